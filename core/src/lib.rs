@@ -1,0 +1,7 @@
+//! The PHP-free core of the wxpay extension.
+//!
+//! Everything here is plain Rust and tested with `cargo test`; the extension
+//! crate only converts zvals into these types and errors into exceptions.
+
+pub mod sign;
+pub mod tls;

@@ -1,0 +1,23 @@
+//! The `phpinfo()` / `php --ri wxpay` section. It shows settings, never a
+//! secret: no ini directive of this extension holds one.
+
+use crate::{engine, ini};
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+use wxpay_core::tls::CaSource;
+
+pub extern "C" fn module_info(module: *mut ModuleEntry) {
+    // A panic must not cross this extern "C" boundary into phpinfo().
+    let _ = std::panic::catch_unwind(|| {
+        let ca = CaSource::for_setting(&engine::ini(ini::CAFILE)).to_string();
+        info_table_start!();
+        info_table_row!("wxpay support", "enabled");
+        info_table_row!("version", env!("CARGO_PKG_VERSION"));
+        info_table_row!("TLS backend", "rustls (ring), certificate verification always on");
+        info_table_row!("CA source", ca.replace('\0', ""));
+        info_table_end!();
+    });
+    // SAFETY: the engine passes its own module entry; this prints its
+    // registered directives.
+    unsafe { (engine::get().display_ini_entries)(module) };
+}

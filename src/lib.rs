@@ -1,0 +1,41 @@
+//! wxpay: WeChat Pay v2 shipping notifications for legacy PHP storefronts.
+//!
+//! This crate is the binding layer only: it converts zvals to the types of
+//! `wxpay-core` and maps errors to the `WxPay\*` exceptions.
+
+#![cfg_attr(windows, feature(abi_vectorcall))]
+
+mod convert;
+mod engine;
+mod exceptions;
+mod info;
+mod ini;
+mod sign;
+
+use ext_php_rs::prelude::*;
+
+/// Module startup: resolve engine symbols, register exceptions and ini.
+extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    let ok = std::panic::catch_unwind(|| {
+        ini::register(module_number);
+        engine::init().and_then(|()| exceptions::register())
+    });
+    match ok {
+        Ok(Ok(())) => 0,
+        Ok(Err(msg)) => {
+            eprintln!("wxpay: {msg}");
+            -1
+        }
+        Err(_) => -1,
+    }
+}
+
+#[php_module]
+#[php(startup = startup)]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .name("wxpay")
+        .version(env!("CARGO_PKG_VERSION"))
+        .info_function(info::module_info)
+        .function(sign::php_function())
+}
