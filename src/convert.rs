@@ -12,6 +12,9 @@ use ext_php_rs::ffi::ZEND_ACC_STRICT_TYPES;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendStr, Zval};
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::zend::ce;
 use ext_php_rs::zend::ExecutorGlobals;
 use std::borrow::Cow;
 
@@ -95,9 +98,42 @@ fn caller_is_strict() -> bool {
     }
 }
 
+/// The type name PHP's own TypeErrors use (`zend_zval_type_name`).
+pub fn type_name(z: &Zval) -> String {
+    let z = deref(z);
+    if let Some(obj) = z.object() {
+        return obj.get_class_name().unwrap_or_else(|_| "object".into());
+    }
+    match z.get_type() {
+        DataType::Null => "null",
+        DataType::False | DataType::True | DataType::Bool => "bool",
+        DataType::Long => "int",
+        DataType::Double => "float",
+        DataType::String => "string",
+        DataType::Array => "array",
+        DataType::Resource => "resource",
+        _ => "mixed",
+    }
+    .into()
+}
+
+/// PHP's message for a parameter of the wrong type, thrown as `\TypeError`.
+pub fn type_error(function: &str, position: u32, name: &str, expected: &str, given: &str) -> PhpException {
+    PhpException::new(
+        format!("{function}(): Argument #{position} (${name}) must be of type {expected}, {given} given"),
+        0,
+        ce::type_error(),
+    )
+}
+
 /// A `string` parameter with PHP's own rules: raw bytes, and in weak mode
 /// ints, floats, bools and Stringable objects converted as PHP converts them.
-pub struct PhpBytes<'a>(pub Cow<'a, [u8]>);
+/// A wrong type is kept (not rejected by ext-php-rs) so the function can
+/// throw PHP's own TypeError message.
+pub enum PhpBytes<'a> {
+    Ok(Cow<'a, [u8]>),
+    Wrong(String),
+}
 
 impl<'a> FromZval<'a> for PhpBytes<'a> {
     const TYPE: DataType = DataType::String;
@@ -105,12 +141,56 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
     fn from_zval(zval: &'a Zval) -> Option<Self> {
         let z = deref(zval);
         if let Some(s) = z.zend_str() {
-            return Some(PhpBytes(Cow::Borrowed(s.as_bytes())));
+            return Some(PhpBytes::Ok(Cow::Borrowed(s.as_bytes())));
         }
-        let coercible = z.is_long() || z.is_double() || z.is_bool() || z.is_object();
-        if !coercible || z.is_null() || caller_is_strict() && !z.is_object() {
+        if z.is_null() {
+            // Lets `Option<PhpBytes>` read it as `null`.
             return None;
         }
-        to_bytes(z).ok().map(PhpBytes)
+        let scalar = z.is_long() || z.is_double() || z.is_bool();
+        let stringable = z.object().is_some_and(|o| !o.get_class_entry().__tostring.is_null());
+        if stringable || scalar && !caller_is_strict() {
+            if let Ok(b) = to_bytes(z) {
+                return Some(PhpBytes::Ok(b));
+            }
+        }
+        Some(PhpBytes::Wrong(type_name(z)))
+    }
+}
+
+impl<'a> PhpBytes<'a> {
+    /// The bytes, or the TypeError for parameter `position` of `function`.
+    pub fn check(self, function: &str, position: u32, name: &str, expected: &str) -> PhpResult<Cow<'a, [u8]>> {
+        match self {
+            PhpBytes::Ok(b) => Ok(b),
+            PhpBytes::Wrong(given) => Err(type_error(function, position, name, expected, &given)),
+        }
+    }
+}
+
+/// An `array` parameter that reports a wrong type with PHP's own message.
+pub enum PhpArray<'a> {
+    Ok(&'a ZendHashTable),
+    Wrong(String),
+}
+
+impl<'a> FromZval<'a> for PhpArray<'a> {
+    const TYPE: DataType = DataType::Array;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        let z = deref(zval);
+        Some(match z.array() {
+            Some(ht) => PhpArray::Ok(ht),
+            None => PhpArray::Wrong(type_name(z)),
+        })
+    }
+}
+
+impl<'a> PhpArray<'a> {
+    pub fn check(self, function: &str, position: u32, name: &str) -> PhpResult<&'a ZendHashTable> {
+        match self {
+            PhpArray::Ok(ht) => Ok(ht),
+            PhpArray::Wrong(given) => Err(type_error(function, position, name, "array", &given)),
+        }
     }
 }

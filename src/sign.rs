@@ -1,6 +1,6 @@
 //! `wx_deliver_sign()`: PHP array in, `get_biz_sign()` signature out.
 
-use crate::convert::{self, NotScalar, PhpBytes};
+use crate::convert::{self, NotScalar, PhpArray, PhpBytes};
 use crate::engine;
 use crate::exceptions::invalid_argument;
 use ext_php_rs::exception::PhpException;
@@ -145,14 +145,15 @@ thread_local! {
 /// is the key, as in the 2014 sample.
 #[php_function]
 #[php(name = "wx_deliver_sign")]
-pub fn wx_deliver_sign(params: &ZendHashTable, appkey: Option<PhpBytes>) -> PhpResult<String> {
+pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<String> {
+    const NAME: &str = "wx_deliver_sign";
+    let params = params.check(NAME, 1, "params")?;
+    let appkey = appkey.map(|k| k.check(NAME, 2, "appkey", "?string")).transpose()?;
     let mut input = match read_params(params) {
         Ok(input) => input,
-        Err(e) => return e.into_exception("wx_deliver_sign").map_or(Ok(String::new()), Err),
+        Err(e) => return e.into_exception(NAME).map_or(Ok(String::new()), Err),
     };
-    input
-        .set_appkey(appkey.map(|k| k.0))
-        .map_err(|e| invalid_argument(format!("wx_deliver_sign(): {e}")))?;
+    input.set_appkey(appkey).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
     let order = php_order(&input);
     Ok(SCRATCH.with_borrow_mut(|scratch| input.signature(&order, scratch)))
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make install / make uninstall: the Debian way, so CLI and FPM both load it.
+set -euo pipefail
+action=$1
+PHP_CONFIG=${PHP_CONFIG:-php-config}
+ext_dir=$("$PHP_CONFIG" --extension-dir)
+php_ver=$("$PHP_CONFIG" --version | cut -d. -f1,2)
+mods=/etc/php/$php_ver/mods-available
+
+case "$action" in
+install)
+    so=$2
+    install -D -m 0644 "$so" "$ext_dir/wxpay.so"
+    mkdir -p "$mods"
+    cat > "$mods/wxpay.ini" <<INI
+; wxpay: WeChat Pay v2 shipping notifications
+; priority=20
+extension=wxpay.so
+; wxpay.api_base = https://api.weixin.qq.com
+; wxpay.timeout = 5
+; wxpay.connect_timeout = 2
+; wxpay.cafile =
+; wxpay.proxy =
+; wxpay.token_cache = memory
+INI
+    phpenmod -v "$php_ver" wxpay
+    echo "installed $ext_dir/wxpay.so and enabled it ($mods/wxpay.ini)"
+    ;;
+uninstall)
+    phpdismod -v "$php_ver" wxpay 2>/dev/null || true
+    rm -f "$mods/wxpay.ini" "$ext_dir/wxpay.so"
+    echo "removed wxpay"
+    ;;
+*)
+    echo "usage: $0 install SO | uninstall" >&2
+    exit 2
+    ;;
+esac

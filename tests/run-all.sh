@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every suite against the built extension and prints, as its last line,
+# "N passed, N failed" summed over all of them. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SO=${WXPAY_SO:-$PWD/target/release/libwxpay.so}
+PHP=${PHP:-php}
+EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
+RUN_TESTS=${RUN_TESTS:-$(dirname "$EXT_API")/build/run-tests.php}
+[ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
+
+passed=0
+failed=0
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+
+note() { printf '\n== %s\n' "$*"; }
+
+# 1. cargo test: the PHP-free core (and the sandbox).
+note "cargo test"
+cargo test --release -p wxpay-core ${WXPAY_CARGO_TEST_EXTRA:-} 2>&1 | tee "$log_dir/cargo.log" | grep -E "^test |test result|panicked|error(\[|:)"
+if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q "test result" "$log_dir/cargo.log"; then
+    failed=$((failed + 1)); echo "cargo test did not run"
+fi
+while read -r p f; do
+    passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log_dir/cargo.log")
+
+# 2. phpt: the PHP-facing contract, in real php processes.
+note "phpt (run-tests.php)"
+TEST_PHP_EXECUTABLE=$(command -v "$PHP") "$PHP" -n "$RUN_TESTS" -q -n -p "$(command -v "$PHP")" \
+    -d "extension=$SO" -j"${WXPAY_JOBS:-2}" --show-diff php-tests/ 2>&1 | tee "$log_dir/phpt.log" \
+    | grep -vE '^(PASS|SKIP) ' | grep -vE '^\s*$'
+p=$(sed -nE 's/^Tests passed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
+f=$(sed -nE 's/^Tests failed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
+b=$(sed -nE 's/^Tests borked *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
+if [ -z "$p" ]; then
+    failed=$((failed + 1)); echo "run-tests.php did not report"
+else
+    passed=$((passed + p)); failed=$((failed + ${f:-0} + ${b:-0}))
+fi
+
+# 3. The randomized differential test of the signature.
+note "sign differential"
+if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
