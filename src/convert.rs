@@ -17,6 +17,7 @@ use ext_php_rs::types::ZendHashTable;
 use ext_php_rs::zend::ce;
 use ext_php_rs::zend::ExecutorGlobals;
 use std::borrow::Cow;
+use wxpay_core::sign::Scalar;
 
 /// Why a value has no string form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,14 +47,15 @@ pub fn deref(z: &Zval) -> &Zval {
     z.dereference()
 }
 
-/// `(string) $value` for anything PHP's string concatenation accepts.
-pub fn to_bytes(z: &Zval) -> Result<Cow<'_, [u8]>, NotScalar> {
+/// `(string) $value` for anything PHP's string concatenation accepts;
+/// integers are kept as integers (written in decimal when joined).
+pub fn to_scalar(z: &Zval) -> Result<Scalar<'_>, NotScalar> {
     let z = deref(z);
     if let Some(s) = z.zend_str() {
-        return Ok(Cow::Borrowed(s.as_bytes()));
+        return Ok(Scalar::bytes(s.as_bytes()));
     }
     if let Some(n) = z.long() {
-        return Ok(Cow::Owned(n.to_string().into_bytes()));
+        return Ok(Scalar::Int(n));
     }
     if z.is_array() {
         return Err(NotScalar::Array);
@@ -70,7 +72,7 @@ pub fn to_bytes(z: &Zval) -> Result<Cow<'_, [u8]>, NotScalar> {
     if ExecutorGlobals::has_exception() {
         return Err(NotScalar::Threw);
     }
-    Ok(Cow::Owned(converted))
+    Ok(Scalar::Bytes(Cow::Owned(converted)))
 }
 
 /// The engine's own conversion: floats honour the run-time `precision` ini.
@@ -131,7 +133,7 @@ pub fn type_error(function: &str, position: u32, name: &str, expected: &str, giv
 /// A wrong type is kept (not rejected by ext-php-rs) so the function can
 /// throw PHP's own TypeError message.
 pub enum PhpBytes<'a> {
-    Ok(Cow<'a, [u8]>),
+    Ok(Scalar<'a>),
     Wrong(String),
 }
 
@@ -141,7 +143,7 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
     fn from_zval(zval: &'a Zval) -> Option<Self> {
         let z = deref(zval);
         if let Some(s) = z.zend_str() {
-            return Some(PhpBytes::Ok(Cow::Borrowed(s.as_bytes())));
+            return Some(PhpBytes::Ok(Scalar::bytes(s.as_bytes())));
         }
         if z.is_null() {
             // Lets `Option<PhpBytes>` read it as `null`.
@@ -150,7 +152,7 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
         let scalar = z.is_long() || z.is_double() || z.is_bool();
         let stringable = z.object().is_some_and(|o| !o.get_class_entry().__tostring.is_null());
         if stringable || scalar && !caller_is_strict() {
-            if let Ok(b) = to_bytes(z) {
+            if let Ok(b) = to_scalar(z) {
                 return Some(PhpBytes::Ok(b));
             }
         }
@@ -160,7 +162,7 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
 
 impl<'a> PhpBytes<'a> {
     /// The bytes, or the TypeError for parameter `position` of `function`.
-    pub fn check(self, function: &str, position: u32, name: &str, expected: &str) -> PhpResult<Cow<'a, [u8]>> {
+    pub fn check(self, function: &str, position: u32, name: &str, expected: &str) -> PhpResult<Scalar<'a>> {
         match self {
             PhpBytes::Ok(b) => Ok(b),
             PhpBytes::Wrong(given) => Err(type_error(function, position, name, expected, &given)),

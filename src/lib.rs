@@ -5,6 +5,7 @@
 
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+mod array;
 mod convert;
 mod engine;
 mod exceptions;

@@ -11,34 +11,43 @@
 //! must ask the engine instead ([`SignInput::needs_engine_order`]).
 
 use sha1::{Digest, Sha1};
+use smallvec::SmallVec;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 
-/// A key as PHP arrays hold them: an integer or a byte string.
+/// A PHP array key, or a value already converted to its string form: an
+/// integer (written in decimal when needed) or raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Key<'a> {
+pub enum Scalar<'a> {
     Int(i64),
-    Str(Cow<'a, [u8]>),
+    Bytes(Cow<'a, [u8]>),
 }
 
-impl Key<'_> {
-    /// The key's bytes as `strtolower($k)` and string concatenation give them.
+impl<'a> Scalar<'a> {
+    pub fn bytes(b: &'a [u8]) -> Self {
+        Scalar::Bytes(Cow::Borrowed(b))
+    }
+
+    /// Appends the string form, as PHP's string concatenation writes it.
     pub fn write_to(&self, out: &mut Vec<u8>) {
         match self {
-            Key::Int(n) => {
-                out.extend_from_slice(itoa_buf(*n).as_bytes());
-            }
-            Key::Str(s) => out.extend_from_slice(s),
+            Scalar::Int(n) => out.extend_from_slice(Decimal::new(*n).as_bytes()),
+            Scalar::Bytes(s) => out.extend_from_slice(s),
         }
+    }
+
+    /// True when the string form is empty.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Scalar::Bytes(s) if s.is_empty())
     }
 
     /// A printable form for error messages: bytes outside printable ASCII
     /// are shown as `\xNN`, so a message never carries a NUL or broken UTF-8.
     pub fn display(&self) -> String {
         match self {
-            Key::Int(n) => n.to_string(),
-            Key::Str(s) => display_bytes(s),
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Bytes(s) => display_bytes(s),
         }
     }
 
@@ -46,13 +55,45 @@ impl Key<'_> {
     /// Over-approximates on purpose: a false "maybe" only costs speed.
     fn maybe_numeric(&self) -> bool {
         match self {
-            Key::Int(_) => true,
-            Key::Str(s) => {
+            Scalar::Int(_) => true,
+            Scalar::Bytes(s) => {
                 let first = s.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
                 matches!(first, Some(b'0'..=b'9' | b'.' | b'+' | b'-'))
             }
         }
     }
+
+    /// Byte order of the string forms (`zend_binary_strcmp`).
+    fn cmp_bytes(&self, other: &Scalar<'_>) -> Ordering {
+        match (self, other) {
+            (Scalar::Bytes(a), Scalar::Bytes(b)) => cmp_short(a, b),
+            (Scalar::Int(a), Scalar::Int(b)) => Decimal::new(*a).as_bytes().cmp(Decimal::new(*b).as_bytes()),
+            (Scalar::Int(a), Scalar::Bytes(b)) => Decimal::new(*a).as_bytes().cmp(&b[..]),
+            (Scalar::Bytes(a), Scalar::Int(b)) => a[..].cmp(Decimal::new(*b).as_bytes()),
+        }
+    }
+
+    /// `strtolower()`: ASCII only (locale-independent since PHP 8.2).
+    fn lowercased(self) -> Self {
+        match self {
+            Scalar::Bytes(s) if s.iter().any(u8::is_ascii_uppercase) => {
+                Scalar::Bytes(Cow::Owned(s.to_ascii_lowercase()))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Byte-wise comparison without a libc call: keys are short and usually
+/// differ in their first bytes.
+#[inline]
+fn cmp_short(a: &[u8], b: &[u8]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Formats bytes for a message without leaking control bytes or invalid UTF-8.
@@ -68,34 +109,35 @@ pub fn display_bytes(s: &[u8]) -> String {
     out
 }
 
-struct ItoaBuf {
+/// An integer's decimal form on the stack.
+struct Decimal {
     buf: [u8; 20],
     start: usize,
 }
 
-impl ItoaBuf {
+impl Decimal {
+    fn new(n: i64) -> Self {
+        let mut buf = [0u8; 20];
+        let mut pos = buf.len();
+        let mut v = n.unsigned_abs();
+        loop {
+            pos -= 1;
+            buf[pos] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            pos -= 1;
+            buf[pos] = b'-';
+        }
+        Decimal { buf, start: pos }
+    }
+
     fn as_bytes(&self) -> &[u8] {
         &self.buf[self.start..]
     }
-}
-
-fn itoa_buf(n: i64) -> ItoaBuf {
-    let mut buf = [0u8; 20];
-    let mut pos = buf.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    ItoaBuf { buf, start: pos }
 }
 
 /// Why an array cannot be signed.
@@ -110,7 +152,9 @@ pub enum SignError {
 impl std::fmt::Display for SignError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SignError::MissingAppkey => f.write_str("no appkey: pass it as the second argument or as the 'appkey' entry"),
+            SignError::MissingAppkey => {
+                f.write_str("no appkey: pass it as the second argument or as the 'appkey' entry")
+            }
             SignError::EmptyAppkey => f.write_str("the appkey is empty"),
         }
     }
@@ -118,161 +162,260 @@ impl std::fmt::Display for SignError {
 
 impl std::error::Error for SignError {}
 
-/// Above this many entries, duplicate detection switches from a scan to a map.
-const SCAN_LIMIT: usize = 24;
+/// Inline capacity: the delivery notification has eight signed fields.
+const INLINE: usize = 12;
 
-/// The lowercased array that `get_biz_sign` builds, in insertion order.
+/// One key of the lowercased array: where the key first appeared (its
+/// position) and which entry's value it finally holds (the last one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub first: usize,
+    pub last: usize,
+}
+
+/// Keys in `ksort` order.
+pub type Order = SmallVec<[Slot; INLINE]>;
+
+/// One `key => value` as it arrived, key lowercased.
+struct Entry<'a> {
+    key: Scalar<'a>,
+    value: Scalar<'a>,
+    /// The key's first sixteen bytes, big-endian, zero-padded: comparing
+    /// these settles almost every comparison without touching the bytes
+    /// (`deliver_msg`, `deliver_status`, ... share their first eight).
+    rank: u128,
+}
+
+impl Entry<'_> {
+    #[inline]
+    fn cmp_key(&self, other: &Entry<'_>) -> Ordering {
+        self.rank.cmp(&other.rank).then_with(|| self.key.cmp_bytes(&other.key))
+    }
+}
+
+/// Stable insertion sort: the fastest for the handful of keys signed here.
+#[inline]
+fn insertion_sort<T: Copy>(v: &mut [T], greater: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && greater(&v[j - 1], &x) {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+#[inline]
+fn rank_of(key: &Scalar<'_>) -> u128 {
+    let mut buf = [0u8; 16];
+    let mut fill = |b: &[u8]| {
+        let n = b.len().min(16);
+        buf[..n].copy_from_slice(&b[..n]);
+    };
+    match key {
+        Scalar::Bytes(b) => fill(b),
+        Scalar::Int(i) => fill(Decimal::new(*i).as_bytes()),
+    }
+    u128::from_be_bytes(buf)
+}
+
+/// The array `get_biz_sign` builds, as the entries arrived (keys already
+/// lowercased, duplicates not yet collapsed).
 #[derive(Default)]
 pub struct SignInput<'a> {
-    keys: Vec<Key<'a>>,
-    values: Vec<Cow<'a, [u8]>>,
-    index: HashMap<Key<'a>, usize>,
+    entries: SmallVec<[Entry<'a>; INLINE]>,
 }
 
 impl<'a> SignInput<'a> {
-    pub fn with_capacity(n: usize) -> Self {
-        SignInput { keys: Vec::with_capacity(n + 1), values: Vec::with_capacity(n + 1), index: HashMap::new() }
-    }
-
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
-    pub fn keys(&self) -> &[Key<'a>] {
-        &self.keys
+    pub fn new() -> Self {
+        SignInput { entries: SmallVec::new() }
     }
 
     /// `$bizParameters[strtolower($k)] = $v;`
-    pub fn insert(&mut self, key: Key<'a>, value: Cow<'a, [u8]>) {
-        let key = lowercase(key);
-        if let Some(i) = position(self, &key) {
-            self.values[i] = value;
-            return;
-        }
-        self.keys.push(key);
-        self.values.push(value);
-        if self.keys.len() > SCAN_LIMIT {
-            if self.index.is_empty() {
-                self.index = self.keys.iter().cloned().enumerate().map(|(i, k)| (k, i)).collect();
-            } else {
-                self.index.insert(self.keys[self.keys.len() - 1].clone(), self.keys.len() - 1);
-            }
-        }
+    pub fn insert(&mut self, key: Scalar<'a>, value: Scalar<'a>) {
+        let key = key.lowercased();
+        let rank = rank_of(&key);
+        self.entries.push(Entry { key, value, rank });
     }
 
-    /// The value stored under `name` (already lowercase).
-    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
-        position(self, &Key::Str(Cow::Borrowed(name))).map(|i| &*self.values[i])
+    /// `insert` for a key known to be lowercase already.
+    fn insert_lowercase(&mut self, key: &'static [u8], value: Scalar<'a>) {
+        let key = Scalar::bytes(key);
+        let rank = rank_of(&key);
+        self.entries.push(Entry { key, value, rank });
     }
 
-    /// `$bizParameters["appkey"] = $appkey;` when the caller gives one, then
-    /// the demo's check that the key is not empty.
-    pub fn set_appkey(&mut self, appkey: Option<Cow<'a, [u8]>>) -> Result<(), SignError> {
-        if let Some(k) = appkey {
-            self.insert(Key::Str(Cow::Borrowed(b"appkey")), k);
-        }
-        match self.get(b"appkey") {
-            None => Err(SignError::MissingAppkey),
-            Some([]) => Err(SignError::EmptyAppkey),
-            Some(_) => Ok(()),
-        }
+    /// `$bizParameters["appkey"] = $appkey;` for an explicit key.
+    pub fn set_appkey(&mut self, appkey: Scalar<'a>) {
+        self.insert_lowercase(b"appkey", appkey);
+    }
+
+    pub fn key(&self, slot: Slot) -> &Scalar<'a> {
+        &self.entries[slot.first].key
+    }
+
+    pub fn value(&self, slot: Slot) -> &Scalar<'a> {
+        &self.entries[slot.last].value
     }
 
     /// True when two or more keys may compare as numbers: then only the
     /// engine's own `ksort` gives PHP's order.
     pub fn needs_engine_order(&self) -> bool {
-        self.keys.iter().filter(|k| k.maybe_numeric()).take(2).count() == 2
+        self.entries.iter().filter(|e| e.key.maybe_numeric()).take(2).count() == 2
     }
 
-    /// PHP's `ksort` order when at most one key is numeric: plain byte order
-    /// of the keys' string forms (what `zend_binary_strcmp` gives).
-    pub fn byte_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.keys.len()).collect();
-        if self.keys.iter().all(|k| matches!(k, Key::Str(_))) {
-            order.sort_unstable_by(|&a, &b| str_key(&self.keys[a]).cmp(str_key(&self.keys[b])));
+    /// Distinct keys sorted by bytes, equal keys collapsed (first position,
+    /// last value). This is PHP's order when `needs_engine_order()` is false.
+    pub fn byte_order(&self) -> Order {
+        let mut idx: SmallVec<[usize; INLINE]> = (0..self.entries.len()).collect();
+        // Stable: equal keys stay in arrival order, so a run's last is the winner.
+        if idx.len() <= 2 * INLINE {
+            insertion_sort(&mut idx, |&a, &b| self.entries[a].cmp_key(&self.entries[b]).is_gt());
         } else {
-            let forms: Vec<Vec<u8>> = self.keys.iter().map(|k| {
-                let mut v = Vec::new();
-                k.write_to(&mut v);
-                v
-            }).collect();
-            order.sort_unstable_by(|&a, &b| forms[a].cmp(&forms[b]));
+            idx.sort_by(|&a, &b| self.entries[a].cmp_key(&self.entries[b]));
+        }
+        let mut order = Order::new();
+        for &i in &idx {
+            match order.last_mut() {
+                Some(s) if self.entries[s.first].cmp_key(&self.entries[i]).is_eq() => s.last = i,
+                _ => order.push(Slot { first: i, last: i }),
+            }
         }
         order
     }
 
-    /// `k=v&k=v...` in the given order, appended to `out`.
-    pub fn join_into(&self, order: &[usize], out: &mut Vec<u8>) {
-        for (n, &i) in order.iter().enumerate() {
-            if n > 0 {
-                out.push(b'&');
-            }
-            self.keys[i].write_to(out);
-            out.push(b'=');
-            out.extend_from_slice(&self.values[i]);
+    /// Distinct keys in PHP's insertion order, for the engine to sort.
+    pub fn insertion_order(&self) -> Order {
+        let mut order = self.byte_order();
+        order.sort_unstable_by_key(|s| s.first);
+        order
+    }
+
+    /// The demo's check that an appkey is present and not empty.
+    pub fn check_appkey(&self, order: &[Slot]) -> Result<(), SignError> {
+        let slot = order.iter().find(|&&s| matches!(self.key(s), Scalar::Bytes(k) if &k[..] == b"appkey"));
+        match slot {
+            None => Err(SignError::MissingAppkey),
+            Some(&s) if self.value(s).is_empty() => Err(SignError::EmptyAppkey),
+            Some(_) => Ok(()),
         }
     }
 
+    /// `k=v&k=v...` in the given order, appended to `out`. Returns how many
+    /// bytes of it end with the appkey's value (0 if there is none).
+    pub fn join_into(&self, order: &[Slot], out: &mut Vec<u8>) -> usize {
+        let mut through_appkey = 0;
+        for (n, &slot) in order.iter().enumerate() {
+            if n > 0 {
+                out.push(b'&');
+            }
+            let key = self.key(slot);
+            key.write_to(out);
+            out.push(b'=');
+            self.value(slot).write_to(out);
+            if matches!(key, Scalar::Bytes(k) if &k[..] == b"appkey") {
+                through_appkey = out.len();
+            }
+        }
+        through_appkey
+    }
+
     /// The signature: lowercase hex SHA-1 of the joined string.
-    /// `scratch` is reused between calls to spare an allocation.
-    pub fn signature(&self, order: &[usize], scratch: &mut Vec<u8>) -> String {
-        scratch.clear();
-        self.join_into(order, scratch);
-        sha1_hex(scratch)
+    /// `scratch` keeps the buffer and the hash state of the last constant
+    /// prefix between calls.
+    pub fn signature(&self, order: &[Slot], scratch: &mut Scratch) -> [u8; 40] {
+        scratch.joined.clear();
+        let through_appkey = self.join_into(order, &mut scratch.joined);
+        scratch.prefix.digest_hex(&scratch.joined, through_appkey)
     }
 }
 
-/// A free function so the input's lifetime can shrink to the probe key's.
-fn position<'k>(input: &SignInput<'k>, key: &Key<'k>) -> Option<usize> {
-    if input.keys.len() > SCAN_LIMIT {
-        input.index.get(key).copied()
-    } else {
-        input.keys.iter().position(|k| k == key)
-    }
+/// Reusable buffers for [`SignInput::signature`].
+#[derive(Default)]
+pub struct Scratch {
+    joined: Vec<u8>,
+    prefix: PrefixCache,
 }
 
-fn str_key<'k>(k: &'k Key<'_>) -> &'k [u8] {
-    match k {
-        Key::Str(s) => s,
-        Key::Int(_) => &[],
-    }
+/// SHA-1 state after the whole 64-byte blocks that end at or before the
+/// appkey's value.
+///
+/// Keys sort as `appid`, `appkey`, then the per-order fields, so a shop's
+/// joined strings share those first blocks (with the seed's 128-byte appkey,
+/// two of six). Hashing resumes from a clone of the cached state when the
+/// prefix bytes are identical, which gives the same digest by construction.
+#[derive(Default)]
+struct PrefixCache {
+    prefix: Vec<u8>,
+    state: Option<Sha1>,
 }
 
-/// `strtolower()`: ASCII only (locale-independent since PHP 8.2).
-fn lowercase(key: Key<'_>) -> Key<'_> {
-    match key {
-        Key::Str(s) if s.iter().any(u8::is_ascii_uppercase) => Key::Str(Cow::Owned(s.to_ascii_lowercase())),
-        other => other,
+impl PrefixCache {
+    fn digest_hex(&mut self, data: &[u8], constant_len: usize) -> [u8; 40] {
+        let cached = self.prefix.len();
+        let mut hasher = match &self.state {
+            Some(state) if cached > 0 && data.len() >= cached && data[..cached] == self.prefix[..] => {
+                let mut h = state.clone();
+                h.update(&data[cached..]);
+                h
+            }
+            _ => {
+                let blocks = constant_len / 64 * 64;
+                let mut h = Sha1::new();
+                h.update(&data[..blocks]);
+                if blocks > 0 {
+                    self.prefix.clear();
+                    self.prefix.extend_from_slice(&data[..blocks]);
+                    self.state = Some(h.clone());
+                }
+                h.update(&data[blocks..]);
+                h
+            }
+        };
+        let digest = std::mem::take(&mut hasher).finalize();
+        to_hex(&digest)
     }
 }
 
 /// Lowercase hex SHA-1, as PHP's `sha1()` returns it.
-pub fn sha1_hex(data: &[u8]) -> String {
-    hex::encode(Sha1::digest(data))
+pub fn sha1_hex(data: &[u8]) -> [u8; 40] {
+    to_hex(&Sha1::digest(data))
+}
+
+fn to_hex(digest: &[u8]) -> [u8; 40] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 40];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn s(v: &str) -> Key<'_> {
-        Key::Str(Cow::Borrowed(v.as_bytes()))
+    fn s(v: &str) -> Scalar<'_> {
+        Scalar::bytes(v.as_bytes())
     }
 
-    fn sign(input: &SignInput<'_>) -> (String, String) {
+    fn joined(input: &SignInput<'_>) -> String {
+        let mut out = Vec::new();
+        input.join_into(&input.byte_order(), &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn signature(input: &SignInput<'_>) -> String {
         let order = input.byte_order();
-        let mut joined = Vec::new();
-        input.join_into(&order, &mut joined);
-        let mut scratch = Vec::new();
-        (String::from_utf8_lossy(&joined).into_owned(), input.signature(&order, &mut scratch))
+        input.check_appkey(&order).unwrap();
+        String::from_utf8(input.signature(&order, &mut Scratch::default()).to_vec()).unwrap()
     }
 
     fn spec_example() -> SignInput<'static> {
-        let mut input = SignInput::with_capacity(8);
+        let mut input = SignInput::new();
         for (k, v) in [
             ("appid", "wwwwb4f85f3a797777"),
             ("openid", "oX99MDgNcgwnz3zFN3DNmo8uwa-w"),
@@ -282,7 +425,7 @@ mod tests {
             ("deliver_status", "1"),
             ("deliver_msg", "ok"),
         ] {
-            input.insert(s(k), Cow::Borrowed(v.as_bytes()));
+            input.insert(s(k), s(v));
         }
         input
     }
@@ -290,92 +433,124 @@ mod tests {
     #[test]
     fn spec_worked_example() {
         let mut input = spec_example();
-        input.set_appkey(Some(Cow::Borrowed(b"KEY"))).unwrap();
-        let (joined, sig) = sign(&input);
-        assert_eq!(joined, "appid=wwwwb4f85f3a797777&appkey=KEY&deliver_msg=ok&deliver_status=1&deliver_timestamp=1369745073&openid=oX99MDgNcgwnz3zFN3DNmo8uwa-w&out_trade_no=555666uuu&transid=111112222233333");
-        assert_eq!(sig, "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        input.set_appkey(s("KEY"));
+        assert_eq!(joined(&input), "appid=wwwwb4f85f3a797777&appkey=KEY&deliver_msg=ok&deliver_status=1&deliver_timestamp=1369745073&openid=oX99MDgNcgwnz3zFN3DNmo8uwa-w&out_trade_no=555666uuu&transid=111112222233333");
+        assert_eq!(signature(&input), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+    }
+
+    #[test]
+    fn integer_values_are_written_in_decimal() {
+        let mut input = spec_example();
+        input.insert(s("deliver_timestamp"), Scalar::Int(1369745073));
+        input.set_appkey(s("KEY"));
+        assert_eq!(signature(&input), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
     }
 
     #[test]
     fn later_colliding_key_wins_but_keeps_first_position() {
-        let mut input = SignInput::with_capacity(3);
-        input.insert(s("B"), Cow::Borrowed(b"1"));
-        input.insert(s("a"), Cow::Borrowed(b"2"));
-        input.insert(s("b"), Cow::Borrowed(b"3"));
-        assert_eq!(input.len(), 2);
-        assert_eq!(input.keys()[0], s("b"));
-        assert_eq!(input.get(b"b"), Some(&b"3"[..]));
+        let mut input = SignInput::new();
+        input.insert(s("B"), s("1"));
+        input.insert(s("a"), s("2"));
+        input.insert(s("b"), s("3"));
+        let order = input.insertion_order();
+        assert_eq!(order.len(), 2);
+        assert_eq!(input.key(order[0]), &s("b"));
+        assert_eq!(input.value(order[0]), &s("3"));
+        assert_eq!(joined(&input), "a=2&b=3");
     }
 
     #[test]
     fn appkey_argument_overrides_entry_and_is_required() {
         let mut input = spec_example();
-        assert_eq!(input.set_appkey(None), Err(SignError::MissingAppkey));
-        input.insert(s("AppKey"), Cow::Borrowed(b""));
-        assert_eq!(input.set_appkey(None), Err(SignError::EmptyAppkey));
-        input.set_appkey(Some(Cow::Borrowed(b"KEY"))).unwrap();
-        assert_eq!(sign(&input).1, "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        assert_eq!(input.check_appkey(&input.byte_order()), Err(SignError::MissingAppkey));
+        input.insert(s("AppKey"), s(""));
+        assert_eq!(input.check_appkey(&input.byte_order()), Err(SignError::EmptyAppkey));
+        input.set_appkey(s("KEY"));
+        assert_eq!(signature(&input), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
     }
 
     #[test]
     fn empty_values_are_signed_and_raw_bytes_kept() {
-        let mut input = SignInput::with_capacity(2);
-        input.insert(s("deliver_msg"), Cow::Borrowed(b""));
-        input.insert(Key::Str(Cow::Borrowed(b"\xc4\xe3")), Cow::Borrowed(b"\xba\xc3"));
-        input.set_appkey(Some(Cow::Borrowed(b"k"))).unwrap();
-        let order = input.byte_order();
-        let mut joined = Vec::new();
-        input.join_into(&order, &mut joined);
-        assert_eq!(joined, b"appkey=k&deliver_msg=&\xc4\xe3=\xba\xc3");
+        let mut input = SignInput::new();
+        input.insert(s("deliver_msg"), s(""));
+        input.insert(Scalar::bytes(b"\xc4\xe3"), Scalar::bytes(b"\xba\xc3"));
+        input.set_appkey(s("k"));
+        let mut out = Vec::new();
+        input.join_into(&input.byte_order(), &mut out);
+        assert_eq!(out, b"appkey=k&deliver_msg=&\xc4\xe3=\xba\xc3");
     }
 
     #[test]
     fn one_numeric_key_sorts_by_its_decimal_form() {
-        let mut input = SignInput::with_capacity(3);
-        input.insert(Key::Int(-5), Cow::Borrowed(b"x"));
-        input.insert(s("a"), Cow::Borrowed(b"y"));
-        input.set_appkey(Some(Cow::Borrowed(b"k"))).unwrap();
+        let mut input = SignInput::new();
+        input.insert(Scalar::Int(-5), s("x"));
+        input.insert(s("a"), s("y"));
+        input.set_appkey(s("k"));
         assert!(!input.needs_engine_order());
-        assert_eq!(sign(&input).0, "-5=x&a=y&appkey=k");
+        assert_eq!(joined(&input), "-5=x&a=y&appkey=k");
     }
 
     #[test]
     fn two_numeric_keys_need_the_engine() {
-        let mut input = SignInput::with_capacity(3);
-        input.insert(Key::Int(10), Cow::Borrowed(b"x"));
-        input.insert(s(" 9"), Cow::Borrowed(b"y"));
+        let mut input = SignInput::new();
+        input.insert(Scalar::Int(10), s("x"));
+        input.insert(s(" 9"), s("y"));
         assert!(input.needs_engine_order());
-        let mut other = SignInput::with_capacity(3);
-        other.insert(Key::Int(10), Cow::Borrowed(b"x"));
-        other.insert(s("x9"), Cow::Borrowed(b"y"));
+        let mut other = SignInput::new();
+        other.insert(Scalar::Int(10), s("x"));
+        other.insert(s("x9"), s("y"));
         assert!(!other.needs_engine_order());
     }
 
     #[test]
-    fn large_inputs_dedupe_through_the_map() {
-        let mut input = SignInput::with_capacity(1000);
+    fn large_inputs_collapse_duplicates() {
+        let mut input = SignInput::new();
         for i in 0..1000 {
-            input.insert(Key::Str(Cow::Owned(format!("K{i}").into_bytes())), Cow::Borrowed(b"1"));
+            input.insert(Scalar::Bytes(Cow::Owned(format!("K{i}").into_bytes())), s("1"));
         }
         for i in 0..1000 {
-            input.insert(Key::Str(Cow::Owned(format!("k{i}").into_bytes())), Cow::Borrowed(b"2"));
+            input.insert(Scalar::Bytes(Cow::Owned(format!("k{i}").into_bytes())), s("2"));
         }
-        assert_eq!(input.len(), 1000);
-        assert_eq!(input.get(b"k999"), Some(&b"2"[..]));
+        let order = input.insertion_order();
+        assert_eq!(order.len(), 1000);
+        assert!(order.iter().all(|&o| input.value(o) == &s("2")));
+        assert_eq!(input.key(order[999]), &s("k999"));
     }
 
     #[test]
     fn display_escapes_control_and_non_ascii_bytes() {
         assert_eq!(display_bytes(b"a\0b\xff\\"), "a\\x00b\\xff\\x5c");
-        assert_eq!(Key::Int(-3).display(), "-3");
+        assert_eq!(Scalar::Int(-3).display(), "-3");
     }
 
     #[test]
     fn int_formatting_matches_php() {
         for n in [0i64, 7, -7, i64::MIN, i64::MAX, 1_000_000] {
             let mut v = Vec::new();
-            Key::Int(n).write_to(&mut v);
+            Scalar::Int(n).write_to(&mut v);
             assert_eq!(v, n.to_string().into_bytes());
         }
+    }
+
+    #[test]
+    fn prefix_cache_gives_the_plain_digest() {
+        let key = "K".repeat(130);
+        let mut scratch = Scratch::default();
+        for (appid, msg) in [("wx1", "ok"), ("wx1", "again"), ("wx2", "ok"), ("wx1", "ok")] {
+            let mut input = SignInput::new();
+            input.insert(s("appid"), s(appid));
+            input.insert(s("deliver_msg"), s(msg));
+            input.set_appkey(Scalar::bytes(key.as_bytes()));
+            let order = input.byte_order();
+            let mut joined = Vec::new();
+            input.join_into(&order, &mut joined);
+            assert_eq!(input.signature(&order, &mut scratch), sha1_hex(&joined));
+        }
+    }
+
+    #[test]
+    fn hex_matches_the_reference_digest() {
+        assert_eq!(&sha1_hex(b"abc"), b"a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(&sha1_hex(b""), b"da39a3ee5e6b4b0d3255bfef95601890afd80709");
     }
 }

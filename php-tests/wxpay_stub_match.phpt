@@ -1,0 +1,25 @@
+--TEST--
+stubs/wxpay.stub.php declares exactly what the loaded extension exposes
+--EXTENSIONS--
+wxpay
+--FILE--
+<?php
+$root = dirname(__DIR__);
+ob_start();
+require "$root/tests/describe_api.php";
+$loaded = ob_get_clean();
+$stub = shell_exec(escapeshellarg(PHP_BINARY) . ' -n ' . escapeshellarg("$root/tests/describe_api.php")
+    . ' ' . escapeshellarg("$root/stubs/wxpay.stub.php") . ' 2>&1');
+if ($loaded === $stub) {
+    echo "stub matches:\n", $loaded;
+} else {
+    echo "extension:\n$loaded\nstub:\n$stub";
+}
+?>
+--EXPECT--
+stub matches:
+class WxPay\ApiException extends WxPay\Exception {}
+class WxPay\Exception extends Exception {}
+class WxPay\InvalidArgumentException extends WxPay\Exception {}
+class WxPay\TransportException extends WxPay\Exception {}
+function wx_deliver_sign(array $params, ?string $appkey = NULL): string
