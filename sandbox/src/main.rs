@@ -1,0 +1,135 @@
+//! wxpay-sandbox: a local HTTPS stand-in for api.weixin.qq.com.
+//!
+//! Serves `GET /cgi-bin/token`, `POST /cgi-bin/stable_token` and
+//! `POST /pay/delivernotify` with WeChat's checks and error codes, records
+//! every accepted notification, and misbehaves on request (`/_sandbox/fault`).
+//! See README.md, "Testing offline with wxpay-sandbox".
+
+mod certs;
+mod faults;
+mod http;
+mod server;
+mod wechat;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use wechat::{App, Settings};
+
+const USAGE: &str = "usage: wxpay-sandbox [options]
+  --state-dir DIR     where ca.pem, address and notifications.jsonl go (default ./wxpay-sandbox)
+  --port N            loopback port to listen on (default 0: a free one)
+  --app ID:SECRET:KEY an app the sandbox knows (repeatable); default: the seed article's app
+  --apps FILE         more apps, one 'appid appsecret appkey' per line (# comments)
+  --token-ttl SECS    expires_in of new tokens (default 7200)
+  --grace SECS        how long a replaced token still works (default 300, as WeChat)
+  --token-quota N     token calls per app before 45009 (default 2000, as WeChat)";
+
+/// The app of the seed article, so the demo runs with no configuration.
+const SEED_APP: (&str, &str, &str) = (
+    "wx0000000000000000",
+    "e76050733ce76050733ce76050733cdd",
+    "8mruTNOGeX8OVUlIYxIyw6kxCRvdJENpWpw8mruTNOGeX8OVUlIYxIyw6kxCRvdJENpWpw8mruTNOGeX8OVUlIYxIyw6kxCRvdJENpWpw8mruTNOGeX8OVUlIYxIyw6k",
+);
+
+struct Options {
+    state_dir: PathBuf,
+    port: u16,
+    apps: Vec<App>,
+    settings: Settings,
+}
+
+fn parse_app(spec: &str) -> Result<App, String> {
+    let parts: Vec<&str> = spec.splitn(3, [':', ' ', '\t']).map(str::trim).collect();
+    match parts.as_slice() {
+        [id, secret, key] if !id.is_empty() && !secret.is_empty() && !key.is_empty() => {
+            Ok(App { appid: id.to_string(), secret: secret.to_string(), appkey: key.to_string() })
+        }
+        _ => Err("an app is APPID:APPSECRET:APPKEY".into()),
+    }
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut opts = Options {
+        state_dir: PathBuf::from("wxpay-sandbox"),
+        port: 0,
+        apps: Vec::new(),
+        settings: Settings {
+            token_ttl: Duration::from_secs(7200),
+            grace: Duration::from_secs(300),
+            token_quota: 2000,
+        },
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        let secs = |v: String| v.parse::<f64>().map(Duration::from_secs_f64).map_err(|e| format!("{v}: {e}"));
+        match arg.as_str() {
+            "--state-dir" => opts.state_dir = PathBuf::from(value()?),
+            "--port" => opts.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--app" => opts.apps.push(parse_app(&value()?)?),
+            "--apps" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                    opts.apps.push(parse_app(line)?);
+                }
+            }
+            "--token-ttl" => opts.settings.token_ttl = secs(value()?)?,
+            "--grace" => opts.settings.grace = secs(value()?)?,
+            "--token-quota" => opts.settings.token_quota = value()?.parse().map_err(|e| format!("--token-quota: {e}"))?,
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    if opts.apps.is_empty() {
+        let (appid, secret, appkey) = SEED_APP;
+        opts.apps.push(App { appid: appid.into(), secret: secret.into(), appkey: appkey.into() });
+    }
+    Ok(opts)
+}
+
+fn run() -> Result<(), String> {
+    let opts = parse_args()?;
+    std::fs::create_dir_all(&opts.state_dir).map_err(|e| format!("{}: {e}", opts.state_dir.display()))?;
+    let identity = certs::load_or_create(&opts.state_dir)?;
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(identity.chain, identity.key)
+        .map_err(|e| e.to_string())?;
+
+    let listener = TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| format!("listen: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let address = format!("https://127.0.0.1:{port}");
+    let journal_path = opts.state_dir.join("notifications.jsonl");
+    let journal = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&journal_path)
+        .map_err(|e| format!("{}: {e}", journal_path.display()))?;
+
+    let api = wechat::Api::new(opts.apps, opts.settings);
+    let apps: Vec<String> = api.apps().map(|a| a.appid.clone()).collect();
+    let server = Arc::new(server::Server::new(api, Arc::new(tls), journal));
+
+    std::fs::write(opts.state_dir.join("address"), format!("{address}\n")).map_err(|e| e.to_string())?;
+    std::fs::write(opts.state_dir.join("pid"), format!("{}\n", std::process::id())).map_err(|e| e.to_string())?;
+    println!(
+        "wxpay-sandbox listening on {address}\n  CA certificate: {}\n  notifications:  {}\n  apps: {}",
+        opts.state_dir.join("ca.pem").display(),
+        journal_path.display(),
+        apps.join(", ")
+    );
+    server.serve(listener);
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("wxpay-sandbox: {e}");
+        std::process::exit(2);
+    }
+}

@@ -1,0 +1,246 @@
+//! Connections, routing, the control endpoints and the records.
+
+use crate::faults::{Fault, Faults};
+use crate::http::{self, Request};
+use crate::wechat::{Api, Notification, Reply};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use serde_json::{json, Value};
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// One API request as seen (control requests are not recorded).
+struct Seen {
+    conn: u64,
+    target: String,
+}
+
+pub struct Server {
+    pub api: Api,
+    pub faults: Faults,
+    tls: Arc<ServerConfig>,
+    connections: AtomicU64,
+    seen: Mutex<Vec<Seen>>,
+    notifications: Mutex<Vec<Notification>>,
+    journal: Mutex<File>,
+}
+
+type Tls = StreamOwned<ServerConnection, TcpStream>;
+
+impl Server {
+    pub fn new(api: Api, tls: Arc<ServerConfig>, journal: File) -> Server {
+        Server {
+            api,
+            faults: Faults::default(),
+            tls,
+            connections: AtomicU64::new(0),
+            seen: Mutex::new(Vec::new()),
+            notifications: Mutex::new(Vec::new()),
+            journal: Mutex::new(journal),
+        }
+    }
+
+    pub fn serve(self: Arc<Self>, listener: TcpListener) {
+        for stream in listener.incoming().flatten() {
+            let server = Arc::clone(&self);
+            std::thread::spawn(move || server.connection(stream));
+        }
+    }
+
+    fn connection(&self, sock: TcpStream) {
+        let _ = sock.set_read_timeout(Some(Duration::from_secs(60)));
+        let _ = sock.set_nodelay(true);
+        let Ok(conn) = ServerConnection::new(Arc::clone(&self.tls)) else { return };
+        let mut tls = StreamOwned::new(conn, sock);
+        // Finish the handshake first: a client that rejects our certificate
+        // is not a connection that carried requests.
+        while tls.conn.is_handshaking() {
+            if tls.conn.complete_io(&mut tls.sock).is_err() {
+                return;
+            }
+        }
+        let id = self.connections.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut reader = BufReader::new(tls);
+        loop {
+            let req = match http::read_request(&mut reader) {
+                Ok(Some(r)) => r,
+                Ok(None) | Err(_) => return,
+            };
+            match self.respond(id, &req, reader.get_mut()) {
+                Next::Continue if req.keep_alive => {}
+                Next::Abort => return, // dropped with SO_LINGER 0: the peer sees a reset
+                _ => {
+                    let tls = reader.get_mut();
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Answers one request and says what becomes of the connection.
+    fn respond(&self, conn: u64, req: &Request, out: &mut Tls) -> Next {
+        if req.path().starts_with("/_sandbox/") {
+            let (status, body) = self.control(req);
+            return send(out, status, &body, req.keep_alive);
+        }
+        self.lock(&self.seen).push(Seen { conn, target: req.target.clone() });
+        let fault = self.faults.take(&req.target, &req.body);
+        if let Some(Fault::Delay(d)) = &fault {
+            std::thread::sleep(*d);
+        }
+        match fault {
+            Some(Fault::Close) => return Next::Close,
+            Some(Fault::Reset) => {
+                set_linger_zero(&out.sock);
+                return Next::Abort;
+            }
+            Some(Fault::Status(code)) => {
+                return send_raw(out, code, "text/html", b"<html><body>upstream error</body></html>", None, req.keep_alive)
+            }
+            Some(Fault::Garbage) => {
+                return send_raw(out, 200, "text/html", b"<html>\x00\xff not json", None, req.keep_alive);
+            }
+            Some(Fault::Truncated) => {
+                send_raw(out, 200, "application/json", br#"{"errcode":0,"err"#, Some(200), false);
+                return Next::Close;
+            }
+            Some(Fault::Errcode(code, msg)) => {
+                return send(out, 200, &json!({ "errcode": code, "errmsg": msg }), req.keep_alive);
+            }
+            Some(Fault::Delay(_)) | None => {}
+        }
+        let reply = self.route(conn, req);
+        send(out, reply.status, &reply.body, req.keep_alive)
+    }
+
+    fn route(&self, conn: u64, req: &Request) -> Reply {
+        match (req.method.as_str(), req.path()) {
+            ("GET", "/cgi-bin/token") => self.api.token(
+                req.query("grant_type").as_deref(),
+                req.query("appid").as_deref(),
+                req.query("secret").as_deref(),
+            ),
+            ("POST", "/cgi-bin/stable_token") => self.api.stable_token(&req.body),
+            ("POST", "/pay/delivernotify") => {
+                let (reply, record) = self.api.deliver_notify(req.query("access_token").as_deref(), &req.body);
+                if let Some(record) = record {
+                    self.record(conn, record);
+                }
+                reply
+            }
+            (_, "/cgi-bin/token" | "/cgi-bin/stable_token" | "/pay/delivernotify") => {
+                Reply { status: 405, body: json!({ "errcode": 43002, "errmsg": "require POST method" }) }
+            }
+            _ => Reply { status: 404, body: json!({ "errcode": 404, "errmsg": "not found" }) },
+        }
+    }
+
+    /// Keeps an accepted notification in memory and appends it to the
+    /// journal (fields only: no access_token, no appkey).
+    fn record(&self, conn: u64, mut record: Notification) {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+        record.insert("received_at".into(), json!(now));
+        record.insert("connection".into(), json!(conn));
+        let line = Value::Object(record.clone()).to_string();
+        let mut journal = self.lock(&self.journal);
+        let _ = writeln!(journal, "{line}");
+        drop(journal);
+        self.lock(&self.notifications).push(record);
+    }
+
+    /// `/_sandbox/...`: what tests and shops use to inspect and steer the sandbox.
+    fn control(&self, req: &Request) -> (u16, Value) {
+        let matching = req.query("match");
+        let matches = |s: &str| matching.as_deref().is_none_or(|m| s.contains(m));
+        match (req.method.as_str(), req.path()) {
+            ("GET", "/_sandbox/stats") => {
+                let (calls, issued) = self.api.token_counts(req.query("appid").as_deref());
+                let seen = self.lock(&self.seen);
+                let notifications = self.lock(&self.notifications);
+                (200, json!({
+                    "connections": self.connections.load(Ordering::SeqCst),
+                    "requests": seen.len(),
+                    "token_calls": calls,
+                    "tokens_issued": issued,
+                    "notifications": notifications.len(),
+                }))
+            }
+            ("GET", "/_sandbox/requests") => {
+                let seen = self.lock(&self.seen);
+                let hits: Vec<&Seen> = seen.iter().filter(|s| matches(&s.target)).collect();
+                let mut conns: Vec<u64> = hits.iter().map(|s| s.conn).collect();
+                conns.dedup();
+                (200, json!({ "count": hits.len(), "connections": conns }))
+            }
+            ("GET", "/_sandbox/notifications") => {
+                let all = self.lock(&self.notifications);
+                let list: Vec<&Notification> =
+                    all.iter().filter(|n| matches(&Value::Object((*n).clone()).to_string())).collect();
+                (200, json!({ "count": list.len(), "notifications": list }))
+            }
+            ("POST", "/_sandbox/fault") => {
+                let parsed = serde_json::from_slice::<Value>(&req.body).map_err(|e| e.to_string());
+                match parsed.and_then(|v| Fault::from_json(&v).map(|f| (f, v))) {
+                    Ok((fault, v)) => {
+                        let count = v.get("count").and_then(Value::as_u64).unwrap_or(1);
+                        let scope = v.get("match").and_then(Value::as_str).map(str::to_string);
+                        self.faults.arm(fault, count, scope);
+                        (200, json!({ "ok": true }))
+                    }
+                    Err(e) => (400, json!({ "ok": false, "error": e })),
+                }
+            }
+            ("POST", "/_sandbox/clear") => {
+                self.faults.clear();
+                (200, json!({ "ok": true }))
+            }
+            ("POST", "/_sandbox/retire") => {
+                let appid = req.query("appid").unwrap_or_default();
+                (200, json!({ "ok": self.api.retire(&appid) }))
+            }
+            _ => (404, json!({ "error": "unknown control endpoint" })),
+        }
+    }
+
+    fn lock<'a, T>(&self, m: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+enum Next {
+    Continue,
+    Close,
+    Abort,
+}
+
+fn send(out: &mut Tls, status: u16, body: &Value, keep_alive: bool) -> Next {
+    send_raw(out, status, "application/json; charset=utf-8", body.to_string().as_bytes(), None, keep_alive)
+}
+
+fn send_raw(out: &mut Tls, status: u16, ctype: &str, body: &[u8], declared: Option<usize>, keep_alive: bool) -> Next {
+    match http::write_response(out, status, ctype, body, declared.unwrap_or(body.len()), keep_alive) {
+        Ok(()) if keep_alive => Next::Continue,
+        _ => Next::Close,
+    }
+}
+
+/// With SO_LINGER 0 the close that follows sends a TCP reset, not a FIN.
+fn set_linger_zero(sock: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    // SAFETY: setsockopt on a socket we own, with a correctly sized struct.
+    unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            std::ptr::from_ref(&linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}
