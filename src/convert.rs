@@ -7,7 +7,7 @@
 //! `zval_get_string_func`.
 
 use crate::engine;
-use ext_php_rs::convert::FromZval;
+use ext_php_rs::convert::{FromZval, StubLiteral};
 use ext_php_rs::ffi::ZEND_ACC_STRICT_TYPES;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendStr, Zval};
@@ -174,6 +174,14 @@ impl<'a> PhpBytes<'a> {
 pub enum PhpArray<'a> {
     Ok(&'a ZendHashTable),
     Wrong(String),
+    /// An optional `array $x = []` the caller left out.
+    Omitted,
+}
+
+impl StubLiteral for PhpArray<'_> {
+    fn stub_literal(&self) -> String {
+        "[]".into()
+    }
 }
 
 impl<'a> FromZval<'a> for PhpArray<'a> {
@@ -190,8 +198,17 @@ impl<'a> FromZval<'a> for PhpArray<'a> {
 
 impl<'a> PhpArray<'a> {
     pub fn check(self, function: &str, position: u32, name: &str) -> PhpResult<&'a ZendHashTable> {
+        match self.check_optional(function, position, name)? {
+            Some(ht) => Ok(ht),
+            None => Err(type_error(function, position, name, "array", "nothing")),
+        }
+    }
+
+    /// Like `check`, with `None` for an omitted optional array.
+    pub fn check_optional(self, function: &str, position: u32, name: &str) -> PhpResult<Option<&'a ZendHashTable>> {
         match self {
-            PhpArray::Ok(ht) => Ok(ht),
+            PhpArray::Ok(ht) => Ok(Some(ht)),
+            PhpArray::Omitted => Ok(None),
             PhpArray::Wrong(given) => Err(type_error(function, position, name, "array", &given)),
         }
     }

@@ -11,6 +11,9 @@ mod engine;
 mod exceptions;
 mod info;
 mod ini;
+mod json;
+mod notify;
+mod settings;
 mod sign;
 
 use ext_php_rs::prelude::*;
@@ -39,4 +42,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .version(env!("CARGO_PKG_VERSION"))
         .info_function(info::module_info)
         .function(sign::php_function())
+        .function(notify::php_function())
 }

@@ -3,5 +3,9 @@
 //! Everything here is plain Rust and tested with `cargo test`; the extension
 //! crate only converts zvals into these types and errors into exceptions.
 
+pub mod deliver;
+pub mod reply;
+pub mod secrets;
 pub mod sign;
 pub mod tls;
+pub mod transport;

@@ -1,0 +1,351 @@
+//! The `/pay/delivernotify` request: validating the caller's fields, signing
+//! them, and producing the JSON body.
+//!
+//! Every value is sent as the same string that was signed, and the body is
+//! produced by serde_json (quotes, newlines, backslashes and Chinese text
+//! arrive intact); `appkey` takes part in the signature but is never sent.
+
+use crate::sign::{Scalar, Scratch, SignInput};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A caller-supplied value, as the binding layer read it from PHP.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input<'a> {
+    Str(&'a [u8]),
+    Int(i64),
+    Bool(bool),
+    /// Anything else; carries PHP's type name for the message.
+    Other(String),
+}
+
+impl Input<'_> {
+    fn type_name(&self) -> &str {
+        match self {
+            Input::Str(_) => "string",
+            Input::Int(_) => "int",
+            Input::Bool(_) => "bool",
+            Input::Other(t) => t,
+        }
+    }
+}
+
+/// The keys of `$params`, matched after ASCII lowercasing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Appid,
+    Appkey,
+    Openid,
+    Transid,
+    OutTradeNo,
+    DeliverTimestamp,
+    DeliverStatus,
+    DeliverMsg,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::Appid,
+        Field::Appkey,
+        Field::Openid,
+        Field::Transid,
+        Field::OutTradeNo,
+        Field::DeliverTimestamp,
+        Field::DeliverStatus,
+        Field::DeliverMsg,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Appid => "appid",
+            Field::Appkey => "appkey",
+            Field::Openid => "openid",
+            Field::Transid => "transid",
+            Field::OutTradeNo => "out_trade_no",
+            Field::DeliverTimestamp => "deliver_timestamp",
+            Field::DeliverStatus => "deliver_status",
+            Field::DeliverMsg => "deliver_msg",
+        }
+    }
+
+    pub fn from_key(key: &[u8]) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name().as_bytes().eq_ignore_ascii_case(key))
+    }
+}
+
+/// Bad input: the message names the key and what was wrong, never a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamError(pub String);
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+fn err(msg: impl Into<String>) -> ParamError {
+    ParamError(msg.into())
+}
+
+/// A validated shipping notification, ready to sign and send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub appid: String,
+    pub openid: String,
+    pub transid: String,
+    pub out_trade_no: String,
+    pub deliver_timestamp: String,
+    pub deliver_status: String,
+    pub deliver_msg: String,
+    /// Signs, never sent; raw bytes as given.
+    pub appkey: Vec<u8>,
+}
+
+/// Collects `$params` entries; later keys that lowercase to the same name
+/// replace earlier ones, as in `get_biz_sign`.
+#[derive(Default)]
+pub struct DeliveryBuilder {
+    values: [Option<Text>; 8],
+}
+
+/// A field's value after validation: its string form.
+#[derive(Clone, Debug)]
+struct Text(Vec<u8>);
+
+impl DeliveryBuilder {
+    /// Adds one `$params` entry.
+    pub fn set(&mut self, key: &Scalar<'_>, value: Input<'_>) -> Result<(), ParamError> {
+        let field = match key {
+            Scalar::Bytes(k) => Field::from_key(k),
+            Scalar::Int(_) => None,
+        }
+        .ok_or_else(|| unknown_key(key))?;
+        let text = validate(field, &value)?;
+        self.values[field as usize] = Some(Text(text));
+        Ok(())
+    }
+
+    /// Applies the defaults and checks that the required fields are there.
+    /// `now` is the Unix time used when `deliver_timestamp` is absent.
+    pub fn build(self, now: u64) -> Result<Delivery, ParamError> {
+        let [appid, appkey, openid, transid, out_trade_no, ts, status, msg] = self.values;
+        let required = |v: Option<Text>, f: Field| {
+            v.map(|v| v.0).ok_or_else(|| err(format!("the required key '{}' is missing", f.name())))
+        };
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap_or_default(); // validated UTF-8 already
+        Ok(Delivery {
+            appid: text(required(appid, Field::Appid)?),
+            appkey: required(appkey, Field::Appkey)?,
+            openid: text(required(openid, Field::Openid)?),
+            transid: text(required(transid, Field::Transid)?),
+            out_trade_no: text(required(out_trade_no, Field::OutTradeNo)?),
+            deliver_timestamp: ts.map_or_else(|| now.to_string(), |v| text(v.0)),
+            deliver_status: status.map_or_else(|| "1".to_string(), |v| text(v.0)),
+            deliver_msg: msg.map_or_else(|| "ok".to_string(), |v| text(v.0)),
+        })
+    }
+}
+
+fn unknown_key(key: &Scalar<'_>) -> ParamError {
+    let shown = key.display();
+    let lower = shown.to_ascii_lowercase();
+    let hint = Field::ALL
+        .into_iter()
+        .filter(|f| *f != Field::Appkey || lower.contains("key"))
+        .map(|f| (edit_distance(f.name(), &lower), f))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, f)| format!(" (did you mean '{}'?)", f.name()))
+        .unwrap_or_default();
+    let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+    err(format!("unknown key '{shown}'{hint}; the keys are {}", names.join(", ")))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The string a field is signed and sent as, or why the value is refused.
+fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>, ParamError> {
+    let name = field.name();
+    let wrong = |expected: &str| err(format!("'{name}' must be {expected}, {} given", value.type_name()));
+    let utf8 = |s: &[u8]| {
+        std::str::from_utf8(s)
+            .map(|_| s.to_vec())
+            .map_err(|_| err(format!("'{name}' must be valid UTF-8 (it is sent as a JSON string)")))
+    };
+    match field {
+        Field::Appid | Field::Openid | Field::Transid | Field::OutTradeNo => match value {
+            Input::Str([]) => Err(err(format!("'{name}' must not be empty"))),
+            Input::Str(s) => utf8(s),
+            Input::Int(n) => Ok(n.to_string().into_bytes()),
+            _ => Err(wrong("a non-empty string or an int")),
+        },
+        Field::Appkey => match value {
+            Input::Str([]) => Err(err("'appkey' must not be empty")),
+            Input::Str(s) => Ok(s.to_vec()),
+            Input::Int(n) => Ok(n.to_string().into_bytes()),
+            _ => Err(wrong("a non-empty string")),
+        },
+        Field::DeliverTimestamp => match value {
+            Input::Int(n) if *n >= 0 => Ok(n.to_string().into_bytes()),
+            Input::Str(s) if !s.is_empty() && s.len() <= 19 && s.iter().all(u8::is_ascii_digit) => Ok(s.to_vec()),
+            Input::Int(_) | Input::Str(_) => Err(err("'deliver_timestamp' must be a Unix time: a non-negative int or a string of decimal digits")),
+            _ => Err(wrong("an int or a decimal string")),
+        },
+        Field::DeliverStatus => match value {
+            Input::Int(1) | Input::Bool(true) | Input::Str(b"1") => Ok(b"1".to_vec()),
+            Input::Int(0) | Input::Bool(false) | Input::Str(b"0") => Ok(b"0".to_vec()),
+            Input::Int(_) | Input::Str(_) => Err(err("'deliver_status' must be 1 (shipped) or 0 (failed)")),
+            _ => Err(wrong("1, 0, \"1\", \"0\", true or false")),
+        },
+        Field::DeliverMsg => match value {
+            Input::Str(s) => utf8(s),
+            Input::Int(n) => Ok(n.to_string().into_bytes()),
+            _ => Err(wrong("a string")),
+        },
+    }
+}
+
+impl Delivery {
+    /// `app_signature`: the get_biz_sign rule over the eight signed fields.
+    pub fn signature(&self) -> String {
+        let mut input = SignInput::new();
+        for (k, v) in [
+            ("appid", &self.appid),
+            ("openid", &self.openid),
+            ("transid", &self.transid),
+            ("out_trade_no", &self.out_trade_no),
+            ("deliver_timestamp", &self.deliver_timestamp),
+            ("deliver_status", &self.deliver_status),
+            ("deliver_msg", &self.deliver_msg),
+        ] {
+            input.insert(Scalar::bytes(k.as_bytes()), Scalar::bytes(v.as_bytes()));
+        }
+        input.set_appkey(Scalar::bytes(&self.appkey));
+        let order = input.byte_order();
+        let hex = input.signature(&order, &mut Scratch::default());
+        hex.iter().map(|&b| char::from(b)).collect()
+    }
+
+    /// The JSON body: nine string fields, appkey absent.
+    pub fn body(&self) -> Vec<u8> {
+        let mut m = Map::new();
+        for (k, v) in [
+            ("appid", &self.appid),
+            ("openid", &self.openid),
+            ("transid", &self.transid),
+            ("out_trade_no", &self.out_trade_no),
+            ("deliver_timestamp", &self.deliver_timestamp),
+            ("deliver_status", &self.deliver_status),
+            ("deliver_msg", &self.deliver_msg),
+        ] {
+            m.insert(k.to_string(), Value::String(v.clone()));
+        }
+        m.insert("app_signature".into(), Value::String(self.signature()));
+        m.insert("sign_method".into(), Value::String("sha1".into()));
+        serde_json::to_vec(&Value::Object(m)).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Scalar<'_> {
+        Scalar::bytes(s.as_bytes())
+    }
+
+    fn spec() -> DeliveryBuilder {
+        let mut b = DeliveryBuilder::default();
+        for (key, v) in [
+            ("appid", Input::Str(b"wwwwb4f85f3a797777")),
+            ("AppKey", Input::Str(b"KEY")),
+            ("openid", Input::Str(b"oX99MDgNcgwnz3zFN3DNmo8uwa-w")),
+            ("transid", Input::Str(b"111112222233333")),
+            ("out_trade_no", Input::Str(b"555666uuu")),
+            ("deliver_timestamp", Input::Int(1369745073)),
+        ] {
+            b.set(&k(key), v).unwrap();
+        }
+        b
+    }
+
+    #[test]
+    fn spec_example_signs_and_defaults() {
+        let d = spec().build(0).unwrap();
+        assert_eq!(d.deliver_status, "1");
+        assert_eq!(d.deliver_msg, "ok");
+        assert_eq!(d.signature(), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        let body: Value = serde_json::from_slice(&d.body()).unwrap();
+        assert_eq!(body["deliver_timestamp"], "1369745073");
+        assert_eq!(body["app_signature"], "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        assert_eq!(body["sign_method"], "sha1");
+        assert!(body.get("appkey").is_none());
+        assert_eq!(body.as_object().unwrap().len(), 9);
+        assert!(body.as_object().unwrap().values().all(Value::is_string));
+    }
+
+    #[test]
+    fn default_timestamp_is_now() {
+        let mut b = spec();
+        b.values[Field::DeliverTimestamp as usize] = None;
+        assert_eq!(b.build(1700000000).unwrap().deliver_timestamp, "1700000000");
+    }
+
+    #[test]
+    fn messages_with_quotes_newlines_and_chinese_survive() {
+        let mut b = spec();
+        let msg = "该商品已退款 \"quoted\" \\ back\nnew line 😀";
+        b.set(&k("deliver_msg"), Input::Str(msg.as_bytes())).unwrap();
+        let body: Value = serde_json::from_slice(&b.build(0).unwrap().body()).unwrap();
+        assert_eq!(body["deliver_msg"], msg);
+        // Unescaped UTF-8 on the wire, as WeChat expects.
+        let mut b = spec();
+        b.set(&k("deliver_msg"), Input::Str("退款".as_bytes())).unwrap();
+        assert!(String::from_utf8(b.build(0).unwrap().body()).unwrap().contains("退款"));
+    }
+
+    #[test]
+    fn bad_input_is_named_without_its_value() {
+        let mut b = DeliveryBuilder::default();
+        let e = b.set(&k("out_trade_to"), Input::Str(b"SECRET")).unwrap_err();
+        assert!(e.0.contains("'out_trade_to'") && e.0.contains("did you mean 'out_trade_no'"), "{e}");
+        assert!(!e.0.contains("SECRET"));
+        assert!(b.set(&Scalar::Int(3), Input::Int(1)).unwrap_err().0.contains("unknown key '3'"));
+        assert!(b.set(&k("openid"), Input::Str(b"")).unwrap_err().0.contains("must not be empty"));
+        assert!(b.set(&k("openid"), Input::Str(b"\xb8\xc3")).unwrap_err().0.contains("UTF-8"));
+        assert!(b.set(&k("deliver_status"), Input::Int(2)).unwrap_err().0.contains("1 (shipped) or 0"));
+        assert!(b.set(&k("deliver_timestamp"), Input::Str(b"12:00")).unwrap_err().0.contains("Unix time"));
+        assert!(b.set(&k("deliver_timestamp"), Input::Int(-1)).is_err());
+        assert!(b.set(&k("appid"), Input::Other("array".into())).unwrap_err().0.contains("array given"));
+        assert_eq!(DeliveryBuilder::default().build(0).unwrap_err().0, "the required key 'appid' is missing");
+    }
+
+    #[test]
+    fn status_accepts_the_documented_forms() {
+        for (v, want) in [
+            (Input::Int(1), "1"),
+            (Input::Bool(true), "1"),
+            (Input::Str(b"1"), "1"),
+            (Input::Int(0), "0"),
+            (Input::Bool(false), "0"),
+            (Input::Str(b"0"), "0"),
+        ] {
+            let mut b = spec();
+            b.set(&k("Deliver_Status"), v).unwrap();
+            assert_eq!(b.build(0).unwrap().deliver_status, want);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! HTTPS to the WeChat API: verified, bounded, one keep-alive pool per
+//! worker process.
+//!
+//! Agents are created on first use (php-fpm forks its workers after module
+//! startup, and a pool must not be shared across a fork) and kept per trust
+//! and proxy setting; timeouts are set per request, so changing them does
+//! not cost a new pool.
+
+use crate::reply::MAX_REPLY_BYTES;
+use crate::tls::CaSource;
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use ureq::{Agent, Proxy};
+
+/// Where and how to reach the API: per-call options over ini settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// `https://host[:port][/prefix]`, without a trailing slash.
+    pub api_base: String,
+    /// The whole request, connect to last byte.
+    pub timeout: Duration,
+    /// TCP connect plus TLS handshake.
+    pub connect_timeout: Duration,
+    pub ca: CaSource,
+    /// `http://` or `https://` proxy, or none.
+    pub proxy: Option<String>,
+}
+
+/// A setting that cannot be used; the message names the setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError(pub String);
+
+impl fmt::Display for SettingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks an API base URL: HTTPS only, since verification cannot be off.
+pub fn parse_api_base(name: &str, value: &str) -> Result<String, SettingError> {
+    let v = value.trim();
+    let rest = v.strip_prefix("https://").ok_or_else(|| {
+        SettingError(format!("{name} must be an https:// URL (TLS verification cannot be switched off)"))
+    })?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || host.contains(['@', ' ', '?', '#']) || v.contains(['?', '#']) {
+        return Err(SettingError(format!("{name} must be https://host[:port][/path], without credentials or a query")));
+    }
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+/// Seconds as a positive finite number, at most an hour.
+pub fn parse_seconds(name: &str, value: f64) -> Result<Duration, SettingError> {
+    if value.is_finite() && value > 0.0 && value <= 3600.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(SettingError(format!("{name} must be a number of seconds greater than 0 and at most 3600")))
+    }
+}
+
+/// The proxy URL, or none when empty. Credentials in it are allowed but
+/// never shown in a message.
+pub fn parse_proxy(name: &str, value: &str) -> Result<Option<String>, SettingError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if !(v.starts_with("http://") || v.starts_with("https://")) || Proxy::new(v).is_err() {
+        return Err(SettingError(format!("{name} must be an http:// or https:// proxy URL")));
+    }
+    Ok(Some(v.to_string()))
+}
+
+/// A request that did not produce a usable HTTP 200.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    pub message: String,
+    /// The HTTP status for a non-200 answer, else 0.
+    pub status: u16,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl TransportError {
+    fn new(message: String) -> Self {
+        TransportError { message, status: 0 }
+    }
+}
+
+/// `host:port` of a base URL, for messages (never a path or query).
+fn authority(api_base: &str) -> &str {
+    let rest = api_base.strip_prefix("https://").unwrap_or(api_base);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+pub fn encode_query_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct AgentKey {
+    ca: CaSource,
+    proxy: Option<String>,
+}
+
+fn agents() -> &'static Mutex<HashMap<AgentKey, Agent>> {
+    static AGENTS: OnceLock<Mutex<HashMap<AgentKey, Agent>>> = OnceLock::new();
+    AGENTS.get_or_init(Default::default)
+}
+
+fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
+    let path = match ca {
+        CaSource::Bundled => return Ok(RootCerts::WebPki),
+        CaSource::File(p) | CaSource::System(p) => p,
+    };
+    let pem = std::fs::read(path)
+        .map_err(|e| TransportError::new(format!("cannot read the CA bundle {}: {}", path.display(), io_reason(&e))))?;
+    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if certs.is_empty() {
+        return Err(TransportError::new(format!("the CA bundle {} holds no PEM certificate", path.display())));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+/// The worker's agent for these trust and proxy settings.
+fn agent(settings: &Settings) -> Result<Agent, TransportError> {
+    let key = AgentKey { ca: settings.ca.clone(), proxy: settings.proxy.clone() };
+    let mut map = agents().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(a) = map.get(&key) {
+        return Ok(a.clone());
+    }
+    let tls = TlsConfig::builder().provider(TlsProvider::Rustls).root_certs(load_roots(&settings.ca)?).build();
+    let proxy = match &settings.proxy {
+        Some(p) => Some(Proxy::new(p).map_err(|_| TransportError::new("the proxy URL is not usable".into()))?),
+        None => None,
+    };
+    let agent: Agent = Agent::config_builder()
+        .tls_config(tls)
+        .proxy(proxy) // explicit: never taken from the environment
+        .https_only(true)
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("wxpay/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    map.insert(key, agent.clone());
+    Ok(agent)
+}
+
+/// One HTTP exchange: `GET` when `body` is `None`, else `POST` of JSON.
+/// Returns the body of a 200 answer.
+pub fn call(settings: &Settings, path_and_query: &str, body: Option<&[u8]>) -> Result<Vec<u8>, TransportError> {
+    let agent = agent(settings)?;
+    let url = format!("{}{}", settings.api_base, path_and_query);
+    let host = authority(&settings.api_base);
+    let result = match body {
+        None => agent
+            .get(&url)
+            .config()
+            .timeout_global(Some(settings.timeout))
+            .timeout_connect(Some(settings.connect_timeout))
+            .build()
+            .call(),
+        Some(b) => agent
+            .post(&url)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .config()
+            .timeout_global(Some(settings.timeout))
+            .timeout_connect(Some(settings.connect_timeout))
+            .build()
+            .send(b),
+    };
+    let mut response = result.map_err(|e| describe(&e, host, settings))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(TransportError { message: format!("HTTP {status} from {host}"), status });
+    }
+    response
+        .body_mut()
+        .with_config()
+        .limit(MAX_REPLY_BYTES)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => {
+                TransportError::new(format!("the reply from {host} is larger than {MAX_REPLY_BYTES} bytes"))
+            }
+            other => describe(&other, host, settings),
+        })
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
+        io::ErrorKind::ConnectionAborted => "connection aborted".into(),
+        io::ErrorKind::UnexpectedEof => "connection closed before a complete reply".into(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "timed out".into(),
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.kind().to_string(),
+    }
+}
+
+/// A message for a failed exchange: host and port only, never the URL
+/// (its query carries the access_token) nor proxy credentials.
+fn describe(e: &ureq::Error, host: &str, settings: &Settings) -> TransportError {
+    let secs = |d: Duration| format!("{}s", d.as_secs_f64());
+    let msg = match e {
+        ureq::Error::Timeout(ureq::Timeout::Connect) => {
+            format!("connecting to {host} timed out after {} (connect_timeout)", secs(settings.connect_timeout))
+        }
+        ureq::Error::Timeout(_) => format!("the request to {host} timed out after {} (timeout)", secs(settings.timeout)),
+        ureq::Error::HostNotFound => format!("cannot resolve the host of {host}"),
+        // rustls reports a refused certificate through an InvalidData io error.
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::InvalidData => match io.get_ref() {
+            Some(inner) => format!("TLS error with {host}: {inner}"),
+            None => format!("malformed reply from {host}"),
+        },
+        ureq::Error::Io(io) => format!("network error with {host}: {}", io_reason(io)),
+        ureq::Error::Rustls(tls) => format!("TLS error with {host}: {tls}"),
+        ureq::Error::Tls(what) => format!("TLS error with {host}: {what}"),
+        ureq::Error::Protocol(_) => format!("malformed HTTP reply from {host}"),
+        ureq::Error::ConnectionFailed => format!("cannot connect to {host}"),
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => format!("{host} answered with a redirect"),
+        ureq::Error::InvalidProxyUrl => "the proxy URL is not usable".into(),
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => format!("cannot build a request to {host}"),
+        _ => format!("the request to {host} failed"),
+    };
+    TransportError::new(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_base_must_be_https() {
+        assert_eq!(parse_api_base("x", "https://127.0.0.1:8443/").unwrap(), "https://127.0.0.1:8443");
+        assert!(parse_api_base("x", "http://api.weixin.qq.com").is_err());
+        assert!(parse_api_base("x", "https://user:pw@host").is_err());
+        assert!(parse_api_base("x", "https://host/?a=1").is_err());
+        assert!(parse_api_base("x", "https://").is_err());
+    }
+
+    #[test]
+    fn seconds_and_proxies() {
+        assert_eq!(parse_seconds("t", 0.5).unwrap(), Duration::from_millis(500));
+        assert!(parse_seconds("t", 0.0).is_err());
+        assert!(parse_seconds("t", f64::NAN).is_err());
+        assert_eq!(parse_proxy("p", "").unwrap(), None);
+        assert!(parse_proxy("p", "http://user:pw@127.0.0.1:3128").unwrap().is_some());
+        let e = parse_proxy("p", "ftp://user:secret@x").unwrap_err();
+        assert!(!e.0.contains("secret"));
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(encode_query_value("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(authority("https://h:1/x"), "h:1");
+    }
+
+    #[test]
+    fn refused_connection_is_a_transport_error_without_the_query() {
+        let settings = Settings {
+            api_base: "https://127.0.0.1:1".into(),
+            timeout: Duration::from_secs(2),
+            connect_timeout: Duration::from_secs(1),
+            ca: CaSource::Bundled,
+            proxy: None,
+        };
+        let e = call(&settings, "/pay/delivernotify?access_token=SECRET", Some(b"{}")).unwrap_err();
+        assert!(e.message.contains("127.0.0.1:1"), "{e}");
+        assert!(!e.message.contains("SECRET"));
+    }
+}

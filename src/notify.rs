@@ -1,0 +1,141 @@
+//! `wx_deliver_notify()`: validate, sign, send, and map the outcome to a
+//! PHP array or a `WxPay\*` exception.
+
+use crate::array::{self, ArrayKey};
+use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
+use crate::exceptions::{exception, invalid_argument, Kind};
+use crate::json;
+use crate::settings;
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::prelude::*;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::types::ZendHashTable;
+use std::time::{SystemTime, UNIX_EPOCH};
+use wxpay_core::deliver::{Delivery, DeliveryBuilder, Input};
+use wxpay_core::reply::{self, Outcome};
+use wxpay_core::secrets::redact;
+use wxpay_core::sign::Scalar;
+use wxpay_core::transport::{self, encode_query_value, Settings, TransportError};
+
+const NAME: &str = "wx_deliver_notify";
+
+/// Reads `$params` into a [`Delivery`].
+fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
+    let mut builder = DeliveryBuilder::default();
+    array::try_for_each(params, |key, value| {
+        let key = match key {
+            ArrayKey::Str(s) => Scalar::bytes(s),
+            ArrayKey::Int(n) => Scalar::Int(n),
+        };
+        let z = deref(value);
+        let converted;
+        let input = if let Some(s) = z.zend_str() {
+            Input::Str(s.as_bytes())
+        } else if let Some(n) = z.long() {
+            Input::Int(n)
+        } else if let Some(b) = z.bool() {
+            Input::Bool(b)
+        } else if z.object().is_some_and(|o| !o.get_class_entry().__tostring.is_null()) {
+            match convert::to_scalar(z) {
+                Ok(Scalar::Bytes(b)) => {
+                    converted = b.into_owned();
+                    Input::Str(&converted)
+                }
+                // __toString threw: let that exception through.
+                _ => return Err(None),
+            }
+        } else {
+            Input::Other(type_name(z))
+        };
+        builder
+            .set(&key, input)
+            .map_err(|e| Some(invalid_argument(format!("{NAME}(): $params: {e}"))))
+    })
+    .map_err(|e: Option<PhpException>| e.unwrap_or_else(|| invalid_argument(String::new())))?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    builder.build(now).map_err(|e| invalid_argument(format!("{NAME}(): $params: {e}")))
+}
+
+/// An access_token as WeChat issues them: printable ASCII, at most 2048
+/// bytes. Anything else is refused without being shown.
+fn check_token(token: &[u8]) -> Result<&str, PhpException> {
+    let ok = !token.is_empty() && token.len() <= 2048 && token.iter().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(invalid_argument(format!(
+            "{NAME}(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)"
+        )));
+    }
+    Ok(std::str::from_utf8(token).unwrap_or_default())
+}
+
+/// The secrets of this call, for scrubbing messages that quote the server.
+struct Secrets<'a> {
+    token: &'a str,
+    appkey: &'a [u8],
+}
+
+impl Secrets<'_> {
+    fn scrub(&self, msg: &str) -> String {
+        redact(msg, &[self.token.as_bytes(), self.appkey])
+    }
+}
+
+fn transport_error(e: TransportError, secrets: &Secrets<'_>) -> PhpException {
+    exception(Kind::Transport, secrets.scrub(&format!("{NAME}(): {}", e.message)), i32::from(e.status))
+}
+
+/// Sends one notification and returns WeChat's decoded answer.
+fn send(settings: &Settings, token: &str, delivery: &Delivery) -> Result<ZBox<ZendHashTable>, PhpException> {
+    let secrets = Secrets { token, appkey: &delivery.appkey };
+    let path = format!("/pay/delivernotify?access_token={}", encode_query_value(token));
+    let body = transport::call(settings, &path, Some(&delivery.body())).map_err(|e| transport_error(e, &secrets))?;
+    match reply::parse(&body) {
+        Ok(Outcome::Ok(map)) => Ok(json::object_to_array(&map)),
+        Ok(Outcome::Api { code, message }) => Err(exception(
+            Kind::Api,
+            secrets.scrub(&format!("{NAME}(): WeChat error {code}: {message}")),
+            i32::try_from(code).unwrap_or(i32::MIN),
+        )),
+        Err(bad) => Err(transport_error(TransportError { message: bad.0, status: 0 }, &secrets)),
+    }
+}
+
+/// Sends the v2 shipping notification (`/pay/delivernotify`) and returns the
+/// decoded reply, `['errcode' => 0, 'errmsg' => 'ok']`.
+#[php_function]
+#[php(name = "wx_deliver_notify")]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_deliver_notify(
+    access_token: Option<PhpBytes>,
+    params: PhpArray,
+    options: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let token = access_token.map(|t| t.check(NAME, 1, "access_token", "?string")).transpose()?;
+    let params = params.check(NAME, 2, "params")?;
+    let options = options.check_optional(NAME, 3, "options")?;
+
+    // Everything is validated before any network I/O.
+    let delivery = read_delivery(params)?;
+    let opts = settings::read(options).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
+    let token = match &token {
+        Some(t) => {
+            let bytes = match t {
+                Scalar::Bytes(b) => b.to_vec(),
+                Scalar::Int(n) => n.to_string().into_bytes(),
+            };
+            check_token(&bytes)?.to_string()
+        }
+        None => {
+            return Err(invalid_argument(format!(
+                "{NAME}(): $access_token is null; pass a token from wx_access_token()"
+            )))
+        }
+    };
+    let _ = opts.appsecret;
+    send(&opts.settings, &token, &delivery)
+}
+
+/// The function entry for `#[php_module]`.
+pub fn php_function() -> ext_php_rs::builders::FunctionBuilder<'static> {
+    wrap_function!(wx_deliver_notify)
+}
