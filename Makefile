@@ -40,3 +40,8 @@ uninstall:
 
 clean:
 	cargo clean
+
+# One or more .phpt files with the sandbox up:  make phpt T=php-tests/wx_deliver_notify_basic.phpt
+phpt: build
+	@tests/with-sandbox.sh $(PHP) -n $$(ls /usr/lib/php/*/build/run-tests.php | head -1) -q -n -p $$(command -v $(PHP)) \
+		-d extension=$(CURDIR)/$(SO) --show-diff $(or $(T),php-tests/)

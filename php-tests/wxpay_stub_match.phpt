@@ -22,4 +22,5 @@ class WxPay\ApiException extends WxPay\Exception {}
 class WxPay\Exception extends Exception {}
 class WxPay\InvalidArgumentException extends WxPay\Exception {}
 class WxPay\TransportException extends WxPay\Exception {}
-function wx_deliver_sign(array $params, ?string $appkey = NULL): string
+function wx_deliver_notify(?string $access_token, array $params, array $options = []): array
+function wx_deliver_sign(array $params, ?string $appkey = null): string

@@ -23,6 +23,29 @@ namespace {
  */
 function wx_deliver_sign(array $params, ?string $appkey = null): string {}
 
+/**
+ * Sends the WeChat Pay v2 shipping notification (POST /pay/delivernotify)
+ * over verified HTTPS and returns WeChat's decoded answer.
+ *
+ * $params keys (matched case-insensitively): appid, appkey (signs, never sent),
+ * openid, transid, out_trade_no (required); deliver_timestamp (default time()),
+ * deliver_status (1/0, "1"/"0", true/false; default "1"), deliver_msg (UTF-8; default "ok").
+ *
+ * @param string|null $access_token a token from wx_access_token(); null = let the
+ *        extension obtain and refresh it (needs $options['appsecret'])
+ * @param array{appid: string|int, appkey: string, openid: string|int, transid: string|int,
+ *        out_trade_no: string|int|\Stringable, deliver_timestamp?: int|string,
+ *        deliver_status?: int|string|bool, deliver_msg?: string} $params
+ * @param array{api_base?: string, timeout?: float|int, connect_timeout?: float|int,
+ *        cafile?: string, proxy?: string, appsecret?: string} $options per-call
+ *        overrides of the wxpay.* ini settings
+ * @return array{errcode: int, errmsg: string}
+ * @throws \WxPay\InvalidArgumentException bad input; nothing was sent
+ * @throws \WxPay\TransportException DNS, connect, TLS, timeout, non-200, body not JSON
+ * @throws \WxPay\ApiException errcode != 0; getCode() is the errcode
+ */
+function wx_deliver_notify(?string $access_token, array $params, array $options = []): array {}
+
 }
 
 namespace WxPay {

@@ -26,7 +26,7 @@ foreach ($functions as $name) {
     $params = [];
     foreach ($f->getParameters() as $p) {
         $default = $p->isOptional()
-            ? ' = ' . ($p->isDefaultValueAvailable() ? var_export($p->getDefaultValue(), true) : '?')
+            ? ' = ' . ($p->isDefaultValueAvailable() ? json_encode($p->getDefaultValue()) : '?')
             : '';
         $params[] = type_of($p->getType()) . ' ' . ($p->isPassedByReference() ? '&' : '') . '$' . $p->getName() . $default;
     }

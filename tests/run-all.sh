@@ -19,7 +19,7 @@ note() { printf '\n== %s\n' "$*"; }
 
 # 1. cargo test: the PHP-free core (and the sandbox).
 note "cargo test"
-cargo test --release -p wxpay-core ${WXPAY_CARGO_TEST_EXTRA:-} 2>&1 | tee "$log_dir/cargo.log" | grep -E "^test |test result|panicked|error(\[|:)"
+cargo test --release -p wxpay-core -p wxpay-sandbox 2>&1 | tee "$log_dir/cargo.log" | grep -E "^test |test result|panicked|error(\[|:)"
 if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q "test result" "$log_dir/cargo.log"; then
     failed=$((failed + 1)); echo "cargo test did not run"
 fi
@@ -27,9 +27,10 @@ while read -r p f; do
     passed=$((passed + p)); failed=$((failed + f))
 done < <(sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log_dir/cargo.log")
 
-# 2. phpt: the PHP-facing contract, in real php processes.
+# 2. phpt: the PHP-facing contract, in real php processes, against a real
+#    wxpay-sandbox over HTTPS on 127.0.0.1.
 note "phpt (run-tests.php)"
-TEST_PHP_EXECUTABLE=$(command -v "$PHP") "$PHP" -n "$RUN_TESTS" -q -n -p "$(command -v "$PHP")" \
+"tests/with-sandbox.sh" env TEST_PHP_EXECUTABLE="$(command -v "$PHP")" "$PHP" -n "$RUN_TESTS" -q -n -p "$(command -v "$PHP")" \
     -d "extension=$SO" -j"${WXPAY_JOBS:-2}" --show-diff php-tests/ 2>&1 | tee "$log_dir/phpt.log" \
     | grep -vE '^(PASS|SKIP) ' | grep -vE '^\s*$'
 p=$(sed -nE 's/^Tests passed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")

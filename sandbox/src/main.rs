@@ -19,7 +19,8 @@ use wechat::{App, Settings};
 
 const USAGE: &str = "usage: wxpay-sandbox [options]
   --state-dir DIR     where ca.pem, address and notifications.jsonl go (default ./wxpay-sandbox)
-  --port N            loopback port to listen on (default 0: a free one)
+  --listen ADDR       loopback IPv4 address to listen on (default 127.0.0.1)
+  --port N            port to listen on (default 0: a free one)
   --app ID:SECRET:KEY an app the sandbox knows (repeatable); default: the seed article's app
   --apps FILE         more apps, one 'appid appsecret appkey' per line (# comments)
   --token-ttl SECS    expires_in of new tokens (default 7200)
@@ -35,6 +36,7 @@ const SEED_APP: (&str, &str, &str) = (
 
 struct Options {
     state_dir: PathBuf,
+    listen: std::net::Ipv4Addr,
     port: u16,
     apps: Vec<App>,
     settings: Settings,
@@ -53,6 +55,7 @@ fn parse_app(spec: &str) -> Result<App, String> {
 fn parse_args() -> Result<Options, String> {
     let mut opts = Options {
         state_dir: PathBuf::from("wxpay-sandbox"),
+        listen: std::net::Ipv4Addr::LOCALHOST,
         port: 0,
         apps: Vec::new(),
         settings: Settings {
@@ -67,6 +70,13 @@ fn parse_args() -> Result<Options, String> {
         let secs = |v: String| v.parse::<f64>().map(Duration::from_secs_f64).map_err(|e| format!("{v}: {e}"));
         match arg.as_str() {
             "--state-dir" => opts.state_dir = PathBuf::from(value()?),
+            "--listen" => {
+                let addr: std::net::Ipv4Addr = value()?.parse().map_err(|e| format!("--listen: {e}"))?;
+                if !addr.is_loopback() {
+                    return Err("--listen takes a loopback address (127.x.y.z): the sandbox is for this machine only".into());
+                }
+                opts.listen = addr;
+            }
             "--port" => opts.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--app" => opts.apps.push(parse_app(&value()?)?),
             "--apps" => {
@@ -101,9 +111,9 @@ fn run() -> Result<(), String> {
         .with_single_cert(identity.chain, identity.key)
         .map_err(|e| e.to_string())?;
 
-    let listener = TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| format!("listen: {e}"))?;
+    let listener = TcpListener::bind((opts.listen, opts.port)).map_err(|e| format!("listen: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let address = format!("https://127.0.0.1:{port}");
+    let address = format!("https://{}:{port}", opts.listen);
     let journal_path = opts.state_dir.join("notifications.jsonl");
     let journal = std::fs::OpenOptions::new()
         .create(true)
