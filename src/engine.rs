@@ -6,7 +6,7 @@
 //! up once with `dlsym(RTLD_DEFAULT, ..)`. On x86_64 `ZEND_FASTCALL` is the
 //! plain C convention.
 
-use ext_php_rs::ffi::{zend_module_entry, zend_string, zval};
+use ext_php_rs::ffi::{zend_module_entry, zend_string, zval, HashTable};
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::sync::OnceLock;
 
@@ -26,6 +26,8 @@ pub struct Engine {
     pub ini_string: unsafe extern "C" fn(*const c_char, usize, c_int, *mut bool) -> *mut c_char,
     /// `display_ini_entries`: the directive table of `phpinfo()`.
     pub display_ini_entries: unsafe extern "C" fn(*mut zend_module_entry),
+    /// `zend_add_attribute`: attaches `#[SensitiveParameter]` to our parameters.
+    pub add_attribute: unsafe extern "C" fn(*mut *mut HashTable, *mut zend_string, u32, u32, u32, u32) -> *mut c_void,
 }
 
 static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
@@ -50,6 +52,7 @@ fn resolve() -> Result<Engine, String> {
             sort: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_sort")?),
             ini_string: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_ini_string_ex")?),
             display_ini_entries: std::mem::transmute::<*mut c_void, _>(lookup(c"display_ini_entries")?),
+            add_attribute: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_add_attribute")?),
         })
     }
 }

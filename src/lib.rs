@@ -13,6 +13,7 @@ mod info;
 mod ini;
 mod json;
 mod notify;
+mod sensitive;
 mod settings;
 mod sign;
 
@@ -22,7 +23,10 @@ use ext_php_rs::prelude::*;
 extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
     let ok = std::panic::catch_unwind(|| {
         ini::register(module_number);
-        engine::init().and_then(|()| exceptions::register())
+        engine::init()
+            .and_then(|()| exceptions::register())
+            .and_then(|()| sensitive::mark("wx_deliver_sign", &[0, 1]))
+            .and_then(|()| sensitive::mark("wx_deliver_notify", &[0, 1, 2]))
     });
     match ok {
         Ok(Ok(())) => 0,
