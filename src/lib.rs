@@ -16,6 +16,7 @@ mod notify;
 mod sensitive;
 mod settings;
 mod sign;
+mod token;
 
 use ext_php_rs::prelude::*;
 
@@ -27,6 +28,7 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
             .and_then(|()| exceptions::register())
             .and_then(|()| sensitive::mark("wx_deliver_sign", &[0, 1]))
             .and_then(|()| sensitive::mark("wx_deliver_notify", &[0, 1, 2]))
+            .and_then(|()| sensitive::mark("wx_access_token", &[1]))
     });
     match ok {
         Ok(Ok(())) => 0,
@@ -47,4 +49,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(info::module_info)
         .function(sign::php_function())
         .function(notify::php_function())
+        .function(token::php_function())
 }

@@ -5,14 +5,16 @@ use crate::array::{self, ArrayKey};
 use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
 use crate::exceptions::{exception, invalid_argument, Kind};
 use crate::json;
-use crate::settings;
+use crate::settings::{self, Options};
+use crate::token;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::ZendHashTable;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use wxpay_core::deliver::{Delivery, DeliveryBuilder, Input};
 use wxpay_core::reply::{self, Outcome};
+use wxpay_core::token::Want;
 use wxpay_core::secrets::redact;
 use wxpay_core::sign::Scalar;
 use wxpay_core::transport::{self, encode_query_value, Settings, TransportError};
@@ -72,11 +74,12 @@ fn check_token(token: &[u8]) -> Result<&str, PhpException> {
 struct Secrets<'a> {
     token: &'a str,
     appkey: &'a [u8],
+    appsecret: &'a str,
 }
 
 impl Secrets<'_> {
     fn scrub(&self, msg: &str) -> String {
-        redact(msg, &[self.token.as_bytes(), self.appkey])
+        redact(msg, &[self.token.as_bytes(), self.appkey, self.appsecret.as_bytes()])
     }
 }
 
@@ -84,19 +87,70 @@ fn transport_error(e: TransportError, secrets: &Secrets<'_>) -> PhpException {
     exception(Kind::Transport, secrets.scrub(&format!("{NAME}(): {}", e.message)), i32::from(e.status))
 }
 
-/// Sends one notification and returns WeChat's decoded answer.
-fn send(settings: &Settings, token: &str, delivery: &Delivery) -> Result<ZBox<ZendHashTable>, PhpException> {
-    let secrets = Secrets { token, appkey: &delivery.appkey };
+/// A failed send, before it becomes an exception.
+enum Failure {
+    Api { code: i64, message: String },
+    Transport(TransportError),
+}
+
+impl Failure {
+    fn into_exception(self, secrets: &Secrets<'_>) -> PhpException {
+        match self {
+            Failure::Api { code, message } => exception(
+                Kind::Api,
+                secrets.scrub(&format!("{NAME}(): WeChat error {code}: {message}")),
+                i32::try_from(code).unwrap_or(i32::MIN),
+            ),
+            Failure::Transport(e) => transport_error(e, secrets),
+        }
+    }
+}
+
+/// Sends one notification with `token`; the decoded answer or why not.
+fn send(settings: &Settings, token: &str, body: &[u8]) -> Result<ZBox<ZendHashTable>, Failure> {
     let path = format!("/pay/delivernotify?access_token={}", encode_query_value(token));
-    let body = transport::call(settings, &path, Some(&delivery.body())).map_err(|e| transport_error(e, &secrets))?;
-    match reply::parse(&body) {
+    let reply = transport::call(settings, &path, Some(body)).map_err(Failure::Transport)?;
+    match reply::parse(&reply) {
         Ok(Outcome::Ok(map)) => Ok(json::object_to_array(&map)),
-        Ok(Outcome::Api { code, message }) => Err(exception(
-            Kind::Api,
-            secrets.scrub(&format!("{NAME}(): WeChat error {code}: {message}")),
-            i32::try_from(code).unwrap_or(i32::MIN),
-        )),
-        Err(bad) => Err(transport_error(TransportError { message: bad.0, status: 0 }, &secrets)),
+        Ok(Outcome::Api { code, message }) => Err(Failure::Api { code, message }),
+        Err(bad) => Err(Failure::Transport(TransportError { message: bad.0, status: 0 })),
+    }
+}
+
+/// How often "system busy" (-1) is retried in managed mode, and the pause.
+const BUSY_RETRIES: u32 = 2;
+const BUSY_PAUSE: Duration = Duration::from_millis(200);
+
+/// `wx_deliver_notify(null, ...)`: the extension obtains the token, and on
+/// 40001/40014/42001 refreshes it once (only if nobody else has) and resends
+/// once; -1 is retried a bounded number of times within the timeout; any
+/// other error, 45009 included, is reported at once.
+fn managed(opts: &Options, delivery: &Delivery, body: &[u8]) -> PhpResult<ZBox<ZendHashTable>> {
+    let secret = opts.appsecret.as_deref().ok_or_else(|| {
+        invalid_argument(format!(
+            "{NAME}(): $access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token"
+        ))
+    })?;
+    let appid = token::credential(NAME, "'appid'", delivery.appid.as_bytes())?;
+    let secret = token::credential(NAME, "option 'appsecret'", secret.as_bytes())?;
+    let budget_end = Instant::now() + opts.settings.timeout;
+    let mut current = token::obtain(NAME, opts, appid, secret, Want::default())?;
+    let (mut refreshed, mut busy) = (false, 0);
+    loop {
+        let secrets = Secrets { token: &current, appkey: &delivery.appkey, appsecret: secret };
+        match send(&opts.settings, &current, body) {
+            Ok(answer) => return Ok(answer),
+            Err(Failure::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
+                refreshed = true;
+                let failed = current.clone();
+                current = token::obtain(NAME, opts, appid, secret, Want { force: false, not: Some(&failed) })?;
+            }
+            Err(Failure::Api { code: -1, .. }) if busy < BUSY_RETRIES && Instant::now() + BUSY_PAUSE < budget_end => {
+                busy += 1;
+                std::thread::sleep(BUSY_PAUSE);
+            }
+            Err(f) => return Err(f.into_exception(&secrets)),
+        }
     }
 }
 
@@ -117,22 +171,19 @@ pub fn wx_deliver_notify(
     // Everything is validated before any network I/O.
     let delivery = read_delivery(params)?;
     let opts = settings::read(options).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
-    let token = match &token {
+    let body = delivery.body();
+    match token {
+        None => managed(&opts, &delivery, &body),
         Some(t) => {
             let bytes = match t {
-                Scalar::Bytes(b) => b.to_vec(),
+                Scalar::Bytes(b) => b.into_owned(),
                 Scalar::Int(n) => n.to_string().into_bytes(),
             };
-            check_token(&bytes)?.to_string()
+            let token = check_token(&bytes)?;
+            let secrets = Secrets { token, appkey: &delivery.appkey, appsecret: opts.appsecret.as_deref().unwrap_or("") };
+            send(&opts.settings, token, &body).map_err(|f| f.into_exception(&secrets))
         }
-        None => {
-            return Err(invalid_argument(format!(
-                "{NAME}(): $access_token is null; pass a token from wx_access_token()"
-            )))
-        }
-    };
-    let _ = opts.appsecret;
-    send(&opts.settings, &token, &delivery)
+    }
 }
 
 /// The function entry for `#[php_module]`.

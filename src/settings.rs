@@ -6,11 +6,16 @@ use crate::engine;
 use crate::ini;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use wxpay_core::tls::CaSource;
+use wxpay_core::token::{CacheSetting, Endpoint};
 use wxpay_core::transport::{self, SettingError, Settings};
 
 /// The `$options` array, read.
 pub struct Options {
     pub settings: Settings,
+    /// `cgi-bin/token` or `cgi-bin/stable_token`.
+    pub endpoint: Endpoint,
+    /// `wxpay.token_cache`: per worker, or shared through Redis.
+    pub cache: CacheSetting,
     /// Lets wx_deliver_notify() fetch and refresh the token itself.
     pub appsecret: Option<String>,
 }
@@ -47,7 +52,7 @@ fn ini_seconds(name: &std::ffi::CStr) -> Result<f64, SettingError> {
 }
 
 /// The keys `$options` may hold.
-const KNOWN: [&str; 6] = ["api_base", "timeout", "connect_timeout", "cafile", "proxy", "appsecret"];
+const KNOWN: [&str; 7] = ["api_base", "timeout", "connect_timeout", "cafile", "proxy", "appsecret", "token_endpoint"];
 
 /// Reads `$options` over the ini settings. Unknown keys are refused (a typo
 /// must not silently fall back to a default).
@@ -59,6 +64,7 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Options, SettingError> {
     let mut cafile = engine::ini(ini::CAFILE);
     let mut proxy = (engine::ini(ini::PROXY), "wxpay.proxy");
     let mut appsecret = None;
+    let mut endpoint = (engine::ini(ini::TOKEN_ENDPOINT), "wxpay.token_endpoint");
 
     if let Some(ht) = options {
         array::try_for_each(ht, |key, value| {
@@ -75,6 +81,7 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Options, SettingError> {
                 "connect_timeout" => connect = (number(&key, value)?, "option 'connect_timeout'"),
                 "cafile" => cafile = text(&key, value)?,
                 "proxy" => proxy = (text(&key, value)?, "option 'proxy'"),
+                "token_endpoint" => endpoint = (text(&key, value)?, "option 'token_endpoint'"),
                 "appsecret" => {
                     let s = text(&key, value)?;
                     if s.is_empty() {
@@ -101,6 +108,8 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Options, SettingError> {
         }
     }
     Ok(Options {
+        endpoint: Endpoint::parse(endpoint.1, &endpoint.0)?,
+        cache: CacheSetting::parse(&engine::ini(ini::TOKEN_CACHE)).map_err(SettingError)?,
         settings: Settings {
             api_base: transport::parse_api_base(&api_base_name, &api_base)?,
             timeout: transport::parse_seconds(timeout.1, timeout.0)?,

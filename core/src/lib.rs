@@ -8,4 +8,5 @@ pub mod reply;
 pub mod secrets;
 pub mod sign;
 pub mod tls;
+pub mod token;
 pub mod transport;

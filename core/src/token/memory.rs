@@ -1,0 +1,159 @@
+//! The per-worker token cache, with single flight: while one caller fetches
+//! a token for a key, the others wait for it instead of fetching their own.
+
+use super::{Cached, Want};
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex};
+use std::time::Instant;
+
+#[derive(Default)]
+struct Slot {
+    cached: Option<Cached>,
+    fetching: bool,
+    /// Bumped after every fetch, so waiters know one finished.
+    generation: u64,
+}
+
+#[derive(Default)]
+pub struct MemoryCache {
+    slots: Mutex<HashMap<String, Slot>>,
+    done: Condvar,
+}
+
+/// Waiting for another caller's fetch took longer than the deadline.
+#[derive(Debug, PartialEq, Eq)]
+pub struct WaitTimedOut;
+
+impl MemoryCache {
+    /// A cached token that satisfies `want`, without fetching.
+    pub fn peek(&self, key: &str, want: &Want<'_>) -> Option<Cached> {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.get(key).and_then(|s| s.cached.clone()).filter(|c| want.accepts(c, None))
+    }
+
+    pub fn put(&self, key: &str, cached: Cached) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(key.to_string()).or_default().cached = Some(cached);
+    }
+
+    /// The token for `key`: the cached one if `want` accepts it, else the
+    /// result of `fetch`, run by exactly one caller at a time.
+    pub fn get_or_fetch<E>(
+        &self,
+        key: &str,
+        want: &Want<'_>,
+        deadline: Instant,
+        fetch: impl FnOnce() -> Result<Cached, E>,
+    ) -> Result<Result<Cached, E>, WaitTimedOut> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let before = slots.get(key).and_then(|s| s.cached.as_ref()).map(|c| c.token.clone());
+        loop {
+            let slot = slots.entry(key.to_string()).or_default();
+            if let Some(c) = slot.cached.as_ref().filter(|c| want.accepts(c, before.as_deref())) {
+                return Ok(Ok(c.clone()));
+            }
+            if !slot.fetching {
+                break;
+            }
+            let generation = slot.generation;
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(WaitTimedOut);
+            }
+            let (guard, _) = self
+                .done
+                .wait_timeout_while(slots, deadline - now, |s| s.get(key).is_some_and(|s| s.generation == generation))
+                .unwrap_or_else(|e| e.into_inner());
+            slots = guard;
+        }
+        slots.entry(key.to_string()).or_default().fetching = true;
+        drop(slots);
+
+        // The fetch runs unlocked; a panic in it must still release waiters.
+        struct Release<'a>(&'a MemoryCache, &'a str, Option<Cached>);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                let mut slots = self.0.slots.lock().unwrap_or_else(|e| e.into_inner());
+                let slot = slots.entry(self.1.to_string()).or_default();
+                slot.fetching = false;
+                slot.generation += 1;
+                if let Some(c) = self.2.take() {
+                    slot.cached = Some(c);
+                }
+                self.0.done.notify_all();
+            }
+        }
+        let mut release = Release(self, key, None);
+        let result = fetch();
+        if let Ok(c) = &result {
+            release.2 = Some(c.clone());
+        }
+        drop(release);
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn token(t: &str) -> Cached {
+        let now = super::super::now_ms();
+        Cached { token: t.into(), fetched_at_ms: now, expires_at_ms: now + 7_200_000 }
+    }
+
+    #[test]
+    fn concurrent_callers_share_one_fetch() {
+        let cache = Arc::new(MemoryCache::default());
+        let fetches = Arc::new(AtomicU32::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, fetches) = (Arc::clone(&cache), Arc::clone(&fetches));
+                std::thread::spawn(move || {
+                    let deadline = Instant::now() + Duration::from_secs(5);
+                    cache
+                        .get_or_fetch::<()>("k", &Want::default(), deadline, || {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(200));
+                            Ok(token("T1"))
+                        })
+                        .unwrap()
+                        .unwrap()
+                        .token
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), "T1");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn stale_and_forced_requests_fetch_again() {
+        let cache = MemoryCache::default();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        cache.put("k", token("OLD"));
+        let got = cache.get_or_fetch::<()>("k", &Want::default(), deadline, || Ok(token("NEW"))).unwrap().unwrap();
+        assert_eq!(got.token, "OLD");
+        let not_old = Want { force: false, not: Some("OLD") };
+        let got = cache.get_or_fetch::<()>("k", &not_old, deadline, || Ok(token("NEW"))).unwrap().unwrap();
+        assert_eq!(got.token, "NEW");
+        // The failed token was already replaced: no second fetch.
+        let got = cache.get_or_fetch::<()>("k", &not_old, deadline, || Ok(token("NEWER"))).unwrap().unwrap();
+        assert_eq!(got.token, "NEW");
+        let forced = Want { force: true, not: None };
+        assert_eq!(cache.get_or_fetch::<()>("k", &forced, deadline, || Ok(token("F"))).unwrap().unwrap().token, "F");
+    }
+
+    #[test]
+    fn a_failed_fetch_is_not_cached() {
+        let cache = MemoryCache::default();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        assert_eq!(cache.get_or_fetch("k", &Want::default(), deadline, || Err(45009)).unwrap(), Err(45009));
+        assert!(cache.peek("k", &Want::default()).is_none());
+    }
+}

@@ -1,0 +1,76 @@
+//! `wx_access_token()`, and the token handling of `wx_deliver_notify(null, ...)`.
+
+use crate::convert::PhpBytes;
+use crate::exceptions::{exception, invalid_argument, Kind};
+use crate::settings::{self, Options};
+use ext_php_rs::error::php_error;
+use ext_php_rs::flags::ErrorType;
+use ext_php_rs::prelude::*;
+use wxpay_core::secrets::redact;
+use wxpay_core::sign::Scalar;
+use wxpay_core::token::{self, FetchError, Source, TokenError, Want};
+
+/// An appid or appsecret as WeChat issues them: printable ASCII.
+pub fn credential<'a>(function: &str, what: &str, value: &'a [u8]) -> PhpResult<&'a str> {
+    let ok = !value.is_empty() && value.len() <= 256 && value.iter().all(u8::is_ascii_graphic);
+    if !ok {
+        return Err(invalid_argument(format!(
+            "{function}(): {what} must be a non-empty string of printable ASCII characters (at most 256)"
+        )));
+    }
+    Ok(std::str::from_utf8(value).unwrap_or_default())
+}
+
+/// Gets a token for `appid` as `want` asks, mapping failures to exceptions
+/// scrubbed of the secret. Prints the Redis-down warning once per worker.
+pub fn obtain(function: &str, opts: &Options, appid: &str, secret: &str, want: Want<'_>) -> PhpResult<String> {
+    let src = Source { settings: &opts.settings, endpoint: opts.endpoint, cache: &opts.cache, appid, secret };
+    let scrub = |m: String| redact(&m, &[secret.as_bytes()]);
+    match token::obtain(&src, want) {
+        Ok(got) => {
+            if let Some(w) = got.warning {
+                php_error(&ErrorType::Warning, &scrub(w));
+            }
+            Ok(got.token)
+        }
+        Err(TokenError::Fetch(FetchError::Api { code, message })) => Err(exception(
+            Kind::Api,
+            scrub(format!("{function}(): WeChat error {code} while fetching the access_token: {message}")),
+            i32::try_from(code).unwrap_or(i32::MIN),
+        )),
+        Err(TokenError::Fetch(FetchError::Transport(e))) => Err(exception(
+            Kind::Transport,
+            scrub(format!("{function}(): fetching the access_token: {}", e.message)),
+            i32::from(e.status),
+        )),
+        Err(TokenError::Wait(m)) => Err(exception(Kind::Transport, format!("{function}(): {m}"), 0)),
+    }
+}
+
+fn bytes(s: Scalar<'_>) -> Vec<u8> {
+    match s {
+        Scalar::Bytes(b) => b.into_owned(),
+        Scalar::Int(n) => n.to_string().into_bytes(),
+    }
+}
+
+/// Returns a valid access_token for the app: from the cache (per worker, or
+/// shared through Redis with `wxpay.token_cache`), or fetched once for all
+/// callers. `$force_refresh` fetches a new one.
+#[php_function]
+#[php(name = "wx_access_token")]
+#[php(defaults(force_refresh = false))]
+pub fn wx_access_token(appid: PhpBytes, appsecret: PhpBytes, force_refresh: bool) -> PhpResult<String> {
+    const NAME: &str = "wx_access_token";
+    let appid = bytes(appid.check(NAME, 1, "appid", "string")?);
+    let secret = bytes(appsecret.check(NAME, 2, "appsecret", "string")?);
+    let appid = credential(NAME, "$appid", &appid)?;
+    let secret = credential(NAME, "$appsecret", &secret)?;
+    let opts = settings::read(None).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
+    obtain(NAME, &opts, appid, secret, Want { force: force_refresh, not: None })
+}
+
+/// The function entry for `#[php_module]`.
+pub fn php_function() -> ext_php_rs::builders::FunctionBuilder<'static> {
+    wrap_function!(wx_access_token)
+}
