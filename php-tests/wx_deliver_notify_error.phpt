@@ -86,7 +86,7 @@ empty token: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_tok
 token with space: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)
 token with newline: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)
 token too long: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)
-unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret
+unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, token_endpoint
 http api_base: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'api_base' must be an https:// URL (TLS verification cannot be switched off)
 api_base with query: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'api_base' must be https://host[:port][/path], without credentials or a query
 timeout 0: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'timeout' must be a number of seconds greater than 0 and at most 3600

@@ -22,5 +22,6 @@ class WxPay\ApiException extends WxPay\Exception {}
 class WxPay\Exception extends Exception {}
 class WxPay\InvalidArgumentException extends WxPay\Exception {}
 class WxPay\TransportException extends WxPay\Exception {}
-function wx_deliver_notify(?string $access_token, array $params, array $options = []): array
-function wx_deliver_sign(array $params, ?string $appkey = null): string
+function wx_access_token(string $appid, #[SensitiveParameter] string $appsecret, bool $force_refresh = false): string
+function wx_deliver_notify(#[SensitiveParameter] ?string $access_token, #[SensitiveParameter] array $params, #[SensitiveParameter] array $options = []): array
+function wx_deliver_sign(#[SensitiveParameter] array $params, #[SensitiveParameter] ?string $appkey = null): string

@@ -21,7 +21,7 @@ namespace {
  * @throws \WxPay\InvalidArgumentException no or empty appkey, or a value that is an array,
  *         a resource or an object without __toString (the message names the key, never the value)
  */
-function wx_deliver_sign(array $params, ?string $appkey = null): string {}
+function wx_deliver_sign(#[\SensitiveParameter] array $params, #[\SensitiveParameter] ?string $appkey = null): string {}
 
 /**
  * Sends the WeChat Pay v2 shipping notification (POST /pay/delivernotify)
@@ -37,14 +37,32 @@ function wx_deliver_sign(array $params, ?string $appkey = null): string {}
  *        out_trade_no: string|int|\Stringable, deliver_timestamp?: int|string,
  *        deliver_status?: int|string|bool, deliver_msg?: string} $params
  * @param array{api_base?: string, timeout?: float|int, connect_timeout?: float|int,
- *        cafile?: string, proxy?: string, appsecret?: string} $options per-call
+ *        cafile?: string, proxy?: string, appsecret?: string,
+ *        token_endpoint?: 'token'|'stable_token'} $options per-call
  *        overrides of the wxpay.* ini settings
  * @return array{errcode: int, errmsg: string}
  * @throws \WxPay\InvalidArgumentException bad input; nothing was sent
  * @throws \WxPay\TransportException DNS, connect, TLS, timeout, non-200, body not JSON
  * @throws \WxPay\ApiException errcode != 0; getCode() is the errcode
  */
-function wx_deliver_notify(?string $access_token, array $params, array $options = []): array {}
+function wx_deliver_notify(
+    #[\SensitiveParameter] ?string $access_token,
+    #[\SensitiveParameter] array $params,
+    #[\SensitiveParameter] array $options = [],
+): array {}
+
+/**
+ * Returns a valid access_token for the app: from the cache, or fetched once
+ * for every caller sharing it (single flight). The cache is per worker, or
+ * shared by every worker and server when wxpay.token_cache names a Redis
+ * server. Tokens are refreshed ahead of expiry.
+ *
+ * @param bool $force_refresh fetch a new token even if the cached one is valid
+ * @throws \WxPay\InvalidArgumentException an empty or malformed appid/appsecret
+ * @throws \WxPay\TransportException the token endpoint could not be reached
+ * @throws \WxPay\ApiException WeChat refused (40013 appid, 40125 appsecret, 45009 quota...)
+ */
+function wx_access_token(string $appid, #[\SensitiveParameter] string $appsecret, bool $force_refresh = false): string {}
 
 }
 

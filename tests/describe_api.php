@@ -28,7 +28,8 @@ foreach ($functions as $name) {
         $default = $p->isOptional()
             ? ' = ' . ($p->isDefaultValueAvailable() ? json_encode($p->getDefaultValue()) : '?')
             : '';
-        $params[] = type_of($p->getType()) . ' ' . ($p->isPassedByReference() ? '&' : '') . '$' . $p->getName() . $default;
+        $attrs = implode('', array_map(fn($a) => '#[' . $a->getName() . '] ', $p->getAttributes()));
+        $params[] = $attrs . type_of($p->getType()) . ' ' . ($p->isPassedByReference() ? '&' : '') . '$' . $p->getName() . $default;
     }
     $lines[] = 'function ' . $f->getName() . '(' . implode(', ', $params) . '): ' . type_of($f->getReturnType());
 }

@@ -219,7 +219,8 @@ fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "timed out".into(),
         io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.kind().to_string(),
+        // Resolver failures arrive uncategorized; their text names only the host.
+        _ => e.to_string(),
     }
 }
 

@@ -55,7 +55,7 @@ impl RedisStore {
             return None;
         }
         Some(format!(
-            "wxpay: the token cache Redis at {} is unreachable ({}); fetching access tokens without it until it is back",
+            "the token cache Redis at {} is unreachable ({}); fetching access tokens without it until it is back",
             self.shown, why.0
         ))
     }
