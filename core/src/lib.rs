@@ -3,8 +3,10 @@
 //! Everything here is plain Rust and tested with `cargo test`; the extension
 //! crate only converts zvals into these types and errors into exceptions.
 
+mod coalesce;
 pub mod deliver;
 pub mod reply;
+mod resolve;
 pub mod secrets;
 pub mod sign;
 pub mod tls;

@@ -6,7 +6,9 @@
 //! and proxy setting; timeouts are set per request, so changing them does
 //! not cost a new pool.
 
+use crate::coalesce::CoalescingConnector;
 use crate::reply::MAX_REPLY_BYTES;
+use crate::resolve::CachingResolver;
 use crate::tls::CaSource;
 use std::collections::HashMap;
 use std::fmt;
@@ -14,6 +16,7 @@ use std::io;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::{Agent, Proxy};
 
 /// Where and how to reach the API: per-call options over ini settings.
@@ -156,15 +159,16 @@ fn agent(settings: &Settings) -> Result<Agent, TransportError> {
         Some(p) => Some(Proxy::new(p).map_err(|_| TransportError::new("the proxy URL is not usable".into()))?),
         None => None,
     };
-    let agent: Agent = Agent::config_builder()
+    let config = Agent::config_builder()
         .tls_config(tls)
         .proxy(proxy) // explicit: never taken from the environment
         .https_only(true)
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("wxpay/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .build();
+    let connector = DefaultConnector::new().chain(CoalescingConnector);
+    let agent = Agent::with_parts(config, connector, CachingResolver::default());
     map.insert(key, agent.clone());
     Ok(agent)
 }
