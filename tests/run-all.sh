@@ -42,7 +42,24 @@ else
     passed=$((passed + p)); failed=$((failed + ${f:-0} + ${b:-0}))
 fi
 
-# 3. The randomized differential test of the signature.
+# 3. Nothing the sandbox logged or recorded during the suite holds a secret.
+note "secrets scan"
+leaks=0
+while read -r _ secret appkey; do
+    for s in "$secret" "$appkey"; do
+        if grep -rqF -- "$s" build/sandbox/ 2>/dev/null; then
+            echo "secret of a test app found in build/sandbox"; leaks=$((leaks + 1))
+        fi
+    done
+done < <(grep -v '^#' tests/sandbox-apps.txt)
+if [ "$leaks" -eq 0 ] && [ -s build/sandbox/notifications.jsonl ]; then
+    echo "no appsecret or appkey in $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
+# 4. The randomized differential test of the signature.
 note "sign differential"
 if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
     passed=$((passed + 1))
