@@ -4,7 +4,7 @@
 # (or with sudo).
 set -euo pipefail
 
-packages=(php8.2-cli php8.2-dev php8.2-curl libclang-dev clang redis-server)
+packages=(php8.2-cli php8.2-dev php8.2-curl php8.2-fpm nginx libclang-dev clang redis-server)
 [ -n "${WXPAY_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$WXPAY_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
 missing=()
@@ -19,9 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # Debian starts redis-server on install; the tests start their own.
-    if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v systemctl >/dev/null; then
-        $sudo systemctl disable --now redis-server >/dev/null 2>&1 || true
+    # Debian may start these services on install; the tests start their own.
+    if command -v systemctl >/dev/null; then
+        $sudo systemctl disable --now redis-server nginx php8.2-fpm >/dev/null 2>&1 || true
     fi
 fi
 

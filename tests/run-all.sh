@@ -59,7 +59,16 @@ else
     failed=$((failed + 1))
 fi
 
-# 4. The randomized differential test of the signature.
+# 4. End to end: nginx -> php-fpm -> examples/callback.php -> sandbox, Redis-shared
+#    token, 2,000 callbacks from 16 clients, then a fault storm.
+note "end to end (nginx + php-fpm + redis + sandbox)"
+tests/e2e/run.sh "${WXPAY_E2E_CALLBACKS:-2000}" 16 2>&1 | tee "$log_dir/e2e.log"
+p=$(grep -c '^CHECK ok' "$log_dir/e2e.log")
+f=$(grep -c '^CHECK FAIL' "$log_dir/e2e.log")
+passed=$((passed + p)); failed=$((failed + f))
+[ "$p" -gt 0 ] || { failed=$((failed + 1)); echo "the end-to-end run did not get to its checks"; }
+
+# 5. The randomized differential test of the signature.
 note "sign differential"
 if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
     passed=$((passed + 1))

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# End to end, with real parts: nginx -> php-fpm (the extension enabled through
+# php.ini, as a shop does) -> examples/callback.php -> wxpay-sandbox over
+# HTTPS, tokens shared through a real redis-server. Plays WeChat with 2,000
+# payment callbacks from 16 concurrent clients, then again under a fault
+# storm, and checks the outcome. Prints "CHECK ok|FAIL name" lines.
+#   tests/e2e/run.sh [CALLBACKS] [CONCURRENCY]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+count=${1:-2000}
+conc=${2:-16}
+SO=$root/target/release/libwxpay.so
+dir=$root/build/e2e
+rm -rf "$dir"
+mkdir -p "$dir/orders" "$dir/nginx-tmp"
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+}
+trap cleanup EXIT
+fails=0
+check() { # check NAME CONDITION-COMMAND...
+    local name=$1; shift
+    if "$@"; then echo "CHECK ok   $name"; else echo "CHECK FAIL $name"; fails=$((fails + 1)); fi
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.1; done; return 1; }
+
+read -r appid secret appkey < <(grep '^wx0000000000000000' tests/sandbox-apps.txt)
+partnerkey=e2ePARTNERKEYxxxxxxxxxxxxxxxxxx0
+
+# --- the parts
+target/release/wxpay-sandbox --state-dir "$dir/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 \
+    > "$dir/sandbox.log" 2>&1 &
+pids+=($!)
+wait_for '[ -s "$dir/sandbox/address" ]' || { echo "sandbox did not start"; exit 1; }
+api=$(cat "$dir/sandbox/address")
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --logfile "$dir/redis.log" &
+pids+=($!)
+wait_for "(exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null" || { echo "redis did not start"; exit 1; }
+
+cat > "$dir/php.ini" <<INI
+extension=$SO
+wxpay.api_base = $api
+wxpay.cafile = $dir/sandbox/ca.pem
+wxpay.timeout = 1.5
+wxpay.connect_timeout = 1
+wxpay.token_cache = redis://127.0.0.1:$redis_port/0
+log_errors = On
+display_errors = Off
+error_log = $dir/php-errors.log
+INI
+cat > "$dir/php-fpm.conf" <<CONF
+[global]
+pid = $dir/fpm.pid
+error_log = $dir/fpm.log
+daemonize = no
+[shop]
+user = root
+listen = $dir/fpm.sock
+listen.mode = 0666
+pm = static
+pm.max_children = 8
+request_terminate_timeout = 30s
+catch_workers_output = yes
+clear_env = yes
+env[WXPAY_APPID] = $appid
+env[WXPAY_APPSECRET] = $secret
+env[WXPAY_APPKEY] = $appkey
+env[WXPAY_PARTNERKEY] = $partnerkey
+env[WXPAY_ORDERS_DIR] = $dir/orders
+CONF
+php-fpm8.2 -R -n -c "$dir/php.ini" -y "$dir/php-fpm.conf" &
+pids+=($!)
+wait_for '[ -S "$dir/fpm.sock" ]' || { echo "php-fpm did not start"; cat "$dir/fpm.log"; exit 1; }
+
+web_port=$(free_port)
+cat > "$dir/nginx.conf" <<CONF
+daemon off;
+user root;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log;
+events { worker_connections 512; }
+http {
+    access_log $dir/nginx-access.log;
+    client_body_temp_path $dir/nginx-tmp/body;
+    fastcgi_temp_path $dir/nginx-tmp/fastcgi;
+    proxy_temp_path $dir/nginx-tmp/proxy;
+    uwsgi_temp_path $dir/nginx-tmp/uwsgi;
+    scgi_temp_path $dir/nginx-tmp/scgi;
+    server {
+        listen 127.0.0.1:$web_port;
+        root $root/examples;
+        location = /callback.php {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/callback.php;
+            fastcgi_pass unix:$dir/fpm.sock;
+            fastcgi_read_timeout 60s;
+        }
+    }
+}
+CONF
+nginx -c "$dir/nginx.conf" &
+pids+=($!)
+wait_for "(exec 3<>/dev/tcp/127.0.0.1/$web_port) 2>/dev/null" || { echo "nginx did not start"; cat "$dir/nginx-error.log"; exit 1; }
+
+ctl() { curl -s --cacert "$dir/sandbox/ca.pem" "$@"; }
+drive() { # drive TAG -> JSON summary in $dir/TAG.json
+    php -n -d extension=curl -d "extension=$SO" tests/e2e/drive.php "http://127.0.0.1:$web_port/callback.php" \
+        "$count" "$conc" "$1" "$appid" "$appkey" "$partnerkey" > "$dir/$1.json"
+}
+jq_php() { php -n -r "$1" "$dir/$2.json" "${@:3}"; }
+recorded() { ctl "$api/_sandbox/notifications?match=$1" > "$dir/recorded-$1.json"; }
+crashes() { grep -Eci 'exited on signal|SIGSEGV|SIGABRT|core dumped|zend_mm_heap corrupted' "$dir/fpm.log" "$dir/php-errors.log" 2>/dev/null | awk -F: '{s+=$NF} END {print s+0}'; }
+
+# --- phase 1: 2,000 callbacks, 16 concurrent clients
+tag=E2E$RANDOM
+t0=$(date +%s.%N)
+drive "$tag"
+t1=$(date +%s.%N)
+echo "e2e: $count callbacks from $conc clients in $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}") s: $(jq_php 'echo json_encode(json_decode(file_get_contents($argv[1]), true)["answers"]);' "$tag")"
+recorded "$tag"
+check "every callback answered success" \
+    test "$(jq_php '$a = json_decode(file_get_contents($argv[1]), true)["answers"]; echo ($a["200 success"] ?? 0);' "$tag")" = "$count"
+check "every order's shipping notification recorded exactly once" \
+    test "$(php -n -r '$n = json_decode(file_get_contents($argv[1]), true)["notifications"]; $o = array_column($n, "out_trade_no"); echo count($o) === count(array_unique($o)) ? count($o) : -1;' "$dir/recorded-$tag.json")" = "$count"
+check "one token fetch for the whole pool (Redis)" \
+    test "$(ctl "$api/_sandbox/stats?appid=$appid" | php -n -r 'echo json_decode(stream_get_contents(STDIN), true)["token_calls"];')" = 1
+check "no worker crashed" test "$(crashes)" = 0
+check "no PHP warning or error logged" test ! -s "$dir/php-errors.log"
+
+# --- phase 2: the same load in a fault storm
+for f in '{"kind":"delay","ms":4000,"count":60}' '{"kind":"reset","count":60}' '{"kind":"close","count":40}' \
+         '{"kind":"status","status":503,"count":60}' '{"kind":"garbage","count":30}' \
+         '{"kind":"errcode","errcode":-1,"errmsg":"system busy","count":120}' \
+         '{"kind":"errcode","errcode":45009,"errmsg":"quota","count":30}'; do
+    ctl -X POST -d "${f%\}},\"match\":\"delivernotify\"}" "$api/_sandbox/fault" > /dev/null
+done
+storm=STORM$RANDOM
+t0=$(date +%s.%N)
+drive "$storm"
+t1=$(date +%s.%N)
+recorded "$storm"
+echo "storm: $count callbacks in $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}") s: $(jq_php 'echo json_encode(json_decode(file_get_contents($argv[1]), true)["answers"]);' "$storm"), slowest $(jq_php 'echo json_decode(file_get_contents($argv[1]), true)["slowest_s"];' "$storm") s"
+# Managed mode's worst case: a -1, a pause, a -1, a pause, then a timed-out attempt.
+check "every callback ended within its bound (3 x timeout + 1 s)" \
+    php -n -r 'exit(json_decode(file_get_contents($argv[1]), true)["slowest_s"] <= 5.5 ? 0 : 1);' "$dir/$storm.json"
+check "every callback answered success or fail (nothing hung)" \
+    php -n -r '$a = json_decode(file_get_contents($argv[1]), true)["answers"]; exit(array_sum($a) === (int) $argv[2] && array_diff(array_keys($a), ["200 success", "200 fail"]) === [] ? 0 : 1);' "$dir/$storm.json" "$count"
+check "each failed notification logged with its order and cause" \
+    php -n -r '$o = json_decode(file_get_contents($argv[1]), true)["outcome"]; $log = file_get_contents($argv[2]);
+        foreach ($o as $order => $r) if ($r === "fail" && !preg_match("/order $order: shipping notification (refused: errcode -?\\d+|not delivered: .+)/", $log)) { echo "unlogged $order\n"; exit(1); }
+        exit(0);' "$dir/$storm.json" "$dir/php-errors.log"
+check "each successful order recorded exactly once" \
+    php -n -r '$o = json_decode(file_get_contents($argv[1]), true)["outcome"]; $n = json_decode(file_get_contents($argv[2]), true)["notifications"];
+        $c = array_count_values(array_column($n, "out_trade_no"));
+        foreach ($o as $order => $r) if ($r === "success" && ($c[$order] ?? 0) !== 1) { echo "$order: ", $c[$order] ?? 0, "\n"; exit(1); }
+        exit(0);' "$dir/$storm.json" "$dir/recorded-$storm.json"
+check "the storm produced both outcomes" \
+    php -n -r '$a = json_decode(file_get_contents($argv[1]), true)["answers"]; exit(($a["200 success"] ?? 0) > 0 && ($a["200 fail"] ?? 0) > 0 ? 0 : 1);' "$dir/$storm.json"
+check "no worker crashed in the storm" test "$(crashes)" = 0
+
+# --- secrets: none in any log or record of either phase
+token=$(php -n -r '$s = fsockopen("127.0.0.1", (int) $argv[1]); $k = $argv[2];
+    fwrite($s, "*2\r\n\$3\r\nGET\r\n\$" . strlen($k) . "\r\n$k\r\n"); fgets($s); echo json_decode(fgets($s), true)["access_token"] ?? "";' \
+    "$redis_port" "wxpay:token:$api:$appid")
+leaks=0
+for s in "$secret" "$appkey" "$partnerkey" ${token:+"$token"}; do
+    if grep -rlF -- "$s" "$dir"/*.log "$dir"/sandbox/notifications.jsonl "$dir"/recorded-*.json 2>/dev/null; then
+        leaks=$((leaks + 1))
+    fi
+done
+check "no appsecret, appkey, partner key or access_token in fpm, nginx, PHP, Redis or sandbox logs (the shared token included: ${token:+yes})" test "$leaks" = 0
+
+exit "$fails"
