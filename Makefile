@@ -13,7 +13,7 @@ PHP_CONFIG ?= php-config
 SO         := target/release/libwxpay.so
 PHP_RUN    := $(PHP) -n -d extension=$(CURDIR)/$(SO)
 
-.PHONY: all deps build test bench demo install uninstall clean
+.PHONY: all deps build test bench demo install uninstall clean fuzz e2e soak
 
 all: build
 
@@ -40,6 +40,16 @@ uninstall:
 
 clean:
 	cargo clean
+
+# The long runs (their last results are in the README).
+fuzz: deps
+	@bash scripts/fuzz.sh $(or $(SECONDS),120)
+
+e2e: build
+	@bash tests/e2e/run.sh $(or $(CALLBACKS),2000) 16
+
+soak: build
+	@bash tests/memory.sh $(or $(CALLS),100000)
 
 # One or more .phpt files with the sandbox up:  make phpt T=php-tests/wx_deliver_notify_basic.phpt
 phpt: build

@@ -68,7 +68,15 @@ f=$(grep -c '^CHECK FAIL' "$log_dir/e2e.log")
 passed=$((passed + p)); failed=$((failed + f))
 [ "$p" -gt 0 ] || { failed=$((failed + 1)); echo "the end-to-end run did not get to its checks"; }
 
-# 5. The randomized differential test of the signature.
+# 5. A short fuzz pass over the core (make fuzz runs the long one).
+note "fuzz (short pass)"
+scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}" 2>&1 | tee "$log_dir/fuzz.log"
+p=$(grep -c '^FUZZ ok' "$log_dir/fuzz.log")
+f=$(grep -c '^FUZZ FAIL' "$log_dir/fuzz.log")
+passed=$((passed + p)); failed=$((failed + f))
+[ "$((p + f))" -gt 0 ] || { failed=$((failed + 1)); echo "the fuzzer did not run"; }
+
+# 6. The randomized differential test of the signature.
 note "sign differential"
 if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
     passed=$((passed + 1))
