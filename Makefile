@@ -43,7 +43,7 @@ clean:
 
 # The long runs (their last results are in the README).
 fuzz: deps
-	@bash scripts/fuzz.sh $(or $(SECONDS),120)
+	@bash scripts/fuzz.sh $(or $(FUZZ_SECONDS),120)
 
 e2e: build
 	@bash tests/e2e/run.sh $(or $(CALLBACKS),2000) 16

@@ -42,24 +42,7 @@ else
     passed=$((passed + p)); failed=$((failed + ${f:-0} + ${b:-0}))
 fi
 
-# 3. Nothing the sandbox logged or recorded during the suite holds a secret.
-note "secrets scan"
-leaks=0
-while read -r _ secret appkey; do
-    for s in "$secret" "$appkey"; do
-        if grep -rqF -- "$s" build/sandbox/ 2>/dev/null; then
-            echo "secret of a test app found in build/sandbox"; leaks=$((leaks + 1))
-        fi
-    done
-done < <(grep -v '^#' tests/sandbox-apps.txt)
-if [ "$leaks" -eq 0 ] && [ -s build/sandbox/notifications.jsonl ]; then
-    echo "no appsecret or appkey in $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
-    passed=$((passed + 1))
-else
-    failed=$((failed + 1))
-fi
-
-# 4. End to end: nginx -> php-fpm -> examples/callback.php -> sandbox, Redis-shared
+# 3. End to end: nginx -> php-fpm -> examples/callback.php -> sandbox, Redis-shared
 #    token, 2,000 callbacks from 16 clients, then a fault storm.
 note "end to end (nginx + php-fpm + redis + sandbox)"
 tests/e2e/run.sh "${WXPAY_E2E_CALLBACKS:-2000}" 16 2>&1 | tee "$log_dir/e2e.log"
@@ -68,7 +51,7 @@ f=$(grep -c '^CHECK FAIL' "$log_dir/e2e.log")
 passed=$((passed + p)); failed=$((failed + f))
 [ "$p" -gt 0 ] || { failed=$((failed + 1)); echo "the end-to-end run did not get to its checks"; }
 
-# 5. A short fuzz pass over the core (make fuzz runs the long one).
+# 4. A short fuzz pass over the core (make fuzz runs the long one).
 note "fuzz (short pass)"
 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}" 2>&1 | tee "$log_dir/fuzz.log"
 p=$(grep -c '^FUZZ ok' "$log_dir/fuzz.log")
@@ -76,9 +59,33 @@ f=$(grep -c '^FUZZ FAIL' "$log_dir/fuzz.log")
 passed=$((passed + p)); failed=$((failed + f))
 [ "$((p + f))" -gt 0 ] || { failed=$((failed + 1)); echo "the fuzzer did not run"; }
 
+# 5. Memory: RSS flat over many calls in one process; memcheck on a short run.
+note "memory (RSS over sign + notify) and valgrind"
+{ tests/memory.sh "${WXPAY_MEMORY_CALLS:-20000}"; tests/valgrind.sh 300; } 2>&1 | tee "$log_dir/mem.log" | grep -E '^(MEMORY|VALGRIND|  )'
+p=$(grep -cE '^(MEMORY ok|VALGRIND ok)' "$log_dir/mem.log")
+passed=$((passed + p)); failed=$((failed + 2 - p))
+
 # 6. The randomized differential test of the signature.
 note "sign differential"
 if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
+# Last: nothing any suite printed, and nothing the sandbox logged or recorded,
+# holds a secret of the test apps (the e2e run scans its own logs too).
+note "secrets scan"
+leaks=0
+while read -r _ secret appkey; do
+    for s in "$secret" "$appkey"; do
+        if grep -rqF -- "$s" build/sandbox/ "$log_dir"/ 2>/dev/null; then
+            echo "a secret of a test app was found in build/sandbox or the suites' output"; leaks=$((leaks + 1))
+        fi
+    done
+done < <(grep -v '^#' tests/sandbox-apps.txt)
+if [ "$leaks" -eq 0 ] && [ -s build/sandbox/notifications.jsonl ]; then
+    echo "no appsecret or appkey in the suites' output, $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
     passed=$((passed + 1))
 else
     failed=$((failed + 1))

@@ -4,7 +4,7 @@
 #   tests/with-sandbox.sh php -d extension=... script.php
 set -uo pipefail
 cd "$(dirname "$0")/.."
-dir=$PWD/build/sandbox
+dir=$PWD/${SANDBOX_DIR:-build/sandbox}
 rm -rf "$dir"
 mkdir -p "$dir"
 target/release/wxpay-sandbox --state-dir "$dir" --apps tests/sandbox-apps.txt > "$dir/log" 2>&1 &
