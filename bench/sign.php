@@ -7,14 +7,11 @@
  */
 require __DIR__ . '/../tests/reference/get_biz_sign.php';
 
-$obj['appid'] = "wx0000000000000000";
-$obj['appkey'] = "8mruTNOGeX8OVUlIYxIyw6kxCRvdJENpWpw8mruTNOGeX8OVUlIYxIyw6kxCRvdJENpWpw8mruTNOGeX8OVUlIYxIyw6kxCRvdJENpWpw8mruTNOGeX8OVUlIYxIyw6k";
-$obj['openid'] = "o0pk9uIVnlY-fJkzFKEbQ6LJ4cFc";
-$obj['transid'] = "1218614901201405273313473135";
-$obj['out_trade_no'] = "JfuKdiBig4zZnE4n";
-$obj['deliver_timestamp'] = 1400000000;
-$obj['deliver_status'] = "1";
-$obj['deliver_msg'] = "ok";
+// The seed's app (tests/sandbox-apps.txt) and its eight fields.
+[$appid, , $appkey] = preg_split('/\s+/', trim(current(preg_grep('/^wx0000000000000000 /', file(__DIR__ . '/../tests/sandbox-apps.txt')))));
+$obj = ['appid' => $appid, 'appkey' => $appkey, 'openid' => 'o0pk9uIVnlY-fJkzFKEbQ6LJ4cFc',
+        'transid' => '1218614901201405273313473135', 'out_trade_no' => 'JfuKdiBig4zZnE4n',
+        'deliver_timestamp' => 1400000000, 'deliver_status' => '1', 'deliver_msg' => 'ok'];
 
 if (wx_deliver_sign($obj) !== ref_get_biz_sign($obj)) {
     fwrite(STDERR, "bench: the two implementations disagree\n");

@@ -45,6 +45,14 @@ $p = sample_params($app);
 $p['out_trade_no'] = new OrderNo('OBJ-' . mt_rand());
 wx_deliver_notify($token, $p, sandbox_options());
 var_dump(count(sandbox_notifications((string) $p['out_trade_no'])));
+// A __toString() that throws: that exception reaches the caller, nothing is sent.
+class Boom { function __toString(): string { throw new DomainException('no order number yet'); } }
+try {
+    wx_deliver_notify('never-sent-boom', ['out_trade_no' => new Boom] + sample_params($app), sandbox_options());
+} catch (DomainException $e) {
+    echo get_class($e), ': ', $e->getMessage(), "\n";
+}
+var_dump(sandbox_requests('never-sent-boom')['count']);
 ?>
 --EXPECT--
 "quote \"double\" and 'single'": intact, status 0
@@ -62,3 +70,5 @@ bool(true)
 string(1) "1"
 string(5) "Mixed"
 int(1)
+DomainException: no order number yet
+int(0)

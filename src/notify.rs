@@ -53,6 +53,9 @@ fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
             .set(&key, input)
             .map_err(|e| Some(invalid_argument(format!("{NAME}(): $params: {e}"))))
     })
+    // `None`: a __toString() threw. Whatever is returned then is not thrown
+    // (ext-php-rs leaves a pending exception in place), so the user's
+    // exception reaches the caller unchanged.
     .map_err(|e: Option<PhpException>| e.unwrap_or_else(|| invalid_argument(String::new())))?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     builder.build(now).map_err(|e| invalid_argument(format!("{NAME}(): $params: {e}")))

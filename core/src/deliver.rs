@@ -219,10 +219,9 @@ fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>, ParamError> {
 }
 
 impl Delivery {
-    /// `app_signature`: the get_biz_sign rule over the eight signed fields.
-    pub fn signature(&self) -> String {
-        let mut input = SignInput::new();
-        for (k, v) in [
+    /// The seven fields that are both signed and sent, by name.
+    fn sent_fields(&self) -> [(&'static str, &str); 7] {
+        [
             ("appid", &self.appid),
             ("openid", &self.openid),
             ("transid", &self.transid),
@@ -230,7 +229,13 @@ impl Delivery {
             ("deliver_timestamp", &self.deliver_timestamp),
             ("deliver_status", &self.deliver_status),
             ("deliver_msg", &self.deliver_msg),
-        ] {
+        ]
+    }
+
+    /// `app_signature`: the get_biz_sign rule over those fields and the appkey.
+    pub fn signature(&self) -> String {
+        let mut input = SignInput::new();
+        for (k, v) in self.sent_fields() {
             input.insert(Scalar::bytes(k.as_bytes()), Scalar::bytes(v.as_bytes()));
         }
         input.set_appkey(Scalar::bytes(&self.appkey));
@@ -241,18 +246,8 @@ impl Delivery {
 
     /// The JSON body: nine string fields, appkey absent.
     pub fn body(&self) -> Vec<u8> {
-        let mut m = Map::new();
-        for (k, v) in [
-            ("appid", &self.appid),
-            ("openid", &self.openid),
-            ("transid", &self.transid),
-            ("out_trade_no", &self.out_trade_no),
-            ("deliver_timestamp", &self.deliver_timestamp),
-            ("deliver_status", &self.deliver_status),
-            ("deliver_msg", &self.deliver_msg),
-        ] {
-            m.insert(k.to_string(), Value::String(v.clone()));
-        }
+        let mut m: Map<String, Value> =
+            self.sent_fields().into_iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect();
         m.insert("app_signature".into(), Value::String(self.signature()));
         m.insert("sign_method".into(), Value::String("sha1".into()));
         serde_json::to_vec(&Value::Object(m)).unwrap_or_default()

@@ -15,7 +15,7 @@ pub use fetch::{fetch, parse_issued, Endpoint, FetchError, Issued};
 pub use memory::MemoryCache;
 pub use redis::{masked, RedisDown, RedisStore};
 
-use crate::transport::{Settings, TransportError};
+use crate::transport::Settings;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -116,13 +116,16 @@ fn memory() -> &'static MemoryCache {
     MEMORY.get_or_init(MemoryCache::default)
 }
 
-fn redis_store(url: &str) -> Arc<RedisStore> {
+/// The worker's connection holder for a Redis URL (validated by `CacheSetting::parse`).
+fn redis_store(url: &str) -> Result<Arc<RedisStore>, RedisDown> {
     static STORES: OnceLock<Mutex<HashMap<String, Arc<RedisStore>>>> = OnceLock::new();
     let mut stores = STORES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    Arc::clone(stores.entry(url.to_string()).or_insert_with(|| {
-        // Validated when the setting was parsed.
-        Arc::new(RedisStore::open(url).unwrap_or_else(|_| RedisStore::open("redis://127.0.0.1:1/0").expect("static URL")))
-    }))
+    if let Some(store) = stores.get(url) {
+        return Ok(Arc::clone(store));
+    }
+    let store = Arc::new(RedisStore::open(url).map_err(RedisDown)?);
+    stores.insert(url.to_string(), Arc::clone(&store));
+    Ok(store)
 }
 
 /// Returns a token for `src` that satisfies `want`, fetching at most once
@@ -136,10 +139,12 @@ pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained, TokenError> 
     };
     let mut warning = None;
     if let CacheSetting::Redis(url) = src.cache {
-        let store = redis_store(url);
-        match via_redis(&store, &key, want, deadline, &fetch_now) {
-            Ok(result) => return result.map(|c| Obtained { token: c.token, warning: None }),
-            Err(down) => warning = store.warn_once(&down),
+        match redis_store(url) {
+            Ok(store) => match via_redis(&store, &key, want, deadline, &fetch_now) {
+                Ok(result) => return result.map(|c| Obtained { token: c.token, warning: None }),
+                Err(down) => warning = store.warn_once(&down),
+            },
+            Err(bad) => warning = Some(bad.0),
         }
     }
     let result = memory()
@@ -193,12 +198,6 @@ fn via_redis(
                 break; // the holder failed or died: try to take over
             }
         }
-    }
-}
-
-impl From<TransportError> for TokenError {
-    fn from(e: TransportError) -> Self {
-        TokenError::Fetch(FetchError::Transport(e))
     }
 }
 
