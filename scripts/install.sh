@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make install / make uninstall: the Debian way, so CLI and FPM both load it.
+# DESTDIR stages the files under another root (and skips phpenmod), for tests.
 set -euo pipefail
 action=$1
 PHP_CONFIG=${PHP_CONFIG:-php-config}
-ext_dir=$("$PHP_CONFIG" --extension-dir)
+DESTDIR=${DESTDIR:-}
+ext_dir=$DESTDIR$("$PHP_CONFIG" --extension-dir)
 php_ver=$("$PHP_CONFIG" --version | cut -d. -f1,2)
-mods=/etc/php/$php_ver/mods-available
+mods=$DESTDIR/etc/php/$php_ver/mods-available
 
 case "$action" in
 install)
@@ -21,13 +23,14 @@ extension=wxpay.so
 ; wxpay.connect_timeout = 2
 ; wxpay.cafile =
 ; wxpay.proxy =
+; wxpay.token_endpoint = token
 ; wxpay.token_cache = memory
 INI
-    phpenmod -v "$php_ver" wxpay
+    [ -n "$DESTDIR" ] || phpenmod -v "$php_ver" wxpay
     echo "installed $ext_dir/wxpay.so and enabled it ($mods/wxpay.ini)"
     ;;
 uninstall)
-    phpdismod -v "$php_ver" wxpay 2>/dev/null || true
+    [ -n "$DESTDIR" ] || phpdismod -v "$php_ver" wxpay 2>/dev/null || true
     rm -f "$mods/wxpay.ini" "$ext_dir/wxpay.so"
     echo "removed wxpay"
     ;;

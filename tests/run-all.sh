@@ -65,7 +65,11 @@ note "memory (RSS over sign + notify) and valgrind"
 p=$(grep -cE '^(MEMORY ok|VALGRIND ok)' "$log_dir/mem.log")
 passed=$((passed + p)); failed=$((failed + 2 - p))
 
-# 6. The randomized differential test of the signature.
+# 6. make install, staged under a temporary root.
+note "make install"
+if tests/install.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+# 7. The randomized differential test of the signature.
 note "sign differential"
 if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
     passed=$((passed + 1))
