@@ -4,7 +4,7 @@
 # (or with sudo).
 set -euo pipefail
 
-packages=(php8.2-cli php8.2-dev php8.2-curl php8.2-fpm nginx libclang-dev clang redis-server)
+packages=(php8.2-cli php8.2-dev php8.2-curl php8.2-fpm nginx libclang-dev clang redis-server valgrind curl)
 [ -n "${WXPAY_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$WXPAY_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
 missing=()
