@@ -7,15 +7,13 @@
 //! `zval_get_string_func`.
 
 use crate::engine;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::{FromZval, StubLiteral};
+use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::ffi::ZEND_ACC_STRICT_TYPES;
 use ext_php_rs::flags::DataType;
-use ext_php_rs::types::{ZendStr, Zval};
-use ext_php_rs::boxed::ZBox;
-use ext_php_rs::exception::{PhpException, PhpResult};
-use ext_php_rs::types::ZendHashTable;
-use ext_php_rs::zend::ce;
-use ext_php_rs::zend::ExecutorGlobals;
+use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::zend::{ce, ExecutorGlobals};
 use std::borrow::Cow;
 use wxpay_core::sign::Scalar;
 

@@ -20,8 +20,19 @@ mod token;
 
 use ext_php_rs::prelude::*;
 
+/// One line per panic, with its place but not its payload, instead of
+/// Rust's default hook and its backtrace in the php-fpm log. ext-php-rs still
+/// turns the panic into a PHP `\Error` for the caller.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("wxpay: internal error{at}");
+    }));
+}
+
 /// Module startup: resolve engine symbols, register exceptions and ini.
 extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    quiet_panics();
     let ok = std::panic::catch_unwind(|| {
         ini::register(module_number);
         engine::init()
