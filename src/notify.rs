@@ -178,10 +178,7 @@ pub fn wx_deliver_notify(
     match token {
         None => managed(&opts, &delivery, &body),
         Some(t) => {
-            let bytes = match t {
-                Scalar::Bytes(b) => b.into_owned(),
-                Scalar::Int(n) => n.to_string().into_bytes(),
-            };
+            let bytes = t.into_bytes();
             let token = check_token(&bytes)?;
             let secrets = Secrets { token, appkey: &delivery.appkey, appsecret: opts.appsecret.as_deref().unwrap_or("") };
             send(&opts.settings, token, &body).map_err(|f| f.into_exception(&secrets))

@@ -7,7 +7,6 @@ use ext_php_rs::error::php_error;
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use wxpay_core::secrets::redact;
-use wxpay_core::sign::Scalar;
 use wxpay_core::token::{self, FetchError, Source, TokenError, Want};
 
 /// An appid or appsecret as WeChat issues them: printable ASCII.
@@ -47,13 +46,6 @@ pub fn obtain(function: &str, opts: &Options, appid: &str, secret: &str, want: W
     }
 }
 
-fn bytes(s: Scalar<'_>) -> Vec<u8> {
-    match s {
-        Scalar::Bytes(b) => b.into_owned(),
-        Scalar::Int(n) => n.to_string().into_bytes(),
-    }
-}
-
 /// Returns a valid access_token for the app: from the cache (per worker, or
 /// shared through Redis with `wxpay.token_cache`), or fetched once for all
 /// callers. `$force_refresh` fetches a new one.
@@ -62,8 +54,8 @@ fn bytes(s: Scalar<'_>) -> Vec<u8> {
 #[php(defaults(force_refresh = false))]
 pub fn wx_access_token(appid: PhpBytes, appsecret: PhpBytes, force_refresh: bool) -> PhpResult<String> {
     const NAME: &str = "wx_access_token";
-    let appid = bytes(appid.check(NAME, 1, "appid", "string")?);
-    let secret = bytes(appsecret.check(NAME, 2, "appsecret", "string")?);
+    let appid = appid.check(NAME, 1, "appid", "string")?.into_bytes();
+    let secret = appsecret.check(NAME, 2, "appsecret", "string")?.into_bytes();
     let appid = credential(NAME, "$appid", &appid)?;
     let secret = credential(NAME, "$appsecret", &secret)?;
     let opts = settings::read(None).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;

@@ -37,6 +37,14 @@ impl<'a> Scalar<'a> {
         }
     }
 
+    /// The string form, owned.
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Scalar::Bytes(b) => b.into_owned(),
+            Scalar::Int(n) => Decimal::new(n).as_bytes().to_vec(),
+        }
+    }
+
     /// True when the string form is empty.
     pub fn is_empty(&self) -> bool {
         matches!(self, Scalar::Bytes(s) if s.is_empty())
