@@ -31,9 +31,9 @@ attempt(fn() => wx_access_token('wxtoken00000000002', $secret), $s);
 ini_set('wxpay.api_base', sandbox_url());
 sandbox_fault(['kind' => 'garbage', 'match' => 'wxtoken00000000002']);
 attempt(fn() => wx_access_token('wxtoken00000000002', sandbox_app('wxtoken00000000002')[1]), $s);
-// A bad token_endpoint setting.
-ini_set('wxpay.token_endpoint', 'oauth');
-attempt(fn() => wx_access_token($id, $secret, true), $s);
+// A bad token_endpoint setting is refused by ini_set(), and as an option.
+var_dump(ini_set('wxpay.token_endpoint', 'oauth'));
+attempt(fn() => wx_deliver_notify(null, sample_params($id), ['appsecret' => $secret, 'token_endpoint' => 'oauth']), $s);
 ?>
 --EXPECTF--
 bool(true)
@@ -43,8 +43,8 @@ bool(true)
 bool(true)
 int(2)
 int(0)
-WxPay\ApiException(40125): wx_access_token(): WeChat error 40125 while fetching the access_token: invalid appsecret
-WxPay\ApiException(40013): wx_access_token(): WeChat error 40013 while fetching the access_token: invalid appid
+WxPay\ApiException(40125): wx_access_token(): WeChat error 40125 while fetching the access_token: invalid appsecret (check the appsecret)
+WxPay\ApiException(40013): wx_access_token(): WeChat error 40013 while fetching the access_token: invalid appid (check the appid)
 WxPay\InvalidArgumentException(0): wx_access_token(): $appid must be a non-empty string of printable ASCII characters (at most 256)
 WxPay\InvalidArgumentException(0): wx_access_token(): $appsecret must be a non-empty string of printable ASCII characters (at most 256)
 WxPay\InvalidArgumentException(0): wx_access_token(): $appid must be a non-empty string of printable ASCII characters (at most 256)
@@ -53,4 +53,7 @@ TypeError(0): wx_access_token(): Argument #1 ($appid) must be of type string, ar
 ArgumentCountError(0): wx_access_token() expects at least 2 arguments, 1 given
 WxPay\TransportException(0): wx_access_token(): fetching the access_token: network error with 127.0.0.1:1: connection refused
 WxPay\TransportException(0): wx_access_token(): fetching the access_token: the reply is not JSON (%d bytes)
-WxPay\InvalidArgumentException(0): wx_access_token(): wxpay.token_endpoint must be "token" or "stable_token"
+
+Warning: ini_set(): wxpay.token_endpoint must be "token" or "stable_token"; the value was not changed in %s on line %d
+bool(false)
+WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'token_endpoint' must be "token" or "stable_token"

@@ -38,7 +38,7 @@ fetches: 1
 int(0)
 fetches: 2
 recorded for this order: 1
-WxPay\ApiException(42001): wx_deliver_notify(): WeChat error 42001: access_token expired
+WxPay\ApiException(42001): wx_deliver_notify(): WeChat error 42001: access_token expired (this access_token was dropped from the token cache: wx_access_token() fetches a new one)
 extra fetches: 1
 int(0)
 WxPay\ApiException(45009): wx_deliver_notify(): WeChat error 45009: quota

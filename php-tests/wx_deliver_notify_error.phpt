@@ -90,9 +90,9 @@ unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown 
 http api_base: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'api_base' must be an https:// URL (TLS verification cannot be switched off)
 api_base with query: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'api_base' must be https://host[:port][/path], without credentials or a query
 timeout 0: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'timeout' must be a number of seconds greater than 0 and at most 3600
-timeout text: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'timeout' must be a number of seconds, string given
+timeout text: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'timeout' must be a number of seconds greater than 0 and at most 3600
 connect_timeout negative: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'connect_timeout' must be a number of seconds greater than 0 and at most 3600
-missing cafile: WxPay\InvalidArgumentException(0): wx_deliver_notify(): the CA file /nonexistent/ca.pem does not exist
+missing cafile: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'cafile': the CA file /nonexistent/ca.pem does not exist
 cafile not a string: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'cafile' must be a string, int given
 ftp proxy: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'proxy' must be an http:// or https:// proxy URL
 empty appsecret: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'appsecret' must not be empty

@@ -34,8 +34,8 @@ var_dump(wx_deliver_notify($token, sample_params($app), ['api_base' => str_repla
 var_dump(count(sandbox_notifications($p['out_trade_no'])));
 ?>
 --EXPECTF--
-system store: WxPay\TransportException(0): wx_deliver_notify(): TLS error with 127.0.0.1:%d: invalid peer certificate: UnknownIssuer
-other bundle: WxPay\TransportException(0): wx_deliver_notify(): TLS error with 127.0.0.1:%d: invalid peer certificate: UnknownIssuer
+system store: WxPay\TransportException(0): wx_deliver_notify(): TLS error with 127.0.0.1:%d: invalid peer certificate: UnknownIssuer (no CA in system store (%s) signed it; set wxpay.cafile to the PEM bundle of the CA that did)
+other bundle: WxPay\TransportException(0): wx_deliver_notify(): TLS error with 127.0.0.1:%d: invalid peer certificate: UnknownIssuer (no CA in wxpay.cafile (%s) signed it; set wxpay.cafile to the PEM bundle of the CA that did)
 junk cafile: WxPay\TransportException(0): wx_deliver_notify(): the CA bundle %s holds no PEM certificate
 wrong name: WxPay\TransportException(0): wx_deliver_notify(): TLS error with 127.0.0.2:%d: invalid peer certificate: %s
 int(0)

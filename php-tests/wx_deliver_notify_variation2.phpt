@@ -43,7 +43,7 @@ attempt(fn() => wx_deliver_notify($token, sample_params($app), ['api_base' => 'h
 {"kind":"reset"}                                                                     -> WxPay\TransportException(0): wx_deliver_notify(): network error with 127.0.0.1:%d: connection reset by peer
 {"kind":"status","status":503}                                                       -> WxPay\TransportException(503): wx_deliver_notify(): HTTP 503 from 127.0.0.1:%d
 {"kind":"status","status":404}                                                       -> WxPay\TransportException(404): wx_deliver_notify(): HTTP 404 from 127.0.0.1:%d
-{"kind":"garbage"}                                                                   -> WxPay\TransportException(0): wx_deliver_notify(): the reply is not JSON (%d bytes)
+{"kind":"garbage"}                                                                   -> WxPay\TransportException(0): wx_deliver_notify(): malformed reply: the reply is not JSON (%d bytes)
 {"kind":"truncated"}                                                                 -> WxPay\TransportException(0): wx_deliver_notify(): network error with 127.0.0.1:%d: connection closed before a complete reply
 {"kind":"errcode","errcode":-1,"errmsg":"system error"}                              -> WxPay\ApiException(-1): wx_deliver_notify(): WeChat error -1: system error
 {"kind":"errcode","errcode":45009,"errmsg":"reach max api daily quota limit"}        -> WxPay\ApiException(45009): wx_deliver_notify(): WeChat error 45009: reach max api daily quota limit

@@ -3,7 +3,7 @@ phpinfo(): the wxpay section shows version, TLS backend, CA source and every dir
 --EXTENSIONS--
 wxpay
 --INI--
-wxpay.cafile=/nonexistent/ca.pem
+wxpay.cafile={PWD}/include/sandbox.inc
 wxpay.timeout=7.5
 --FILE--
 <?php
@@ -15,7 +15,7 @@ foreach (['version', 'TLS backend', 'CA source', 'wxpay.api_base', 'wxpay.timeou
     echo $row, ': ', str_contains($info, $row) ? 'yes' : 'MISSING', "\n";
 }
 var_dump(str_contains($info, phpversion('wxpay')));
-var_dump(str_contains($info, 'wxpay.cafile (/nonexistent/ca.pem)'));
+var_dump(str_contains($info, 'include/sandbox.inc)'));
 var_dump(ini_get('wxpay.timeout'), ini_get('wxpay.api_base'));
 var_dump(ini_set('wxpay.api_base', 'https://127.0.0.1:1') !== false, ini_get('wxpay.api_base'));
 // The token cache is chosen in php.ini, not by a script.

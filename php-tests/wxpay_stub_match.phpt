@@ -19,6 +19,7 @@ if ($loaded === $stub) {
 --EXPECT--
 stub matches:
 class WxPay\ApiException extends WxPay\Exception {}
+class WxPay\ConfigurationException extends WxPay\TransportException {}
 class WxPay\Exception extends Exception {}
 class WxPay\InvalidArgumentException extends WxPay\Exception {}
 class WxPay\TransportException extends WxPay\Exception {}

@@ -211,3 +211,66 @@ impl<'a> PhpArray<'a> {
         }
     }
 }
+
+/// A `bool` parameter with PHP's own rules: in weak mode ints, floats and
+/// strings are coerced as PHP coerces them (and `null` with PHP 8.1's
+/// deprecation); under strict_types anything but a bool is PHP's TypeError.
+pub enum PhpBool {
+    Given(bool),
+    /// `null` passed; `strict` when the caller declared strict_types.
+    Null { strict: bool },
+    Wrong(String),
+}
+
+impl StubLiteral for PhpBool {
+    fn stub_literal(&self) -> String {
+        match self {
+            PhpBool::Given(true) => "true".into(),
+            _ => "false".into(),
+        }
+    }
+}
+
+impl<'a> FromZval<'a> for PhpBool {
+    const TYPE: DataType = DataType::Bool;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        let z = deref(zval);
+        if let Some(b) = z.bool() {
+            return Some(PhpBool::Given(b));
+        }
+        let strict = caller_is_strict();
+        if z.is_null() {
+            return Some(PhpBool::Null { strict });
+        }
+        if strict {
+            return Some(PhpBool::Wrong(type_name(z)));
+        }
+        Some(if let Some(n) = z.long() {
+            PhpBool::Given(n != 0)
+        } else if let Some(f) = z.double() {
+            PhpBool::Given(f != 0.0) // NAN is true, as in PHP
+        } else if let Some(s) = z.zend_str() {
+            PhpBool::Given(!matches!(s.as_bytes(), b"" | b"0"))
+        } else {
+            PhpBool::Wrong(type_name(z))
+        })
+    }
+}
+
+impl PhpBool {
+    pub fn check(self, function: &str, position: u32, name: &str) -> PhpResult<bool> {
+        match self {
+            PhpBool::Given(b) => Ok(b),
+            PhpBool::Null { strict: false } => {
+                ext_php_rs::error::php_error(
+                    &ext_php_rs::flags::ErrorType::Deprecated,
+                    &format!("Passing null to parameter #{position} (${name}) of type bool is deprecated"),
+                );
+                Ok(false)
+            }
+            PhpBool::Null { strict: true } => Err(type_error(function, position, name, "bool", "null")),
+            PhpBool::Wrong(given) => Err(type_error(function, position, name, "bool", &given)),
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! up once with `dlsym(RTLD_DEFAULT, ..)`. On x86_64 `ZEND_FASTCALL` is the
 //! plain C convention.
 
-use ext_php_rs::ffi::{zend_module_entry, zend_string, zval, HashTable};
+use ext_php_rs::ffi::{zend_class_entry, zend_module_entry, zend_object, zend_string, zval, HashTable};
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::sync::OnceLock;
 
@@ -28,6 +28,11 @@ pub struct Engine {
     pub display_ini_entries: unsafe extern "C" fn(*mut zend_module_entry),
     /// `zend_add_attribute`: attaches `#[SensitiveParameter]` to our parameters.
     pub add_attribute: unsafe extern "C" fn(*mut *mut HashTable, *mut zend_string, u32, u32, u32, u32) -> *mut c_void,
+    /// `zend_update_property_long`: sets a (protected) property with a scope.
+    pub update_property_long: unsafe extern "C" fn(*mut zend_class_entry, *mut zend_object, *const c_char, usize, i64),
+    /// `zend_update_property_stringl`.
+    pub update_property_stringl:
+        unsafe extern "C" fn(*mut zend_class_entry, *mut zend_object, *const c_char, usize, *const c_char, usize),
 }
 
 static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
@@ -53,6 +58,8 @@ fn resolve() -> Result<Engine, String> {
             ini_string: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_ini_string_ex")?),
             display_ini_entries: std::mem::transmute::<*mut c_void, _>(lookup(c"display_ini_entries")?),
             add_attribute: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_add_attribute")?),
+            update_property_long: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_update_property_long")?),
+            update_property_stringl: std::mem::transmute::<*mut c_void, _>(lookup(c"zend_update_property_stringl")?),
         })
     }
 }

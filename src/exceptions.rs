@@ -6,6 +6,8 @@
 
 use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
+use crate::engine;
+use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
@@ -16,10 +18,14 @@ pub enum Kind {
     InvalidArgument,
     Transport,
     Api,
+    /// A `wxpay.*` directive in php.ini that cannot be used. Extends
+    /// TransportException: nothing was sent, and a callback's "retry later"
+    /// branch is the right one while the server is misconfigured.
+    Configuration,
 }
 
 impl Kind {
-    const ALL: [Kind; 4] = [Kind::Base, Kind::InvalidArgument, Kind::Transport, Kind::Api];
+    const ALL: [Kind; 5] = [Kind::Base, Kind::InvalidArgument, Kind::Transport, Kind::Api, Kind::Configuration];
 
     pub const fn class_name(self) -> &'static str {
         match self {
@@ -27,11 +33,12 @@ impl Kind {
             Kind::InvalidArgument => "WxPay\\InvalidArgumentException",
             Kind::Transport => "WxPay\\TransportException",
             Kind::Api => "WxPay\\ApiException",
+            Kind::Configuration => "WxPay\\ConfigurationException",
         }
     }
 
     fn slot(self) -> &'static AtomicPtr<ClassEntry> {
-        static SLOTS: [AtomicPtr<ClassEntry>; 4] = [const { AtomicPtr::new(std::ptr::null_mut()) }; 4];
+        static SLOTS: [AtomicPtr<ClassEntry>; 5] = [const { AtomicPtr::new(std::ptr::null_mut()) }; 5];
         &SLOTS[self as usize]
     }
 
@@ -48,11 +55,16 @@ fn base_entry() -> &'static ClassEntry {
     Kind::Base.entry()
 }
 
+fn transport_entry() -> &'static ClassEntry {
+    Kind::Transport.entry()
+}
+
 /// Registers the four classes; called from the module's startup function.
 pub fn register() -> Result<(), String> {
     for kind in Kind::ALL {
         let parent: (fn() -> &'static ClassEntry, &'static str) = match kind {
             Kind::Base => (ce::exception, "Exception"),
+            Kind::Configuration => (transport_entry, "WxPay\\TransportException"),
             _ => (base_entry, "WxPay\\Exception"),
         };
         ClassBuilder::new(kind.class_name())
@@ -62,6 +74,7 @@ pub fn register() -> Result<(), String> {
                 Kind::InvalidArgument => |ce, _| Kind::InvalidArgument.slot().store(ce, Ordering::Release),
                 Kind::Transport => |ce, _| Kind::Transport.slot().store(ce, Ordering::Release),
                 Kind::Api => |ce, _| Kind::Api.slot().store(ce, Ordering::Release),
+                Kind::Configuration => |ce, _| Kind::Configuration.slot().store(ce, Ordering::Release),
             })
             .register()
             .map_err(|e| format!("cannot register {}: {e}", kind.class_name()))?;
@@ -70,14 +83,41 @@ pub fn register() -> Result<(), String> {
 }
 
 /// An exception of the given kind, ready to be returned as `Err`.
-pub fn exception(kind: Kind, message: impl Into<String>, code: i32) -> PhpException {
+/// `getCode()` is `code` in full: PHP's int is 64 bits, so an errcode
+/// beyond 32 bits is not truncated.
+pub fn exception(kind: Kind, message: impl Into<String>, code: i64) -> PhpException {
     let mut message = message.into();
     // A NUL would turn the exception into a plain \Error; messages are built
     // from escaped parts, this only guards against a future mistake.
     if message.contains('\0') {
         message = message.replace('\0', "\\0");
     }
-    PhpException::new(message, code, kind.entry())
+    match i32::try_from(code) {
+        Ok(small) => PhpException::new(message, small, kind.entry()),
+        Err(_) => {
+            let object = wide_code_object(kind, &message, code);
+            PhpException::new(message, 0, kind.entry()).with_object(object)
+        }
+    }
+}
+
+/// The exception object itself, for a code that `PhpException` (an i32)
+/// cannot carry.
+fn wide_code_object(kind: Kind, message: &str, code: i64) -> Zval {
+    let ce = kind.entry();
+    let mut object = ZendObject::new(ce);
+    let scope = std::ptr::from_ref(ce).cast_mut();
+    let raw: *mut ZendObject = &raw mut *object;
+    // SAFETY: a live object of class `ce`; the engine's own setters write
+    // its declared (protected) `message` and `code` with `ce` as the scope.
+    unsafe {
+        (engine::get().update_property_stringl)(scope, raw, c"message".as_ptr(), 7, message.as_ptr().cast(), message.len());
+        (engine::get().update_property_long)(scope, raw, c"code".as_ptr(), 4, code);
+    }
+    let mut zv = Zval::new();
+    // The zval takes its own reference; the ZBox's is released on return.
+    zv.set_object(&mut object);
+    zv
 }
 
 pub fn invalid_argument(message: impl Into<String>) -> PhpException {

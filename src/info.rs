@@ -1,5 +1,6 @@
 //! The `phpinfo()` / `php --ri wxpay` section. It shows settings, never a
-//! secret: no ini directive of this extension holds one.
+//! secret: URLs that may carry credentials are masked, and a directive that
+//! cannot be used is named with why.
 
 use crate::{engine, ini};
 use ext_php_rs::zend::ModuleEntry;
@@ -9,15 +10,23 @@ use wxpay_core::tls::CaSource;
 pub extern "C" fn module_info(module: *mut ModuleEntry) {
     // A panic must not cross this extern "C" boundary into phpinfo().
     let _ = std::panic::catch_unwind(|| {
-        let ca = CaSource::for_setting(&engine::ini(ini::CAFILE)).to_string();
+        let ca = CaSource::for_setting(ini::CAFILE.value().trim()).to_string();
         info_table_start!();
         info_table_row!("wxpay support", "enabled");
         info_table_row!("version", env!("CARGO_PKG_VERSION"));
         info_table_row!("TLS backend", "rustls (ring), certificate verification always on");
         info_table_row!("CA source", ca.replace('\0', ""));
+        let problems: Vec<String> = ini::DIRECTIVES.iter().filter_map(|d| d.problem()).collect();
+        if problems.is_empty() {
+            info_table_row!("configuration", "valid");
+        } else {
+            for p in problems {
+                info_table_row!("configuration", format!("INVALID: {}", p.replace('\0', "")));
+            }
+        }
         info_table_end!();
     });
     // SAFETY: the engine passes its own module entry; this prints its
-    // registered directives.
+    // registered directives (masked ones through their own displayer).
     unsafe { (engine::get().display_ini_entries)(module) };
 }

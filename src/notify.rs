@@ -6,12 +6,13 @@ use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
 use crate::exceptions::{exception, invalid_argument, Kind};
 use crate::json;
 use crate::settings::{self, Options};
-use crate::token;
+use crate::token as token_binding;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::ZendHashTable;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use wxpay_core::token;
 use wxpay_core::deliver::{Delivery, DeliveryBuilder, Input};
 use wxpay_core::reply::{self, Outcome};
 use wxpay_core::token::Want;
@@ -64,8 +65,7 @@ fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
 /// An access_token as WeChat issues them: printable ASCII, at most 2048
 /// bytes. Anything else is refused without being shown.
 fn check_token(token: &[u8]) -> Result<&str, PhpException> {
-    let ok = !token.is_empty() && token.len() <= 2048 && token.iter().all(|b| b.is_ascii_graphic());
-    if !ok {
+    if !token::is_token_text(token) {
         return Err(invalid_argument(format!(
             "{NAME}(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)"
         )));
@@ -86,10 +86,6 @@ impl Secrets<'_> {
     }
 }
 
-fn transport_error(e: TransportError, secrets: &Secrets<'_>) -> PhpException {
-    exception(Kind::Transport, secrets.scrub(&format!("{NAME}(): {}", e.message)), i32::from(e.status))
-}
-
 /// A failed send, before it becomes an exception.
 enum Failure {
     Api { code: i64, message: String },
@@ -97,26 +93,40 @@ enum Failure {
 }
 
 impl Failure {
-    fn into_exception(self, secrets: &Secrets<'_>) -> PhpException {
+    /// `note` is appended to an API error's message.
+    fn into_exception(self, secrets: &Secrets<'_>, note: &str) -> PhpException {
         match self {
             Failure::Api { code, message } => exception(
                 Kind::Api,
-                secrets.scrub(&format!("{NAME}(): WeChat error {code}: {message}")),
-                i32::try_from(code).unwrap_or(i32::MIN),
+                secrets.scrub(&format!("{NAME}(): WeChat error {code}: {message}{}{note}", token_binding::hint(code))),
+                code,
             ),
-            Failure::Transport(e) => transport_error(e, secrets),
+            Failure::Transport(e) => {
+                exception(Kind::Transport, secrets.scrub(&format!("{NAME}(): {}", e.message)), i64::from(e.status))
+            }
         }
     }
 }
 
 /// Sends one notification with `token`; the decoded answer or why not.
-fn send(settings: &Settings, token: &str, body: &[u8]) -> Result<ZBox<ZendHashTable>, Failure> {
+fn send(settings: &Settings, token: &str, body: &[u8], deadline: Instant) -> Result<ZBox<ZendHashTable>, Failure> {
     let path = format!("/pay/delivernotify?access_token={}", encode_query_value(token));
-    let reply = transport::call(settings, &path, Some(body)).map_err(Failure::Transport)?;
+    let reply = transport::call(settings, &path, Some(body), deadline).map_err(Failure::Transport)?;
     match reply::parse(&reply) {
         Ok(Outcome::Ok(map)) => Ok(json::object_to_array(&map)),
         Ok(Outcome::Api { code, message }) => Err(Failure::Api { code, message }),
-        Err(bad) => Err(Failure::Transport(TransportError { message: bad.0, status: 0 })),
+        Err(bad) => Err(Failure::Transport(TransportError { message: format!("malformed reply: {}", bad.0), status: 0 })),
+    }
+}
+
+/// After WeChat called `token` invalid or expired: drops it from the token
+/// cache if the cache still holds it, and says so.
+fn forget_token(opts: &Options, appid: &str, token: &str, deadline: Instant) -> &'static str {
+    let Ok((_, cache)) = opts.token_setup() else { return "" };
+    if token::forget(&opts.settings, &cache, appid, token, deadline) {
+        " (this access_token was dropped from the token cache: wx_access_token() fetches a new one)"
+    } else {
+        ""
     }
 }
 
@@ -124,35 +134,44 @@ fn send(settings: &Settings, token: &str, body: &[u8]) -> Result<ZBox<ZendHashTa
 const BUSY_RETRIES: u32 = 2;
 const BUSY_PAUSE: Duration = Duration::from_millis(200);
 
+/// A managed call's whole budget, in units of `timeout`: the token fetch,
+/// the send, one refresh and one resend, the -1 retries and every wait for
+/// Redis or another worker all end by then.
+pub const MANAGED_BUDGET_TIMEOUTS: u32 = 3;
+
 /// `wx_deliver_notify(null, ...)`: the extension obtains the token, and on
 /// 40001/40014/42001 refreshes it once (only if nobody else has) and resends
-/// once; -1 is retried a bounded number of times within the timeout; any
-/// other error, 45009 included, is reported at once.
+/// once; -1 is retried a bounded number of times; any other error, 45009
+/// included, is reported at once. Everything ends by one deadline.
 fn managed(opts: &Options, delivery: &Delivery, body: &[u8]) -> PhpResult<ZBox<ZendHashTable>> {
     let secret = opts.appsecret.as_deref().ok_or_else(|| {
         invalid_argument(format!(
             "{NAME}(): $access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token"
         ))
     })?;
-    let appid = token::credential(NAME, "'appid'", delivery.appid.as_bytes())?;
-    let secret = token::credential(NAME, "option 'appsecret'", secret.as_bytes())?;
-    let budget_end = Instant::now() + opts.settings.timeout;
-    let mut current = token::obtain(NAME, opts, appid, secret, Want::default())?;
+    let appid = token_binding::credential(NAME, "'appid'", delivery.appid.as_bytes())?;
+    let secret = token_binding::credential(NAME, "option 'appsecret'", secret.as_bytes())?;
+    let deadline = Instant::now() + opts.settings.timeout * MANAGED_BUDGET_TIMEOUTS;
+    let mut current = token_binding::obtain(NAME, opts, appid, secret, Want::default(), deadline)?;
     let (mut refreshed, mut busy) = (false, 0);
     loop {
         let secrets = Secrets { token: &current, appkey: &delivery.appkey, appsecret: secret };
-        match send(&opts.settings, &current, body) {
+        match send(&opts.settings, &current, body, deadline) {
             Ok(answer) => return Ok(answer),
             Err(Failure::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
                 refreshed = true;
                 let failed = current.clone();
-                current = token::obtain(NAME, opts, appid, secret, Want { force: false, not: Some(&failed) })?;
+                current = token_binding::obtain(NAME, opts, appid, secret, Want { force: false, not: Some(&failed) }, deadline)?;
             }
-            Err(Failure::Api { code: -1, .. }) if busy < BUSY_RETRIES && Instant::now() + BUSY_PAUSE < budget_end => {
+            Err(Failure::Api { code: -1, .. }) if busy < BUSY_RETRIES && Instant::now() + BUSY_PAUSE < deadline => {
                 busy += 1;
                 std::thread::sleep(BUSY_PAUSE);
             }
-            Err(f) => return Err(f.into_exception(&secrets)),
+            Err(f @ Failure::Api { code, .. }) if reply::is_token_error(code) => {
+                let note = forget_token(opts, appid, &current, deadline);
+                return Err(f.into_exception(&secrets, note));
+            }
+            Err(f) => return Err(f.into_exception(&secrets, "")),
         }
     }
 }
@@ -173,7 +192,7 @@ pub fn wx_deliver_notify(
 
     // Everything is validated before any network I/O.
     let delivery = read_delivery(params)?;
-    let opts = settings::read(options).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
+    let opts = settings::read(options).map_err(|p| p.into_exception(NAME))?;
     let body = delivery.body();
     match token {
         None => managed(&opts, &delivery, &body),
@@ -181,7 +200,16 @@ pub fn wx_deliver_notify(
             let bytes = t.into_bytes();
             let token = check_token(&bytes)?;
             let secrets = Secrets { token, appkey: &delivery.appkey, appsecret: opts.appsecret.as_deref().unwrap_or("") };
-            send(&opts.settings, token, &body).map_err(|f| f.into_exception(&secrets))
+            let deadline = Instant::now() + opts.settings.timeout;
+            send(&opts.settings, token, &body, deadline).map_err(|f| {
+                let note = match f {
+                    Failure::Api { code, .. } if reply::is_token_error(code) => {
+                        forget_token(&opts, &delivery.appid, token, deadline)
+                    }
+                    _ => "",
+                };
+                f.into_exception(&secrets, note)
+            })
         }
     }
 }

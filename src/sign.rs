@@ -33,31 +33,57 @@ impl BadValue {
     }
 }
 
-/// Reads `$params` as `get_biz_sign()`'s first loop does, handing each
-/// (key, value) to `sink` (which lowercases and collects).
+/// A value whose string form is taken when the join reaches it.
+pub struct Deferred<'a> {
+    index: usize,
+    key: Scalar<'a>,
+    value: &'a Zval,
+}
+
+/// Reads `$params` as `get_biz_sign()`'s first loop does (`foreach` by
+/// value into a lowercased array), into `input`.
 ///
-/// Bytes are borrowed from the array (a by-value argument, so nothing the
-/// conversion runs can free them), except behind PHP references, which a
-/// `__toString()` could reassign while we read: those are copied.
-pub fn read_params<'a>(
-    params: &'a ZendHashTable,
-    mut sink: impl FnMut(Scalar<'a>, Scalar<'a>),
-) -> Result<(), BadValue> {
-    array::try_for_each(params, |key, value| {
+/// Strings and ints are taken now, as `foreach` copies them now; bytes are
+/// borrowed from the array (a by-value argument, so nothing the conversions
+/// run can free them) except behind PHP references, which a `__toString()`
+/// could reassign: those are copied. Everything else (objects, floats,
+/// bools, null) is converted later by [`convert_deferred`], in the sorted
+/// order in which `formatBizQueryParaMap` concatenates, and only the value
+/// that survives a key collision: a `__toString()` with side effects, or a
+/// `precision` it changes, gives the original's signature.
+pub fn read_params<'a>(params: &'a ZendHashTable, input: &mut SignInput<'a>, deferred: &mut Vec<Deferred<'a>>) {
+    let _ = array::try_for_each(params, |key, value| {
         let key = match key {
             ArrayKey::Str(s) => Scalar::bytes(s),
             ArrayKey::Int(n) => Scalar::Int(n),
         };
-        let value = match convert::to_scalar(value) {
-            Ok(Scalar::Bytes(b)) if value.is_reference() || value.is_indirect() => {
-                Scalar::Bytes(Cow::Owned(b.into_owned()))
-            }
+        let z = convert::deref(value);
+        let copy = value.is_reference() || value.is_indirect();
+        if let Some(s) = z.zend_str() {
+            let bytes = if copy { Cow::Owned(s.as_bytes().to_vec()) } else { Cow::Borrowed(s.as_bytes()) };
+            input.insert(key, Scalar::Bytes(bytes));
+        } else if let Some(n) = z.long() {
+            input.insert(key, Scalar::Int(n));
+        } else {
+            let index = input.insert(key.clone(), Scalar::Int(0));
+            deferred.push(Deferred { index, key, value });
+        }
+        Ok::<(), ()>(())
+    });
+}
+
+/// Converts the deferred values that the join will use, in its order.
+pub fn convert_deferred<'a>(input: &mut SignInput<'a>, order: &Order, deferred: &[Deferred<'a>]) -> Result<(), BadValue> {
+    for slot in order {
+        let Some(d) = deferred.iter().find(|d| d.index == slot.last) else { continue };
+        let value = match convert::to_scalar(d.value) {
+            Ok(Scalar::Bytes(b)) => Scalar::Bytes(Cow::Owned(b.into_owned())),
             Ok(v) => v,
-            Err(what) => return Err(BadValue { key: key.display(), what }),
+            Err(what) => return Err(BadValue { key: d.key.display(), what }),
         };
-        sink(key, value);
-        Ok(())
-    })
+        input.set_value(d.index, value);
+    }
+    Ok(())
 }
 
 /// The order `ksort()` (called twice by WxPayHelper, in `get_biz_sign` and
@@ -151,13 +177,17 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
     let params = params.check(NAME, 1, "params")?;
     let appkey = appkey.map(|k| k.check(NAME, 2, "appkey", "?string")).transpose()?;
     let mut input = SignInput::new();
-    if let Err(bad) = read_params(params, |k, v| input.insert(k, v)) {
-        return bad.into_exception(NAME).map_or(Ok(String::new()), Err);
-    }
+    let mut deferred = Vec::new();
+    read_params(params, &mut input, &mut deferred);
     if let Some(key) = appkey {
         input.set_appkey(key);
     }
     let order = php_order(&input);
+    if !deferred.is_empty() {
+        if let Err(bad) = convert_deferred(&mut input, &order, &deferred) {
+            return bad.into_exception(NAME).map_or(Ok(String::new()), Err);
+        }
+    }
     input.check_appkey(&order).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
     let hex = SCRATCH.with_borrow_mut(|scratch| input.signature(&order, scratch));
     Ok(String::from_utf8(hex.to_vec()).unwrap_or_default())

@@ -42,7 +42,8 @@ function wx_deliver_sign(#[\SensitiveParameter] array $params, #[\SensitiveParam
  *        overrides of the wxpay.* ini settings
  * @return array{errcode: int, errmsg: string}
  * @throws \WxPay\InvalidArgumentException bad input; nothing was sent
- * @throws \WxPay\TransportException DNS, connect, TLS, timeout, non-200, body not JSON
+ * @throws \WxPay\TransportException DNS, connect, TLS, timeout, non-200, malformed reply
+ * @throws \WxPay\ConfigurationException a wxpay.* directive in php.ini cannot be used
  * @throws \WxPay\ApiException errcode != 0; getCode() is the errcode
  */
 function wx_deliver_notify(
@@ -55,11 +56,13 @@ function wx_deliver_notify(
  * Returns a valid access_token for the app: from the cache, or fetched once
  * for every caller sharing it (single flight). The cache is per worker, or
  * shared by every worker and server when wxpay.token_cache names a Redis
- * server. Tokens are refreshed ahead of expiry.
+ * server. Tokens are refreshed ahead of expiry. A cached token is only
+ * returned to a caller whose appsecret is the one that fetched it.
  *
  * @param bool $force_refresh fetch a new token even if the cached one is valid
  * @throws \WxPay\InvalidArgumentException an empty or malformed appid/appsecret
  * @throws \WxPay\TransportException the token endpoint could not be reached
+ * @throws \WxPay\ConfigurationException a wxpay.* directive in php.ini cannot be used
  * @throws \WxPay\ApiException WeChat refused (40013 appid, 40125 appsecret, 45009 quota...)
  */
 function wx_access_token(string $appid, #[\SensitiveParameter] string $appsecret, bool $force_refresh = false): string {}
@@ -74,10 +77,20 @@ class Exception extends \Exception {}
 /** Bad input; nothing was sent. */
 class InvalidArgumentException extends Exception {}
 
-/** DNS, connect, TLS, timeout, a non-200 status, or a body that is not JSON. */
+/**
+ * Not delivered: DNS, connect, TLS, a timeout or the call's time budget, a
+ * non-200 status, or a malformed reply (not JSON, no integer errcode).
+ */
 class TransportException extends Exception {}
 
-/** WeChat answered with errcode != 0; getCode() is the errcode. */
+/**
+ * A wxpay.* directive in php.ini cannot be used (named in the message and in
+ * php --ri wxpay); nothing was sent. A TransportException, so a callback's
+ * "retry later" branch handles it while the server is misconfigured.
+ */
+class ConfigurationException extends TransportException {}
+
+/** WeChat answered with errcode != 0; getCode() is the errcode (64-bit). */
 class ApiException extends Exception {}
 
 }

@@ -148,7 +148,23 @@ impl DeliveryBuilder {
     }
 }
 
+/// Keys longer than this get no "did you mean" (the edit distance is
+/// quadratic) and are shown cut short.
+const MAX_HINTED_KEY: usize = 64;
+
 fn unknown_key(key: &Scalar<'_>) -> ParamError {
+    let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+    let raw = match key {
+        Scalar::Bytes(b) => &b[..],
+        Scalar::Int(_) => &[][..],
+    };
+    if raw.eq_ignore_ascii_case(b"appsecret") {
+        return err("'appsecret' does not belong in $params: pass it as $options['appsecret'] (it is never signed or sent)");
+    }
+    if raw.len() > MAX_HINTED_KEY {
+        let shown = Scalar::bytes(&raw[..MAX_HINTED_KEY]).display();
+        return err(format!("unknown key '{shown}...' ({} bytes); the keys are {}", raw.len(), names.join(", ")));
+    }
     let shown = key.display();
     let lower = shown.to_ascii_lowercase();
     let hint = Field::ALL
@@ -159,7 +175,6 @@ fn unknown_key(key: &Scalar<'_>) -> ParamError {
         .filter(|(d, _)| *d <= 3)
         .map(|(_, f)| format!(" (did you mean '{}'?)", f.name()))
         .unwrap_or_default();
-    let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
     err(format!("unknown key '{shown}'{hint}; the keys are {}", names.join(", ")))
 }
 
@@ -342,5 +357,15 @@ mod tests {
             b.set(&k("Deliver_Status"), v).unwrap();
             assert_eq!(b.build(0).unwrap().deliver_status, want);
         }
+    }
+
+    #[test]
+    fn huge_unknown_keys_are_cut_short_and_appsecret_is_pointed_to_options() {
+        let mut b = DeliveryBuilder::default();
+        let huge = vec![b'x'; 10 * 1024 * 1024];
+        let e = b.set(&Scalar::bytes(&huge), Input::Int(1)).unwrap_err().0;
+        assert!(e.len() < 400 && e.contains("10485760 bytes"), "{}", &e[..e.len().min(200)]);
+        let e = b.set(&k("AppSecret"), Input::Str(b"x")).unwrap_err().0;
+        assert!(e.contains("$options['appsecret']") && !e.contains("did you mean"), "{e}");
     }
 }

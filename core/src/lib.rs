@@ -5,6 +5,8 @@
 
 mod coalesce;
 pub mod deliver;
+mod process;
+mod random;
 pub mod reply;
 mod resolve;
 pub mod secrets;

@@ -1,4 +1,9 @@
 //! WeChat's answers: JSON objects, failures told by `errcode`.
+//!
+//! Only an integer `errcode` of 0 means success. A gateway's `{}` or
+//! `{"errmsg":"system error"}` is a malformed reply, never a delivery, and
+//! an errcode that is not an exact integer is malformed too (it must not be
+//! mistaken for -1 and retried).
 
 use serde_json::{Map, Value};
 
@@ -9,7 +14,7 @@ pub const MAX_REPLY_BYTES: u64 = 64 * 1024;
 /// What a 200 reply says.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// `errcode` is 0 or absent: the whole decoded object.
+    /// `errcode` is 0: the whole decoded object.
     Ok(Map<String, Value>),
     /// `errcode` is not 0.
     Api { code: i64, message: String },
@@ -19,29 +24,67 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadReply(pub String);
 
-/// Decodes a reply body. Never panics, whatever the bytes.
-pub fn parse(body: &[u8]) -> Result<Outcome, BadReply> {
-    let value: Value = serde_json::from_slice(body).map_err(|_| {
-        BadReply(format!("the reply is not JSON ({} bytes)", body.len()))
-    })?;
+/// A decoded reply object and its errcode, if it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub map: Map<String, Value>,
+    pub errcode: Option<i64>,
+}
+
+impl Decoded {
+    /// `errmsg` as text ("" when absent).
+    pub fn errmsg(&self) -> String {
+        match self.map.get("errmsg") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Decodes a reply object. Bytes that are not UTF-8 (a GBK errmsg from some
+/// gateway) are replaced rather than losing the errcode. Never panics.
+pub fn decode(body: &[u8]) -> Result<Decoded, BadReply> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => serde_json::from_str(&String::from_utf8_lossy(body))
+            .map_err(|_| BadReply(format!("the reply is not JSON ({} bytes)", body.len())))?,
+    };
     let Value::Object(map) = value else {
         return Err(BadReply("the reply is JSON but not an object".into()));
     };
-    let code = match map.get("errcode") {
-        None => 0,
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(-1),
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(-1),
-        Some(_) => return Err(BadReply("the reply's errcode is not a number".into())),
+    let errcode = match map.get("errcode") {
+        None => None,
+        Some(v) => Some(exact_integer(v).ok_or_else(|| BadReply("the reply's errcode is not an integer".into()))?),
     };
-    if code == 0 {
-        return Ok(Outcome::Ok(map));
+    Ok(Decoded { map, errcode })
+}
+
+/// An integer as WeChat writes them: a JSON integer within 64 bits, or a
+/// string of decimal digits (optionally negative). `0.0`, `1e0`, `-0` as a
+/// float, `"abc"` and out-of-range values are not.
+pub fn exact_integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        }
+        _ => None,
     }
-    let message = match map.get("errmsg") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    };
-    Ok(Outcome::Api { code, message })
+}
+
+/// Decodes a reply that must carry an errcode (`/pay/delivernotify`).
+pub fn parse(body: &[u8]) -> Result<Outcome, BadReply> {
+    let decoded = decode(body)?;
+    match decoded.errcode {
+        None => Err(BadReply("the reply has no errcode".into())),
+        Some(0) => Ok(Outcome::Ok(decoded.map)),
+        Some(code) => Ok(Outcome::Api { code, message: decoded.errmsg() }),
+    }
 }
 
 /// The errcodes that mean "this access_token is no good": invalid or not
@@ -54,19 +97,60 @@ pub fn is_token_error(code: i64) -> bool {
 mod tests {
     use super::*;
 
+    fn api(code: i64, message: &str) -> Result<Outcome, BadReply> {
+        Ok(Outcome::Api { code, message: message.into() })
+    }
+
     #[test]
     fn ok_and_errors() {
         assert!(matches!(parse(br#"{"errcode":0,"errmsg":"ok"}"#), Ok(Outcome::Ok(_))));
-        assert!(matches!(parse(br#"{"access_token":"x","expires_in":7200}"#), Ok(Outcome::Ok(_))));
-        assert_eq!(
-            parse(br#"{"errcode":40003,"errmsg":"invalid openid"}"#),
-            Ok(Outcome::Api { code: 40003, message: "invalid openid".into() })
-        );
+        assert!(matches!(parse(br#"{"errcode":"0","errmsg":"ok"}"#), Ok(Outcome::Ok(_))));
+        assert_eq!(parse(br#"{"errcode":40003,"errmsg":"invalid openid"}"#), api(40003, "invalid openid"));
+        assert_eq!(parse(br#"{"errcode":"-1","errmsg":"busy"}"#), api(-1, "busy"));
         assert!(parse(b"<html>").is_err());
         assert!(parse(b"[1,2]").is_err());
-        assert!(parse(br#"{"errcode":"x"}"#).is_ok());
-        assert!(parse(br#"{"errcode":[]}"#).is_err());
         assert!(is_token_error(42001) && !is_token_error(45009));
+    }
+
+    #[test]
+    fn a_reply_without_errcode_is_not_success() {
+        for body in [&br#"{}"#[..], br#"{"errmsg":"system error"}"#, br#"{"access_token":"x","expires_in":7200}"#] {
+            assert_eq!(parse(body), Err(BadReply("the reply has no errcode".into())), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn errcodes_are_exact_integers() {
+        for body in [
+            &br#"{"errcode":0.0}"#[..],
+            br#"{"errcode":-0.0}"#,
+            br#"{"errcode":1e0}"#,
+            br#"{"errcode":"abc"}"#,
+            br#"{"errcode":""}"#,
+            br#"{"errcode":" 1"}"#,
+            br#"{"errcode":"1.0"}"#,
+            br#"{"errcode":18446744073709551616}"#,
+            br#"{"errcode":9223372036854775808}"#,
+            br#"{"errcode":"99999999999999999999"}"#,
+            br#"{"errcode":true}"#,
+            br#"{"errcode":null}"#,
+            br#"{"errcode":[]}"#,
+        ] {
+            assert_eq!(
+                parse(body),
+                Err(BadReply("the reply's errcode is not an integer".into())),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert_eq!(parse(br#"{"errcode":9223372036854775807}"#), api(i64::MAX, ""));
+        assert_eq!(parse(br#"{"errcode":-9223372036854775808}"#), api(i64::MIN, ""));
+        assert_eq!(parse(br#"{"errcode":4294967296,"errmsg":"big"}"#), api(4_294_967_296, "big"));
+    }
+
+    #[test]
+    fn a_bad_byte_in_errmsg_keeps_the_errcode() {
+        assert_eq!(parse(b"{\"errcode\":45009,\"errmsg\":\"\xc4\xe3 quota\"}"), api(45009, "\u{fffd}\u{fffd} quota"));
     }
 
     #[test]

@@ -2,17 +2,82 @@
 //!
 //! Messages are built from key names and host names, never from values; this
 //! is the second line: text that quotes a server (an errmsg) is scrubbed of
-//! the secrets of the call before it reaches an exception.
+//! the secrets of the call before it reaches an exception. A server that
+//! echoes the request quotes them encoded (`%2B`, `%2f`, `\/`, `\u002b`), so
+//! the text is also searched with those escapes decoded.
 
-/// Replaces each occurrence of each secret (4 bytes or longer) with `***`.
+/// Replaces each occurrence of each secret (4 bytes or longer), plain or
+/// escaped, with `***`.
 pub fn redact(message: &str, secrets: &[&[u8]]) -> String {
-    let mut out = message.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if let Ok(s) = std::str::from_utf8(secret) {
-            out = out.replace(s, "***");
+    let secrets: Vec<&[u8]> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+    if secrets.is_empty() {
+        return message.to_string();
+    }
+    let text = message.as_bytes();
+    let decoded = Unescaped::of(text);
+    // Byte ranges of `text` to hide.
+    let mut hide: Vec<(usize, usize)> = Vec::new();
+    for secret in &secrets {
+        for start in find_all(text, secret) {
+            hide.push((start, start + secret.len()));
+        }
+        for start in find_all(&decoded.bytes, secret) {
+            let end = start + secret.len() - 1;
+            hide.push((decoded.spans[start].0, decoded.spans[end].1));
         }
     }
-    out
+    if hide.is_empty() {
+        return message.to_string();
+    }
+    hide.sort_unstable();
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in hide {
+        if end <= at {
+            continue;
+        }
+        if start >= at {
+            out.extend_from_slice(&text[at..start]);
+            out.extend_from_slice(b"***");
+        }
+        at = end;
+    }
+    out.extend_from_slice(&text[at..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    hay.windows(needle.len()).enumerate().filter(move |(_, w)| *w == needle).map(|(i, _)| i)
+}
+
+/// The text with `%XX`, `\/` and `\u00XX` decoded, and for every decoded
+/// byte the range of the original text it came from.
+struct Unescaped {
+    bytes: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Unescaped {
+    fn of(text: &[u8]) -> Unescaped {
+        let hex = |b: &[u8]| std::str::from_utf8(b).ok().and_then(|s| u8::from_str_radix(s, 16).ok());
+        let (mut bytes, mut spans) = (Vec::with_capacity(text.len()), Vec::with_capacity(text.len()));
+        let mut i = 0;
+        while i < text.len() {
+            let (byte, len) = match &text[i..] {
+                [b'%', a, b, ..] if hex(&[*a, *b]).is_some() => (hex(&[*a, *b]).unwrap_or(0), 3),
+                [b'\\', b'/', ..] => (b'/', 2),
+                [b'\\', b'u', b'0', b'0', a, b, ..] if hex(&[*a, *b]).is_some_and(|c| c < 0x80) => {
+                    (hex(&[*a, *b]).unwrap_or(0), 6)
+                }
+                [b, ..] => (*b, 1),
+                [] => break,
+            };
+            bytes.push(byte);
+            spans.push((i, i + len));
+            i += len;
+        }
+        Unescaped { bytes, spans }
+    }
 }
 
 #[cfg(test)]
@@ -23,5 +88,27 @@ mod tests {
     fn scrubs_every_occurrence() {
         assert_eq!(redact("token ABCDEF bad, ABCDEF again", &[b"ABCDEF"]), "token *** bad, *** again");
         assert_eq!(redact("short ab", &[b"ab"]), "short ab");
+    }
+
+    #[test]
+    fn scrubs_encoded_forms() {
+        let secret: &[u8] = b"a+b/c=d&e";
+        for shown in [
+            "a%2Bb%2Fc%3Dd%26e",
+            "a%2bb%2fc%3dd%26e",
+            "a%2Bb/c%3Dd&e",
+            "a+b\\/c=d&e",
+            "a\\u002bb\\/c\\u003dd\\u0026e",
+        ] {
+            let out = redact(&format!("echo: access_token={shown}&x=1"), &[secret]);
+            assert_eq!(out, "echo: access_token=***&x=1", "{shown}");
+        }
+    }
+
+    #[test]
+    fn overlapping_secrets_and_plain_text_survive() {
+        assert_eq!(redact("xx SECRET1 yy", &[b"SECRET1", b"CRET1"]), "xx *** yy");
+        assert_eq!(redact("100% sure, 50%", &[b"sure!"]), "100% sure, 50%");
+        assert_eq!(redact("中文 SECRET 文", &[b"SECRET"]), "中文 *** 文");
     }
 }

@@ -270,11 +270,19 @@ impl<'a> SignInput<'a> {
         SignInput { entries: SmallVec::new() }
     }
 
-    /// `$bizParameters[strtolower($k)] = $v;`
-    pub fn insert(&mut self, key: Scalar<'a>, value: Scalar<'a>) {
+    /// `$bizParameters[strtolower($k)] = $v;` Returns the entry's index,
+    /// for a value set later with [`SignInput::set_value`].
+    pub fn insert(&mut self, key: Scalar<'a>, value: Scalar<'a>) -> usize {
         let key = key.lowercased();
         let rank = rank_of(&key);
         self.push(Entry { key, value, rank });
+        self.entries.len() - 1
+    }
+
+    /// Sets the value of entry `index` (a value converted only when the
+    /// join reaches it, as PHP converts objects).
+    pub fn set_value(&mut self, index: usize, value: Scalar<'a>) {
+        self.entries[index].value = value;
     }
 
     /// Writes the entry straight into the vector's storage: a plain `push`

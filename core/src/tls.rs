@@ -37,6 +37,30 @@ impl CaSource {
     }
 }
 
+impl CaSource {
+    /// Whether a `cafile` setting names a readable regular file ("" is the
+    /// system's store and always fine).
+    pub fn check(cafile: &str) -> Result<(), String> {
+        if cafile.is_empty() {
+            return Ok(());
+        }
+        let path = Path::new(cafile);
+        let shown = path.display();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("the CA file {shown} does not exist")),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                Err(format!("the CA file {shown} cannot be read (permission denied)"))
+            }
+            Err(e) => Err(format!("the CA file {shown} cannot be read ({})", e.kind())),
+            Ok(m) if !m.is_file() => Err(format!("the CA file {shown} is not a regular file")),
+            Ok(_) => std::fs::File::open(path).map(drop).map_err(|e| match e.kind() {
+                std::io::ErrorKind::PermissionDenied => format!("the CA file {shown} cannot be read (permission denied)"),
+                kind => format!("the CA file {shown} cannot be read ({kind})"),
+            }),
+        }
+    }
+}
+
 impl fmt::Display for CaSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -60,5 +84,13 @@ mod tests {
     #[test]
     fn empty_setting_means_the_system_store() {
         assert!(!matches!(CaSource::for_setting(""), CaSource::File(_)));
+    }
+
+    #[test]
+    fn cafile_problems_are_named_exactly() {
+        assert_eq!(CaSource::check(""), Ok(()));
+        assert!(CaSource::check("/nonexistent/ca.pem").unwrap_err().contains("does not exist"));
+        assert!(CaSource::check("/dev/zero").unwrap_err().contains("is not a regular file"));
+        assert!(CaSource::check("/tmp").unwrap_err().contains("is not a regular file"));
     }
 }

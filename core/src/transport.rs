@@ -13,8 +13,9 @@ use crate::tls::CaSource;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use crate::process::PerProcess;
+use crate::token::masked;
+use std::time::{Duration, Instant};
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::{Agent, Proxy};
@@ -123,10 +124,9 @@ struct AgentKey {
     proxy: Option<String>,
 }
 
-fn agents() -> &'static Mutex<HashMap<AgentKey, Agent>> {
-    static AGENTS: OnceLock<Mutex<HashMap<AgentKey, Agent>>> = OnceLock::new();
-    AGENTS.get_or_init(Default::default)
-}
+/// This process's agents (their keep-alive pools); a forked child gets
+/// its own, never its parent's connections.
+static AGENTS: PerProcess<HashMap<AgentKey, Agent>> = PerProcess::new();
 
 fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
     let path = match ca {
@@ -150,9 +150,8 @@ fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
 /// The worker's agent for these trust and proxy settings.
 fn agent(settings: &Settings) -> Result<Agent, TransportError> {
     let key = AgentKey { ca: settings.ca.clone(), proxy: settings.proxy.clone() };
-    let mut map = agents().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(a) = map.get(&key) {
-        return Ok(a.clone());
+    if let Some(a) = AGENTS.with(|map| map.get(&key).cloned()) {
+        return Ok(a);
     }
     let tls = TlsConfig::builder().provider(TlsProvider::Rustls).root_certs(load_roots(&settings.ca)?).build();
     let proxy = match &settings.proxy {
@@ -169,34 +168,45 @@ fn agent(settings: &Settings) -> Result<Agent, TransportError> {
         .build();
     let connector = DefaultConnector::new().chain(CoalescingConnector);
     let agent = Agent::with_parts(config, connector, CachingResolver::default());
-    map.insert(key, agent.clone());
+    AGENTS.with(|map| map.insert(key, agent.clone()));
     Ok(agent)
 }
 
 /// One HTTP exchange: `GET` when `body` is `None`, else `POST` of JSON.
-/// Returns the body of a 200 answer.
-pub fn call(settings: &Settings, path_and_query: &str, body: Option<&[u8]>) -> Result<Vec<u8>, TransportError> {
+/// Returns the body of a 200 answer. The exchange is bounded by the
+/// `timeout` setting and ends by `deadline` at the latest.
+pub fn call(
+    settings: &Settings,
+    path_and_query: &str,
+    body: Option<&[u8]>,
+    deadline: Instant,
+) -> Result<Vec<u8>, TransportError> {
+    let host = authority(&settings.api_base);
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left < Duration::from_millis(1) {
+        return Err(TransportError::new(format!("no time left within the call's budget to reach {host}")));
+    }
+    let bound = Bounds { timeout: within(settings.timeout, left), connect: within(settings.connect_timeout, left) };
     let agent = agent(settings)?;
     let url = format!("{}{}", settings.api_base, path_and_query);
-    let host = authority(&settings.api_base);
     let result = match body {
         None => agent
             .get(&url)
             .config()
-            .timeout_global(Some(settings.timeout))
-            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_global(Some(bound.timeout))
+            .timeout_connect(Some(bound.connect))
             .build()
             .call(),
         Some(b) => agent
             .post(&url)
             .header("Content-Type", "application/json; charset=utf-8")
             .config()
-            .timeout_global(Some(settings.timeout))
-            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_global(Some(bound.timeout))
+            .timeout_connect(Some(bound.connect))
             .build()
             .send(b),
     };
-    let mut response = result.map_err(|e| describe(&e, host, settings))?;
+    let mut response = result.map_err(|e| describe(&e, host, settings, &bound))?;
     let status = response.status().as_u16();
     if status != 200 {
         return Err(TransportError { message: format!("HTTP {status} from {host}"), status });
@@ -210,8 +220,26 @@ pub fn call(settings: &Settings, path_and_query: &str, body: Option<&[u8]>) -> R
             ureq::Error::BodyExceedsLimit(_) => {
                 TransportError::new(format!("the reply from {host} is larger than {MAX_REPLY_BYTES} bytes"))
             }
-            other => describe(&other, host, settings),
+            other => describe(&other, host, settings, &bound),
         })
+}
+
+/// `setting`, or what is left of the call's budget when that is less. A
+/// request that starts just after its deadline was set keeps its whole
+/// timeout (the difference is the call's own bookkeeping).
+fn within(setting: Duration, left: Duration) -> Duration {
+    if left + Duration::from_millis(50) >= setting {
+        setting
+    } else {
+        left
+    }
+}
+
+/// The timeouts one exchange really got: the settings, cut short by the
+/// call's deadline.
+struct Bounds {
+    timeout: Duration,
+    connect: Duration,
 }
 
 fn io_reason(e: &io::Error) -> String {
@@ -229,31 +257,68 @@ fn io_reason(e: &io::Error) -> String {
 }
 
 /// A message for a failed exchange: host and port only, never the URL
-/// (its query carries the access_token) nor proxy credentials.
-fn describe(e: &ureq::Error, host: &str, settings: &Settings) -> TransportError {
-    let secs = |d: Duration| format!("{}s", d.as_secs_f64());
-    let msg = match e {
-        ureq::Error::Timeout(ureq::Timeout::Connect) => {
-            format!("connecting to {host} timed out after {} (connect_timeout)", secs(settings.connect_timeout))
+/// (its query carries the access_token) nor proxy credentials. With a proxy,
+/// a failure to reach the API names the proxy, since that is where it was.
+fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) -> TransportError {
+    let secs = |d: Duration| format!("{}s", d.as_millis() as f64 / 1000.0);
+    let which = |d: Duration, setting: Duration, name: &str| {
+        if d < setting {
+            format!("{} (the rest of the call's budget)", secs(d))
+        } else {
+            format!("{} ({name})", secs(d))
         }
-        ureq::Error::Timeout(_) => format!("the request to {host} timed out after {} (timeout)", secs(settings.timeout)),
-        ureq::Error::HostNotFound => format!("cannot resolve the host of {host}"),
+    };
+    let via = settings.proxy.as_deref().map(masked);
+    let msg = match (e, &via) {
+        (ureq::Error::ConnectProxyFailed(why), Some(proxy)) => {
+            let why = why.strip_prefix("proxy server ").unwrap_or(why);
+            format!("the proxy {proxy} refused to tunnel to {host}: it {why}")
+        }
+        (ureq::Error::Timeout(ureq::Timeout::Connect), Some(proxy)) => format!(
+            "connecting to {host} through the proxy {proxy} timed out after {}",
+            which(bound.connect, settings.connect_timeout, "connect_timeout")
+        ),
+        (ureq::Error::Io(io), Some(proxy)) if io.kind() == io::ErrorKind::ConnectionRefused => {
+            format!("cannot connect to the proxy {proxy}: connection refused")
+        }
+        (ureq::Error::HostNotFound, Some(proxy)) => format!("cannot resolve the host of the proxy {proxy}"),
+        (ureq::Error::Timeout(ureq::Timeout::Connect), None) => {
+            format!("connecting to {host} timed out after {}", which(bound.connect, settings.connect_timeout, "connect_timeout"))
+        }
+        (ureq::Error::Timeout(_), _) => {
+            format!("the request to {host} timed out after {}", which(bound.timeout, settings.timeout, "timeout"))
+        }
+        (ureq::Error::HostNotFound, None) => format!("cannot resolve the host of {host}"),
         // rustls reports a refused certificate through an InvalidData io error.
-        ureq::Error::Io(io) if io.kind() == io::ErrorKind::InvalidData => match io.get_ref() {
-            Some(inner) => format!("TLS error with {host}: {inner}"),
+        (ureq::Error::Io(io), _) if io.kind() == io::ErrorKind::InvalidData => match io.get_ref() {
+            Some(inner) => tls_message(host, &inner.to_string(), settings),
             None => format!("malformed reply from {host}"),
         },
-        ureq::Error::Io(io) => format!("network error with {host}: {}", io_reason(io)),
-        ureq::Error::Rustls(tls) => format!("TLS error with {host}: {tls}"),
-        ureq::Error::Tls(what) => format!("TLS error with {host}: {what}"),
-        ureq::Error::Protocol(_) => format!("malformed HTTP reply from {host}"),
-        ureq::Error::ConnectionFailed => format!("cannot connect to {host}"),
-        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => format!("{host} answered with a redirect"),
-        ureq::Error::InvalidProxyUrl => "the proxy URL is not usable".into(),
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) => format!("cannot build a request to {host}"),
+        (ureq::Error::Io(io), _) => format!("network error with {host}: {}", io_reason(io)),
+        (ureq::Error::Rustls(tls), _) => tls_message(host, &tls.to_string(), settings),
+        (ureq::Error::Tls(what), _) => tls_message(host, what, settings),
+        (ureq::Error::Protocol(_), _) => format!("malformed HTTP reply from {host}"),
+        (ureq::Error::ConnectionFailed, _) => format!("cannot connect to {host}"),
+        (ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed, _) => format!("{host} answered with a redirect"),
+        (ureq::Error::InvalidProxyUrl, _) => "the proxy URL is not usable".into(),
+        (ureq::Error::BadUri(_) | ureq::Error::Http(_), _) => format!("cannot build a request to {host}"),
         _ => format!("the request to {host} failed"),
     };
     TransportError::new(msg)
+}
+
+/// A TLS failure; an unknown issuer says which trust store was used and
+/// which setting changes it.
+fn tls_message(host: &str, what: &str, settings: &Settings) -> String {
+    if what.contains("UnknownIssuer") {
+        format!(
+            "TLS error with {host}: invalid peer certificate: UnknownIssuer (no CA in {} signed it; \
+             set wxpay.cafile to the PEM bundle of the CA that did)",
+            settings.ca
+        )
+    } else {
+        format!("TLS error with {host}: {what}")
+    }
 }
 
 #[cfg(test)]
@@ -295,8 +360,22 @@ mod tests {
             ca: CaSource::Bundled,
             proxy: None,
         };
-        let e = call(&settings, "/pay/delivernotify?access_token=SECRET", Some(b"{}")).unwrap_err();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let e = call(&settings, "/pay/delivernotify?access_token=SECRET", Some(b"{}"), deadline).unwrap_err();
         assert!(e.message.contains("127.0.0.1:1"), "{e}");
         assert!(!e.message.contains("SECRET"));
+    }
+
+    #[test]
+    fn nothing_is_sent_once_the_budget_is_spent() {
+        let settings = Settings {
+            api_base: "https://127.0.0.1:1".into(),
+            timeout: Duration::from_secs(2),
+            connect_timeout: Duration::from_secs(1),
+            ca: CaSource::Bundled,
+            proxy: None,
+        };
+        let e = call(&settings, "/x", None, Instant::now()).unwrap_err();
+        assert!(e.message.contains("budget"), "{e}");
     }
 }

@@ -1,9 +1,10 @@
 //! Asking WeChat for an access_token: `GET /cgi-bin/token` or
 //! `POST /cgi-bin/stable_token`.
 
-use crate::reply::{self, Outcome};
+use crate::reply;
 use crate::transport::{self, encode_query_value, Settings, TransportError};
 use serde_json::{json, Value};
+use std::time::Instant;
 
 /// Which endpoint issues tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,8 +46,16 @@ impl From<TransportError> for FetchError {
     }
 }
 
-/// Fetches a token; `force` only matters for `stable_token`.
-pub fn fetch(settings: &Settings, endpoint: Endpoint, appid: &str, secret: &str, force: bool) -> Result<Issued, FetchError> {
+/// Fetches a token; `force` only matters for `stable_token`. The request
+/// ends by `deadline` at the latest.
+pub fn fetch(
+    settings: &Settings,
+    endpoint: Endpoint,
+    appid: &str,
+    secret: &str,
+    force: bool,
+    deadline: Instant,
+) -> Result<Issued, FetchError> {
     let body = match endpoint {
         Endpoint::Token => {
             let path = format!(
@@ -54,30 +63,44 @@ pub fn fetch(settings: &Settings, endpoint: Endpoint, appid: &str, secret: &str,
                 encode_query_value(appid),
                 encode_query_value(secret)
             );
-            transport::call(settings, &path, None)?
+            transport::call(settings, &path, None, deadline)?
         }
         Endpoint::Stable => {
             let req = json!({ "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": force });
-            transport::call(settings, "/cgi-bin/stable_token", Some(req.to_string().as_bytes()))?
+            transport::call(settings, "/cgi-bin/stable_token", Some(req.to_string().as_bytes()), deadline)?
         }
     };
     parse_issued(&body)
 }
 
+/// The longest lifetime WeChat gives a token; a larger `expires_in` is capped.
+const MAX_LIFETIME_SECS: u64 = 7200;
+
 /// Reads `{"access_token": "...", "expires_in": 7200}` or an errcode.
+/// A lifetime that is not a positive integer makes the reply malformed: a
+/// token must never be cached longer than the server said.
 pub fn parse_issued(body: &[u8]) -> Result<Issued, FetchError> {
     let bad = |m: &str| FetchError::Transport(TransportError { message: m.to_string(), status: 0 });
-    match reply::parse(body).map_err(|e| bad(&e.0))? {
-        Outcome::Api { code, message } => Err(FetchError::Api { code, message }),
-        Outcome::Ok(map) => {
-            let token = match map.get("access_token") {
-                Some(Value::String(t)) if !t.is_empty() && t.len() <= 2048 && t.bytes().all(|b| b.is_ascii_graphic()) => t.clone(),
-                _ => return Err(bad("the token reply has no usable access_token")),
-            };
-            let expires_in = map.get("expires_in").and_then(Value::as_u64).unwrap_or(7200).clamp(1, 7200);
-            Ok(Issued { token, expires_in })
-        }
+    let decoded = reply::decode(body).map_err(|e| bad(&e.0))?;
+    if let Some(code) = decoded.errcode.filter(|&c| c != 0) {
+        return Err(FetchError::Api { code, message: decoded.errmsg() });
     }
+    let token = match decoded.map.get("access_token") {
+        Some(Value::String(t)) if is_token_text(t.as_bytes()) => t.clone(),
+        _ => return Err(bad("the token reply has no usable access_token")),
+    };
+    let expires_in = decoded
+        .map
+        .get("expires_in")
+        .and_then(reply::exact_integer)
+        .filter(|&s| s > 0)
+        .ok_or_else(|| bad("the token reply has no usable expires_in (a positive number of seconds)"))?;
+    Ok(Issued { token, expires_in: u64::try_from(expires_in).unwrap_or(MAX_LIFETIME_SECS).min(MAX_LIFETIME_SECS) })
+}
+
+/// An access_token as WeChat issues them: printable ASCII, at most 2048 bytes.
+pub fn is_token_text(token: &[u8]) -> bool {
+    !token.is_empty() && token.len() <= 2048 && token.iter().all(u8::is_ascii_graphic)
 }
 
 #[cfg(test)]
@@ -93,7 +116,17 @@ mod tests {
         assert_eq!(parse_issued(br#"{"access_token":"ABC","expires_in":99999}"#).unwrap().expires_in, 7200);
         assert!(matches!(parse_issued(br#"{"errcode":40125,"errmsg":"invalid appsecret"}"#), Err(FetchError::Api { code: 40125, .. })));
         assert!(matches!(parse_issued(br#"{"expires_in":7200}"#), Err(FetchError::Transport(_))));
-        assert!(matches!(parse_issued(br#"{"access_token":"a b"}"#), Err(FetchError::Transport(_))));
+        assert!(matches!(parse_issued(br#"{"access_token":"a b","expires_in":7200}"#), Err(FetchError::Transport(_))));
+        assert_eq!(parse_issued(br#"{"errcode":0,"access_token":"T","expires_in":"60"}"#).unwrap().expires_in, 60);
         assert!(Endpoint::parse("x", "stable_token").is_ok() && Endpoint::parse("x", "nope").is_err());
+    }
+
+    #[test]
+    fn bad_lifetimes_are_malformed_never_the_default() {
+        for lifetime in ["-5", "0", "1.5", "\"\"", "\"1h\"", "null", "true", "1e3"] {
+            let body = format!(r#"{{"access_token":"ABC","expires_in":{lifetime}}}"#);
+            assert!(matches!(parse_issued(body.as_bytes()), Err(FetchError::Transport(_))), "{lifetime}");
+        }
+        assert!(matches!(parse_issued(br#"{"access_token":"ABC"}"#), Err(FetchError::Transport(_))));
     }
 }

@@ -3,7 +3,8 @@
 
 use super::{Cached, Want};
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 #[derive(Default)]
@@ -18,6 +19,8 @@ struct Slot {
 pub struct MemoryCache {
     slots: Mutex<HashMap<String, Slot>>,
     done: Condvar,
+    /// The process the fetch flags belong to (see `crate::process`).
+    pid: AtomicU32,
 }
 
 /// Waiting for another caller's fetch took longer than the deadline.
@@ -25,31 +28,53 @@ pub struct MemoryCache {
 pub struct WaitTimedOut;
 
 impl MemoryCache {
-    /// A cached token that satisfies `want`, without fetching.
-    pub fn peek(&self, key: &str, want: &Want<'_>) -> Option<Cached> {
-        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        slots.get(key).and_then(|s| s.cached.clone()).filter(|c| want.accepts(c, None))
-    }
-
-    pub fn put(&self, key: &str, cached: Cached) {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        slots.entry(key.to_string()).or_default().cached = Some(cached);
+        let pid = std::process::id();
+        if self.pid.swap(pid, Ordering::Relaxed) != pid {
+            // Forked: a fetch in flight belongs to the parent and will never
+            // finish here. Tokens stay valid; single-flight state does not.
+            for slot in slots.values_mut() {
+                slot.fetching = false;
+                slot.generation += 1;
+            }
+        }
+        slots
     }
 
-    /// The token for `key`: the cached one if `want` accepts it, else the
-    /// result of `fetch`, run by exactly one caller at a time.
+    /// Stores a token obtained elsewhere (the shared cache), so the worker
+    /// still has it if the shared cache goes down.
+    pub fn put(&self, key: &str, cached: Cached) {
+        self.lock().entry(key.to_string()).or_default().cached = Some(cached);
+    }
+
+    /// Drops `token` if it is still the one cached for `key`.
+    pub fn forget(&self, key: &str, token: &str) -> bool {
+        let mut slots = self.lock();
+        match slots.get_mut(key) {
+            Some(slot) if slot.cached.as_ref().is_some_and(|c| c.token == token) => {
+                slot.cached = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The token for `key`: the cached one if `want` accepts it for
+    /// `secret`, else the result of `fetch`, run by one caller at a time.
     pub fn get_or_fetch<E>(
         &self,
         key: &str,
         want: &Want<'_>,
+        secret: &str,
         deadline: Instant,
         fetch: impl FnOnce() -> Result<Cached, E>,
     ) -> Result<Result<Cached, E>, WaitTimedOut> {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slots = self.lock();
         let before = slots.get(key).and_then(|s| s.cached.as_ref()).map(|c| c.token.clone());
         loop {
             let slot = slots.entry(key.to_string()).or_default();
-            if let Some(c) = slot.cached.as_ref().filter(|c| want.accepts(c, before.as_deref())) {
+            if let Some(c) = slot.cached.as_ref().filter(|c| want.accepts(c, before.as_deref(), secret)) {
                 return Ok(Ok(c.clone()));
             }
             if !slot.fetching {
@@ -73,7 +98,7 @@ impl MemoryCache {
         struct Release<'a>(&'a MemoryCache, &'a str, Option<Cached>);
         impl Drop for Release<'_> {
             fn drop(&mut self) {
-                let mut slots = self.0.slots.lock().unwrap_or_else(|e| e.into_inner());
+                let mut slots = self.0.lock();
                 let slot = slots.entry(self.1.to_string()).or_default();
                 slot.fetching = false;
                 slot.generation += 1;
@@ -96,13 +121,15 @@ impl MemoryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use crate::token::Proof;
     use std::sync::Arc;
     use std::time::Duration;
 
+    const SECRET: &str = "the-secret";
+
     fn token(t: &str) -> Cached {
         let now = super::super::now_ms();
-        Cached { token: t.into(), fetched_at_ms: now, expires_at_ms: now + 7_200_000 }
+        Cached { token: t.into(), fetched_at_ms: now, expires_at_ms: now + 7_200_000, proof: Proof::of(SECRET) }
     }
 
     #[test]
@@ -115,7 +142,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let deadline = Instant::now() + Duration::from_secs(5);
                     cache
-                        .get_or_fetch::<()>("k", &Want::default(), deadline, || {
+                        .get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || {
                             fetches.fetch_add(1, Ordering::SeqCst);
                             std::thread::sleep(Duration::from_millis(200));
                             Ok(token("T1"))
@@ -137,23 +164,47 @@ mod tests {
         let cache = MemoryCache::default();
         let deadline = Instant::now() + Duration::from_secs(1);
         cache.put("k", token("OLD"));
-        let got = cache.get_or_fetch::<()>("k", &Want::default(), deadline, || Ok(token("NEW"))).unwrap().unwrap();
+        let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW"))).unwrap().unwrap();
         assert_eq!(got.token, "OLD");
         let not_old = Want { force: false, not: Some("OLD") };
-        let got = cache.get_or_fetch::<()>("k", &not_old, deadline, || Ok(token("NEW"))).unwrap().unwrap();
+        let got = cache.get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEW"))).unwrap().unwrap();
         assert_eq!(got.token, "NEW");
         // The failed token was already replaced: no second fetch.
-        let got = cache.get_or_fetch::<()>("k", &not_old, deadline, || Ok(token("NEWER"))).unwrap().unwrap();
+        let got = cache.get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEWER"))).unwrap().unwrap();
         assert_eq!(got.token, "NEW");
         let forced = Want { force: true, not: None };
-        assert_eq!(cache.get_or_fetch::<()>("k", &forced, deadline, || Ok(token("F"))).unwrap().unwrap().token, "F");
+        assert_eq!(cache.get_or_fetch::<()>("k", &forced, SECRET, deadline, || Ok(token("F"))).unwrap().unwrap().token, "F");
     }
 
     #[test]
     fn a_failed_fetch_is_not_cached() {
         let cache = MemoryCache::default();
         let deadline = Instant::now() + Duration::from_secs(1);
-        assert_eq!(cache.get_or_fetch("k", &Want::default(), deadline, || Err(45009)).unwrap(), Err(45009));
-        assert!(cache.peek("k", &Want::default()).is_none());
+        assert_eq!(cache.get_or_fetch("k", &Want::default(), SECRET, deadline, || Err(45009)).unwrap(), Err(45009));
+        let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("T"))).unwrap();
+        assert_eq!(got.unwrap().token, "T");
+    }
+
+    #[test]
+    fn a_wrong_secret_never_gets_the_cached_token() {
+        let cache = MemoryCache::default();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        cache.put("k", token("GOOD"));
+        let wrong = cache.get_or_fetch("k", &Want::default(), "WRONG", deadline, || Err(40125)).unwrap();
+        assert_eq!(wrong, Err(40125));
+        // ...and its failed fetch did not disturb the right secret's token.
+        let right = cache.get_or_fetch::<i32>("k", &Want::default(), SECRET, deadline, || Err(1)).unwrap();
+        assert_eq!(right.unwrap().token, "GOOD");
+    }
+
+    #[test]
+    fn forget_drops_only_the_same_token() {
+        let cache = MemoryCache::default();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        cache.put("k", token("CURRENT"));
+        assert!(!cache.forget("k", "OTHER"));
+        assert!(cache.forget("k", "CURRENT"));
+        let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW"))).unwrap();
+        assert_eq!(got.unwrap().token, "NEW");
     }
 }

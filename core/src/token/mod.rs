@@ -9,29 +9,34 @@
 
 mod fetch;
 mod memory;
+mod proof;
 mod redis;
 
-pub use fetch::{fetch, parse_issued, Endpoint, FetchError, Issued};
+pub use fetch::{fetch, is_token_text, parse_issued, Endpoint, FetchError, Issued};
 pub use memory::MemoryCache;
-pub use redis::{masked, RedisDown, RedisStore};
+pub use proof::Proof;
+pub use redis::{masked, RedisDown, RedisStore, BACKOFF as REDIS_BACKOFF};
 
+use crate::process::PerProcess;
 use crate::transport::Settings;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// A token with its lifetime (Unix milliseconds, comparable across servers).
+/// A token with its lifetime (Unix milliseconds, comparable across servers)
+/// and the proof of the secret that fetched it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cached {
     pub token: String,
     pub fetched_at_ms: u64,
     pub expires_at_ms: u64,
+    pub proof: Proof,
 }
 
 impl Cached {
-    pub fn issued(i: Issued) -> Cached {
+    pub fn issued(i: Issued, secret: &str) -> Cached {
         let now = now_ms();
-        Cached { token: i.token, fetched_at_ms: now, expires_at_ms: now + i.expires_in * 1000 }
+        Cached { token: i.token, fetched_at_ms: now, expires_at_ms: now + i.expires_in * 1000, proof: Proof::of(secret) }
     }
 
     /// Still good to hand out: refreshed ahead of expiry, by a quarter of
@@ -57,11 +62,13 @@ pub struct Want<'a> {
 }
 
 impl Want<'_> {
-    /// Whether `c` will do; `before` is the token cached when the call began.
-    fn accepts(&self, c: &Cached, before: Option<&str>) -> bool {
+    /// Whether `c` will do for a caller holding `secret`; `before` is the
+    /// token cached when the call began.
+    fn accepts(&self, c: &Cached, before: Option<&str>, secret: &str) -> bool {
         c.fresh(now_ms())
             && self.not != Some(c.token.as_str())
             && !(self.force && before == Some(c.token.as_str()))
+            && c.proof.admits(secret)
     }
 }
 
@@ -81,7 +88,7 @@ impl CacheSetting {
                 Ok(CacheSetting::Redis(url.to_string()))
             }
             other => Err(format!(
-                "wxpay.token_cache must be \"memory\" or a redis://host:port/db URL, not {}",
+                "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not {}",
                 masked(other)
             )),
         }
@@ -95,13 +102,25 @@ pub struct Source<'a> {
     pub cache: &'a CacheSetting,
     pub appid: &'a str,
     pub secret: &'a str,
+    /// Nothing (a fetch, a wait, a Redis round trip) goes on past this.
+    pub deadline: Instant,
+}
+
+impl Source<'_> {
+    fn key(&self) -> String {
+        cache_key(&self.settings.api_base, self.appid)
+    }
+}
+
+fn cache_key(api_base: &str, appid: &str) -> String {
+    format!("{api_base}:{appid}")
 }
 
 /// Why no token could be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenError {
     Fetch(FetchError),
-    /// Another caller's fetch did not finish within the timeout.
+    /// Another caller's fetch did not finish within the deadline.
     Wait(String),
 }
 
@@ -116,73 +135,109 @@ fn memory() -> &'static MemoryCache {
     MEMORY.get_or_init(MemoryCache::default)
 }
 
-/// The worker's connection holder for a Redis URL (validated by `CacheSetting::parse`).
+/// This process's connection holder for a Redis URL (validated by
+/// `CacheSetting::parse`). A forked child gets its own.
 fn redis_store(url: &str) -> Result<Arc<RedisStore>, RedisDown> {
-    static STORES: OnceLock<Mutex<HashMap<String, Arc<RedisStore>>>> = OnceLock::new();
-    let mut stores = STORES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(store) = stores.get(url) {
-        return Ok(Arc::clone(store));
-    }
-    let store = Arc::new(RedisStore::open(url).map_err(RedisDown)?);
-    stores.insert(url.to_string(), Arc::clone(&store));
-    Ok(store)
+    static STORES: PerProcess<HashMap<String, Arc<RedisStore>>> = PerProcess::new();
+    STORES.with(|stores| {
+        if let Some(store) = stores.get(url) {
+            return Ok(Arc::clone(store));
+        }
+        let store = Arc::new(RedisStore::open(url).map_err(RedisDown)?);
+        stores.insert(url.to_string(), Arc::clone(&store));
+        Ok(store)
+    })
 }
 
 /// Returns a token for `src` that satisfies `want`, fetching at most once
-/// across all callers sharing the cache.
+/// across all callers sharing the cache. A cached token is only handed to
+/// a caller whose secret is the one that fetched it.
 pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained, TokenError> {
-    let key = format!("{}:{}", src.settings.api_base, src.appid);
-    // Waiting for another caller is bounded by this call's own budget.
-    let deadline = Instant::now() + src.settings.timeout + src.settings.connect_timeout;
+    let key = src.key();
     let fetch_now = || {
-        fetch(src.settings, src.endpoint, src.appid, src.secret, want.force).map(Cached::issued).map_err(TokenError::Fetch)
+        fetch(src.settings, src.endpoint, src.appid, src.secret, want.force, src.deadline)
+            .map(|issued| Cached::issued(issued, src.secret))
+            .map_err(TokenError::Fetch)
     };
     let mut warning = None;
     if let CacheSetting::Redis(url) = src.cache {
         match redis_store(url) {
-            Ok(store) => match via_redis(&store, &key, want, deadline, &fetch_now) {
-                Ok(result) => return result.map(|c| Obtained { token: c.token, warning: None }),
-                Err(down) => warning = store.warn_once(&down),
+            Ok(store) if store.available() => match via_redis(&store, &key, src, want, &fetch_now) {
+                Ok(result) => {
+                    store.succeeded();
+                    if let Ok(c) = &result {
+                        // Kept locally too, so an outage of Redis does not
+                        // make this worker fetch (and retire) a new token.
+                        memory().put(&key, c.clone());
+                    }
+                    return result.map(|c| Obtained { token: c.token, warning: None });
+                }
+                Err(down) => warning = store.failed(&down),
             },
+            Ok(_) => {} // backing off after a failure
             Err(bad) => warning = Some(bad.0),
         }
     }
     let result = memory()
-        .get_or_fetch(&key, &want, deadline, fetch_now)
+        .get_or_fetch(&key, &want, src.secret, src.deadline, fetch_now)
         .map_err(|_| TokenError::Wait("timed out waiting for another caller's token fetch".into()))?;
     result.map(|c| Obtained { token: c.token, warning })
 }
 
+/// Drops `token` from the caches that still hold it (after WeChat called it
+/// invalid or expired). Returns whether any cache held it.
+pub fn forget(settings: &Settings, cache: &CacheSetting, appid: &str, token: &str, deadline: Instant) -> bool {
+    let key = cache_key(&settings.api_base, appid);
+    let mut dropped = memory().forget(&key, token);
+    if let CacheSetting::Redis(url) = cache {
+        if let Ok(store) = redis_store(url) {
+            if store.available() {
+                match store.forget(&format!("wxpay:token:{key}"), token, deadline) {
+                    Ok(d) => dropped |= d,
+                    Err(down) => {
+                        store.failed(&down);
+                    }
+                }
+            }
+        }
+    }
+    dropped
+}
+
 /// The Redis path; `Err` only when Redis itself failed (the caller then
-/// falls back to fetching without it).
+/// falls back to the worker's own cache).
 fn via_redis(
     store: &RedisStore,
     key: &str,
+    src: &Source<'_>,
     want: Want<'_>,
-    deadline: Instant,
     fetch_now: &dyn Fn() -> Result<Cached, TokenError>,
 ) -> Result<Result<Cached, TokenError>, RedisDown> {
+    let deadline = src.deadline;
     let token_key = format!("wxpay:token:{key}");
     let lock_key = format!("wxpay:lock:{key}");
-    let first = store.get(&token_key)?;
+    let first = store.get(&token_key, deadline)?;
     let before = first.as_ref().map(|c| c.token.clone());
-    if let Some(c) = first.filter(|c| want.accepts(c, before.as_deref())) {
+    let accepts = |c: &Cached| want.accepts(c, before.as_deref(), src.secret);
+    if let Some(c) = first.filter(accepts) {
         return Ok(Ok(c));
     }
-    let lock_ttl = deadline.saturating_duration_since(Instant::now()) + Duration::from_secs(1);
     loop {
-        if let Some(id) = store.try_lock(&lock_key, lock_ttl)? {
+        // The lock outlives the holder's fetch (bounded by the timeout) by a
+        // second, so a holder that dies blocks nobody for longer.
+        let fetch_bound = src.settings.timeout.min(deadline.saturating_duration_since(Instant::now()));
+        if let Some(id) = store.try_lock(&lock_key, fetch_bound + Duration::from_secs(1), deadline)? {
             // Someone may have stored a token between our read and the lock.
-            if let Some(c) = store.get(&token_key)?.filter(|c| want.accepts(c, before.as_deref())) {
-                store.unlock(&lock_key, &id)?;
+            if let Some(c) = store.get(&token_key, deadline)?.filter(accepts) {
+                store.unlock(&lock_key, &id, deadline)?;
                 return Ok(Ok(c));
             }
             let result = fetch_now();
             if let Ok(c) = &result {
                 // A token is worth returning even if it could not be shared.
-                let _ = store.put(&token_key, c);
+                let _ = store.put(&token_key, c, deadline);
             }
-            let _ = store.unlock(&lock_key, &id);
+            let _ = store.unlock(&lock_key, &id, deadline);
             return Ok(result);
         }
         // Another worker is fetching: wait for its token.
@@ -190,11 +245,11 @@ fn via_redis(
             if Instant::now() >= deadline {
                 return Ok(Err(TokenError::Wait("timed out waiting for another worker's token fetch".into())));
             }
-            std::thread::sleep(Duration::from_millis(20));
-            if let Some(c) = store.get(&token_key)?.filter(|c| want.accepts(c, before.as_deref())) {
+            std::thread::sleep(Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())));
+            if let Some(c) = store.get(&token_key, deadline)?.filter(accepts) {
                 return Ok(Ok(c));
             }
-            if !store.locked(&lock_key)? {
+            if !store.locked(&lock_key, deadline)? {
                 break; // the holder failed or died: try to take over
             }
         }
@@ -207,10 +262,10 @@ mod tests {
 
     #[test]
     fn freshness_refreshes_ahead() {
-        let c = Cached { token: "t".into(), fetched_at_ms: 0, expires_at_ms: 7_200_000 };
+        let c = Cached { token: "t".into(), fetched_at_ms: 0, expires_at_ms: 7_200_000, proof: Proof::of("s") };
         assert!(c.fresh(6_800_000));
         assert!(!c.fresh(6_900_001));
-        let short = Cached { token: "t".into(), fetched_at_ms: 0, expires_at_ms: 4_000 };
+        let short = Cached { token: "t".into(), fetched_at_ms: 0, expires_at_ms: 4_000, proof: Proof::of("s") };
         assert!(short.fresh(2_999));
         assert!(!short.fresh(3_000));
     }

@@ -3,158 +3,251 @@
 //! cannot block the fleet.
 //!
 //! Keys (documented in the README):
-//!   wxpay:token:<api_base>:<appid>   {"access_token", "fetched_at_ms", "expires_at_ms"}, TTL = lifetime
-//!   wxpay:lock:<api_base>:<appid>    the fetcher's random id, PX = timeout + 1 s
+//!   wxpay:token:<api_base>:<appid>   {"access_token", "fetched_at_ms", "expires_at_ms", "salt", "proof"}, TTL = lifetime
+//!   wxpay:lock:<api_base>:<appid>    the fetcher's random id, PX = the fetch's bound + 1 s
+//!
+//! Every operation is bounded by the caller's deadline (and a second at
+//! most). After a failure the worker leaves Redis alone for [`BACKOFF`], so
+//! a stopped or silent Redis costs one bounded wait, not one per call.
 
-use super::Cached;
+use super::{Cached, Proof};
 use redis::{Client, Connection, Value as RValue};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct RedisStore {
     client: Client,
     /// The URL without its password, for messages.
     shown: String,
     conn: Mutex<Option<Connection>>,
-    warned: AtomicBool,
+    health: Mutex<Health>,
+}
+
+#[derive(Default)]
+struct Health {
+    /// Redis is not tried again before this.
+    down_until: Option<Instant>,
+    /// This outage was reported already.
+    warned: bool,
 }
 
 /// A Redis failure, described without secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisDown(pub String);
 
-/// `redis://[:password@]host:port/db` with the password masked.
+/// A URL with the user-info (`user:password@`) masked, for messages and
+/// phpinfo.
 pub fn masked(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}***@{}", &url[..s + 3], &url[at + 1..]),
-        _ => url.to_string(),
+    let Some(s) = url.find("://") else { return url.to_string() };
+    let rest = &url[s + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..s + 3], &rest[at + 1..]),
+        None => url.to_string(),
     }
 }
 
-/// How long a Redis round trip may take before the cache counts as down.
-const IO_TIMEOUT: Duration = Duration::from_millis(1000);
+/// How long one Redis round trip may take at most, whatever the deadline.
+const MAX_IO: Duration = Duration::from_millis(1000);
+
+/// How long a worker leaves Redis alone after it failed.
+pub const BACKOFF: Duration = Duration::from_secs(5);
 
 impl RedisStore {
     pub fn open(url: &str) -> Result<RedisStore, String> {
         if !url.starts_with("redis://") {
             return Err(format!("{} is not a redis:// URL", masked(url)));
         }
+        if url.contains(['?', '#']) {
+            // A `?password=` would be shown in clear and is not needed:
+            // credentials go in the user-info, which is masked.
+            return Err(format!(
+                "{} has a query; put credentials as redis://user:password@host:port/db",
+                masked(url.split(['?', '#']).next().unwrap_or(url))
+            ));
+        }
         let client = Client::open(url).map_err(|_| format!("{} is not a usable Redis URL", masked(url)))?;
-        Ok(RedisStore { client, shown: masked(url), conn: Mutex::new(None), warned: AtomicBool::new(false) })
+        Ok(RedisStore { client, shown: masked(url), conn: Mutex::new(None), health: Mutex::default() })
     }
 
-    pub fn shown(&self) -> &str {
-        &self.shown
+    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
+        self.health.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The warning to print the first time Redis fails in this worker.
-    pub fn warn_once(&self, why: &RedisDown) -> Option<String> {
-        if self.warned.swap(true, Ordering::SeqCst) {
+    /// False while backing off after a failure.
+    pub fn available(&self) -> bool {
+        self.health().down_until.is_none_or(|until| Instant::now() >= until)
+    }
+
+    /// Records a failure; returns the warning to show if this outage has
+    /// not been reported yet.
+    pub fn failed(&self, why: &RedisDown) -> Option<String> {
+        let mut health = self.health();
+        health.down_until = Some(Instant::now() + BACKOFF);
+        if std::mem::replace(&mut health.warned, true) {
             return None;
         }
         Some(format!(
-            "the token cache Redis at {} is unreachable ({}); fetching access tokens without it until it is back",
-            self.shown, why.0
+            "the token cache Redis at {} is unusable ({}); using this worker's own token cache, and trying Redis again in {} s",
+            self.shown,
+            why.0,
+            BACKOFF.as_secs()
         ))
     }
 
-    fn run<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T, RedisDown> {
+    /// Records a success: the next failure is a new outage.
+    pub fn succeeded(&self) {
+        let mut health = self.health();
+        health.down_until = None;
+        health.warned = false;
+    }
+
+    fn run<T>(
+        &self,
+        deadline: Instant,
+        f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, RedisDown> {
+        let io = deadline.saturating_duration_since(Instant::now()).min(MAX_IO);
+        if io < Duration::from_millis(1) {
+            return Err(RedisDown("no time left within the call's budget".into()));
+        }
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
-            let conn = self.client.get_connection_with_timeout(IO_TIMEOUT).map_err(|e| describe(&e))?;
-            let _ = conn.set_read_timeout(Some(IO_TIMEOUT));
-            let _ = conn.set_write_timeout(Some(IO_TIMEOUT));
-            *guard = Some(conn);
+            *guard = Some(self.client.get_connection_with_timeout(io).map_err(|e| describe(&e))?);
         }
-        let result = f(guard.as_mut().expect("connected above"));
+        let conn = guard.as_mut().expect("connected above");
+        let _ = conn.set_read_timeout(Some(io));
+        let _ = conn.set_write_timeout(Some(io));
+        let result = f(conn);
         if result.is_err() {
-            // A broken connection is not reused; the next call reconnects.
+            // A broken or timed-out connection is not reused: a late reply
+            // would answer the next command.
             *guard = None;
         }
         result.map_err(|e| describe(&e))
     }
 
-    pub fn get(&self, key: &str) -> Result<Option<Cached>, RedisDown> {
-        let raw: Option<String> = self.run(|c| redis::cmd("GET").arg(key).query(c))?;
+    pub fn get(&self, key: &str, deadline: Instant) -> Result<Option<Cached>, RedisDown> {
+        let raw: Option<String> = self.run(deadline, |c| redis::cmd("GET").arg(key).query(c))?;
         Ok(raw.and_then(|s| {
             let v: Value = serde_json::from_str(&s).ok()?;
             Some(Cached {
                 token: v.get("access_token")?.as_str()?.to_string(),
                 fetched_at_ms: v.get("fetched_at_ms")?.as_u64()?,
                 expires_at_ms: v.get("expires_at_ms")?.as_u64()?,
+                // An entry without a proof (an older version's) is no token.
+                proof: Proof::from_hex(v.get("salt")?.as_str()?, v.get("proof")?.as_str()?)?,
             })
         }))
     }
 
-    pub fn put(&self, key: &str, c: &Cached) -> Result<(), RedisDown> {
+    pub fn put(&self, key: &str, c: &Cached, deadline: Instant) -> Result<(), RedisDown> {
         let ttl = c.expires_at_ms.saturating_sub(super::now_ms()).max(1);
-        let v = json!({ "access_token": c.token, "fetched_at_ms": c.fetched_at_ms, "expires_at_ms": c.expires_at_ms });
-        self.run(|conn| redis::cmd("SET").arg(key).arg(v.to_string()).arg("PX").arg(ttl).query::<()>(conn))
+        let (salt, proof) = c.proof.to_hex();
+        let v = json!({
+            "access_token": c.token, "fetched_at_ms": c.fetched_at_ms, "expires_at_ms": c.expires_at_ms,
+            "salt": salt, "proof": proof,
+        });
+        self.run(deadline, |conn| redis::cmd("SET").arg(key).arg(v.to_string()).arg("PX").arg(ttl).query::<()>(conn))
+    }
+
+    /// Deletes the cached token only if it is still `token`.
+    pub fn forget(&self, key: &str, token: &str, deadline: Instant) -> Result<bool, RedisDown> {
+        const SCRIPT: &str = "local v = redis.call('GET', KEYS[1]) \
+            if v and cjson.decode(v).access_token == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+        self.run(deadline, |c| redis::cmd("EVAL").arg(SCRIPT).arg(1).arg(key).arg(token).query::<i64>(c)).map(|n| n > 0)
     }
 
     /// Takes the lock if free; `Some(id)` when this caller holds it.
-    pub fn try_lock(&self, key: &str, ttl: Duration) -> Result<Option<String>, RedisDown> {
-        let id = lock_id();
+    pub fn try_lock(&self, key: &str, ttl: Duration, deadline: Instant) -> Result<Option<String>, RedisDown> {
+        let id = hex::encode(crate::random::bytes::<16>());
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let got: RValue = self.run(|c| redis::cmd("SET").arg(key).arg(&id).arg("NX").arg("PX").arg(ms).query(c))?;
+        let got: RValue =
+            self.run(deadline, |c| redis::cmd("SET").arg(key).arg(&id).arg("NX").arg("PX").arg(ms).query(c))?;
         Ok(matches!(got, RValue::Okay | RValue::SimpleString(_)).then_some(id))
     }
 
     /// Releases the lock only if this caller still holds it.
-    pub fn unlock(&self, key: &str, id: &str) -> Result<(), RedisDown> {
-        const SCRIPT: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-        self.run(|c| redis::cmd("EVAL").arg(SCRIPT).arg(1).arg(key).arg(id).query::<i64>(c)).map(|_| ())
+    pub fn unlock(&self, key: &str, id: &str, deadline: Instant) -> Result<(), RedisDown> {
+        const SCRIPT: &str =
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+        self.run(deadline, |c| redis::cmd("EVAL").arg(SCRIPT).arg(1).arg(key).arg(id).query::<i64>(c)).map(|_| ())
     }
 
-    pub fn locked(&self, key: &str) -> Result<bool, RedisDown> {
-        self.run(|c| redis::cmd("EXISTS").arg(key).query::<i64>(c)).map(|n| n > 0)
+    pub fn locked(&self, key: &str, deadline: Instant) -> Result<bool, RedisDown> {
+        self.run(deadline, |c| redis::cmd("EXISTS").arg(key).query::<i64>(c)).map(|n| n > 0)
     }
 }
 
 fn describe(e: &redis::RedisError) -> RedisDown {
-    let why = if e.is_connection_refusal() {
+    let why = if e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(e.code(), Some("NOAUTH" | "WRONGPASS"))
+    {
+        "authentication failed: check the user and password in wxpay.token_cache".to_string()
+    } else if e.is_connection_refusal() {
         "connection refused".to_string()
     } else if e.is_timeout() {
         "timed out".to_string()
     } else if e.is_io_error() || e.is_connection_dropped() {
         "connection lost".to_string()
     } else {
-        // Redis' own error text (e.g. NOAUTH) names no secret of ours.
-        format!("{:?}", e.kind())
+        // Redis' own error code names no secret of ours.
+        format!("Redis error {}", e.code().unwrap_or(e.category()))
     };
     RedisDown(why)
-}
-
-/// A random id for the lock owner.
-fn lock_id() -> String {
-    let mut buf = [0u8; 16];
-    let filled = std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf));
-    if filled.is_err() {
-        buf[..8].copy_from_slice(&super::now_ms().to_le_bytes());
-        buf[8..12].copy_from_slice(&std::process::id().to_le_bytes());
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(2)
+    }
+
     #[test]
     fn passwords_are_masked() {
         assert_eq!(masked("redis://:hunter2@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
+        assert_eq!(masked("redis://user:hunter2@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
+        assert_eq!(masked("http://u:p@proxy:3128"), "http://***@proxy:3128");
         assert_eq!(masked("redis://127.0.0.1:6379/0"), "redis://127.0.0.1:6379/0");
+        assert_eq!(masked("redis://h:1/0?x=a@b"), "redis://h:1/0?x=a@b");
         assert!(RedisStore::open("http://x").is_err());
     }
 
     #[test]
-    fn an_unreachable_redis_is_reported_once() {
+    fn a_query_is_refused_without_showing_it() {
+        let e = RedisStore::open("redis://127.0.0.1:6379/0?password=hunter2").err().unwrap();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(e.contains("redis://127.0.0.1:6379/0"), "{e}");
+    }
+
+    #[test]
+    fn an_unreachable_redis_is_reported_once_per_outage_and_backed_off() {
         let store = RedisStore::open("redis://127.0.0.1:1/0").unwrap();
-        let e = store.get("k").unwrap_err();
+        assert!(store.available());
+        let e = store.get("k", soon()).unwrap_err();
         assert_eq!(e.0, "connection refused");
-        assert!(store.warn_once(&e).unwrap().contains("redis://127.0.0.1:1/0"));
-        assert!(store.warn_once(&e).is_none());
+        assert!(store.failed(&e).unwrap().contains("redis://127.0.0.1:1/0"));
+        assert!(!store.available());
+        assert!(store.failed(&e).is_none());
+        store.succeeded();
+        assert!(store.available());
+        assert!(store.failed(&e).is_some());
+    }
+
+    #[test]
+    fn a_silent_redis_costs_at_most_the_deadline() {
+        // Accepts connections (the kernel completes them) and never answers.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("redis://{}/0", silent.local_addr().unwrap());
+        let store = RedisStore::open(&url).unwrap();
+        let started = Instant::now();
+        let e = store.get("k", Instant::now() + Duration::from_millis(300)).unwrap_err();
+        assert_eq!(e.0, "timed out");
+        assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
+        let e = store.get("k", Instant::now()).unwrap_err();
+        assert!(e.0.contains("budget"), "{e:?}");
     }
 }
