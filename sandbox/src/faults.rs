@@ -20,11 +20,29 @@ pub enum Fault {
     Truncated,
     /// A 200 carrying this WeChat errcode.
     Errcode(i64, String),
+    /// A 200 with exactly these bytes as its body (`body`, or `body_hex` for
+    /// bytes that are not UTF-8): replies without errcode, odd errcode forms,
+    /// odd token lifetimes.
+    Body(Vec<u8>),
+    /// A 200 whose errmsg quotes the request target and body, as some
+    /// gateways echo a request they refuse.
+    Echo(i64),
+    /// Another fault, after a pause (`"delay_ms"` on any kind): a slow
+    /// server that then answers badly.
+    After(Duration, Box<Fault>),
 }
 
 impl Fault {
     /// Parses `{"kind": "...", ...}` as posted to `/_sandbox/fault`.
     pub fn from_json(v: &Value) -> Result<Fault, String> {
+        let fault = Self::kind_from_json(v)?;
+        Ok(match v.get("delay_ms").and_then(Value::as_u64) {
+            Some(ms) => Fault::After(Duration::from_millis(ms), Box::new(fault)),
+            None => fault,
+        })
+    }
+
+    fn kind_from_json(v: &Value) -> Result<Fault, String> {
         let kind = v.get("kind").and_then(Value::as_str).ok_or("kind missing")?;
         Ok(match kind {
             "delay" => Fault::Delay(Duration::from_millis(v.get("ms").and_then(Value::as_u64).ok_or("ms missing")?)),
@@ -37,9 +55,22 @@ impl Fault {
                 v.get("errcode").and_then(Value::as_i64).ok_or("errcode missing")?,
                 v.get("errmsg").and_then(Value::as_str).unwrap_or("injected by wxpay-sandbox").to_string(),
             ),
+            "body" => Fault::Body(match (v.get("body").and_then(Value::as_str), v.get("body_hex").and_then(Value::as_str)) {
+                (Some(text), _) => text.as_bytes().to_vec(),
+                (None, Some(hex)) => decode_hex(hex).ok_or("body_hex is not hex")?,
+                (None, None) => return Err("body or body_hex missing".into()),
+            }),
+            "echo" => Fault::Echo(v.get("errcode").and_then(Value::as_i64).unwrap_or(40001)),
             other => return Err(format!("unknown fault kind {other}")),
         })
     }
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
 }
 
 struct Armed {
@@ -97,5 +128,7 @@ mod tests {
         assert_eq!(f.take("/x", b"{\"appid\":\"tokA\"}"), Some(Fault::Status(503)));
         assert_eq!(f.take("/pay/delivernotify?access_token=tokA", b""), None);
         assert!(Fault::from_json(&json!({"kind": "nope"})).is_err());
+        assert_eq!(Fault::from_json(&json!({"kind": "body", "body_hex": "7bff7d"})).unwrap(), Fault::Body(vec![0x7b, 0xff, 0x7d]));
+        assert!(Fault::from_json(&json!({"kind": "body", "body_hex": "7"})).is_err());
     }
 }

@@ -16,6 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 struct Seen {
     conn: u64,
     target: String,
+    /// The request body (JSON: no appkey is ever in it).
+    body: String,
 }
 
 pub struct Server {
@@ -88,8 +90,16 @@ impl Server {
             let (status, body) = self.control(req);
             return send(out, status, &body, req.keep_alive);
         }
-        self.lock(&self.seen).push(Seen { conn, target: req.target.clone() });
-        let fault = self.faults.take(&req.target, &req.body);
+        self.lock(&self.seen).push(Seen {
+            conn,
+            target: req.target.clone(),
+            body: String::from_utf8_lossy(&req.body).into_owned(),
+        });
+        let mut fault = self.faults.take(&req.target, &req.body);
+        if let Some(Fault::After(d, inner)) = fault {
+            std::thread::sleep(d);
+            fault = Some(*inner);
+        }
         if let Some(Fault::Delay(d)) = &fault {
             std::thread::sleep(*d);
         }
@@ -112,7 +122,12 @@ impl Server {
             Some(Fault::Errcode(code, msg)) => {
                 return send(out, 200, &json!({ "errcode": code, "errmsg": msg }), req.keep_alive);
             }
-            Some(Fault::Delay(_)) | None => {}
+            Some(Fault::Body(bytes)) => return send_raw(out, 200, "application/json", &bytes, None, req.keep_alive),
+            Some(Fault::Echo(code)) => {
+                let echoed = format!("refused {} {}", req.target, String::from_utf8_lossy(&req.body));
+                return send(out, 200, &json!({ "errcode": code, "errmsg": echoed }), req.keep_alive);
+            }
+            Some(Fault::Delay(_) | Fault::After(..)) | None => {}
         }
         let reply = self.route(conn, req);
         send(out, reply.status, &reply.body, req.keep_alive)
@@ -172,7 +187,7 @@ impl Server {
             }
             ("GET", "/_sandbox/requests") => {
                 let seen = self.lock(&self.seen);
-                let hits: Vec<&Seen> = seen.iter().filter(|s| matches(&s.target)).collect();
+                let hits: Vec<&Seen> = seen.iter().filter(|s| matches(&s.target) || matches(&s.body)).collect();
                 let mut conns: Vec<u64> = hits.iter().map(|s| s.conn).collect();
                 conns.dedup();
                 (200, json!({ "count": hits.len(), "connections": conns }))

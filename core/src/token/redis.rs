@@ -48,8 +48,9 @@ pub fn masked(url: &str) -> String {
     }
 }
 
-/// How long one Redis round trip may take at most, whatever the deadline.
-const MAX_IO: Duration = Duration::from_millis(1000);
+/// How long one Redis round trip may take at most, whatever the deadline:
+/// a Redis that needs longer is treated as down (and backed off).
+const MAX_IO: Duration = Duration::from_millis(500);
 
 /// How long a worker leaves Redis alone after it failed.
 pub const BACKOFF: Duration = Duration::from_secs(5);
