@@ -84,7 +84,7 @@ impl CacheSetting {
         match value.trim() {
             "" | "memory" => Ok(CacheSetting::Memory),
             url if url.starts_with("redis://") => {
-                RedisStore::open(url)?;
+                RedisStore::open(url).map_err(|e| format!("wxpay.token_cache: {e}"))?;
                 Ok(CacheSetting::Redis(url.to_string()))
             }
             other => Err(format!(
