@@ -213,12 +213,11 @@ impl<'a> PhpArray<'a> {
 }
 
 /// A `bool` parameter with PHP's own rules: in weak mode ints, floats and
-/// strings are coerced as PHP coerces them (and `null` with PHP 8.1's
-/// deprecation); under strict_types anything but a bool is PHP's TypeError.
+/// strings are coerced as PHP coerces them; under strict_types anything but
+/// a bool is PHP's TypeError. (An explicit `null` is refused by ext-php-rs
+/// before it gets here.)
 pub enum PhpBool {
     Given(bool),
-    /// `null` passed; `strict` when the caller declared strict_types.
-    Null { strict: bool },
     Wrong(String),
 }
 
@@ -239,11 +238,7 @@ impl<'a> FromZval<'a> for PhpBool {
         if let Some(b) = z.bool() {
             return Some(PhpBool::Given(b));
         }
-        let strict = caller_is_strict();
-        if z.is_null() {
-            return Some(PhpBool::Null { strict });
-        }
-        if strict {
+        if caller_is_strict() {
             return Some(PhpBool::Wrong(type_name(z)));
         }
         Some(if let Some(n) = z.long() {
@@ -262,14 +257,6 @@ impl PhpBool {
     pub fn check(self, function: &str, position: u32, name: &str) -> PhpResult<bool> {
         match self {
             PhpBool::Given(b) => Ok(b),
-            PhpBool::Null { strict: false } => {
-                ext_php_rs::error::php_error(
-                    &ext_php_rs::flags::ErrorType::Deprecated,
-                    &format!("Passing null to parameter #{position} (${name}) of type bool is deprecated"),
-                );
-                Ok(false)
-            }
-            PhpBool::Null { strict: true } => Err(type_error(function, position, name, "bool", "null")),
             PhpBool::Wrong(given) => Err(type_error(function, position, name, "bool", &given)),
         }
     }

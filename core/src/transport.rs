@@ -270,10 +270,7 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
     };
     let via = settings.proxy.as_deref().map(masked);
     let msg = match (e, &via) {
-        (ureq::Error::ConnectProxyFailed(why), Some(proxy)) => {
-            let why = why.strip_prefix("proxy server ").unwrap_or(why);
-            format!("the proxy {proxy} refused to tunnel to {host}: it {why}")
-        }
+        (ureq::Error::ConnectProxyFailed(why), Some(proxy)) => proxy_refusal(why, proxy, host),
         (ureq::Error::Timeout(ureq::Timeout::Connect), Some(proxy)) => format!(
             "connecting to {host} through the proxy {proxy} timed out after {}",
             which(bound.connect, settings.connect_timeout, "connect_timeout")
@@ -305,6 +302,20 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
         _ => format!("the request to {host} failed"),
     };
     TransportError::new(msg)
+}
+
+/// A proxy that would not tunnel: its status, and what to check for a 407.
+fn proxy_refusal(why: &str, proxy: &str, host: &str) -> String {
+    // ureq says "proxy server responded 407/..." or "proxy server did not respond".
+    let status: String = why.split("responded ").nth(1).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
+    match status.as_str() {
+        "" => format!("the proxy {proxy} did not answer the request to tunnel to {host}"),
+        "407" => format!(
+            "the proxy {proxy} refused to tunnel to {host}: HTTP 407 (proxy authentication required: \
+             check the user and password in the proxy URL)"
+        ),
+        code => format!("the proxy {proxy} refused to tunnel to {host}: HTTP {code}"),
+    }
 }
 
 /// A TLS failure; an unknown issuer says which trust store was used and
