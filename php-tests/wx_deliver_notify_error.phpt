@@ -51,6 +51,11 @@ $cases = [
     'params not an array'      => fn() => wx_deliver_notify($token, 'appid=1', $o),
     'options not an array'     => fn() => wx_deliver_notify($token, $p, 'fast'),
     'token an array'           => fn() => wx_deliver_notify([$token], $p, $o),
+    'appsecret in params'      => fn() => wx_deliver_notify(null, $p + ['AppSecret' => 'x'], $o),
+    'a 10 MB unknown key'      => fn() => wx_deliver_notify($token, $p + [str_repeat('k', 10 << 20) => 1], $o),
+    'a 10 MB unknown option'   => fn() => wx_deliver_notify($token, $p, $o + [str_repeat('o', 10 << 20) => 1]),
+    'cafile a device'          => fn() => wx_deliver_notify($token, $p, ['cafile' => '/dev/zero'] + $o),
+    'cafile a directory'       => fn() => wx_deliver_notify($token, $p, ['cafile' => '/tmp'] + $o),
 ];
 foreach ($cases as $name => $f) {
     echo "$name: ";
@@ -99,4 +104,9 @@ empty appsecret: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 
 params not an array: TypeError(0): wx_deliver_notify(): Argument #2 ($params) must be of type array, string given
 options not an array: TypeError(0): wx_deliver_notify(): Argument #3 ($options) must be of type array, string given
 token an array: TypeError(0): wx_deliver_notify(): Argument #1 ($access_token) must be of type ?string, array given
+appsecret in params: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $params: 'appsecret' does not belong in $params: pass it as $options['appsecret'] (it is never signed or sent)
+a 10 MB unknown key: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $params: unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' (10485760 bytes); the keys are appid, appkey, openid, transid, out_trade_no, deliver_timestamp, deliver_status, deliver_msg
+a 10 MB unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'oooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo...'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, token_endpoint
+cafile a device: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'cafile': the CA file /dev/zero is not a regular file
+cafile a directory: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'cafile': the CA file /tmp is not a regular file
 int(0)

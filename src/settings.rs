@@ -143,7 +143,7 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Options, Problem> {
                 _ => {
                     let shown = wxpay_core::sign::display_bytes(&key.as_bytes()[..key.len().min(64)]);
                     return Err(Problem::Option(format!(
-                        "unknown option '{shown}'{}; the options are {}",
+                        "unknown option '{shown}{}'; the options are {}",
                         if key.len() > 64 { "..." } else { "" },
                         KNOWN.join(", ")
                     )));
