@@ -28,7 +28,7 @@ awk -v e="$ext" -v p="$php" -v f="$floor" 'BEGIN {
 # --- notifications per second, loopback HTTPS against wxpay-sandbox
 sb=$tmp/sandbox
 mkdir -p "$sb"
-target/release/wxpay-sandbox --state-dir "$sb" --apps tests/sandbox-apps.txt --token-quota 100000 > "$sb/log" 2>&1 &
+"${WXPAY_BIN:-target/release}/wxpay-sandbox" --state-dir "$sb" --apps tests/sandbox-apps.txt --token-quota 100000 > "$sb/log" 2>&1 &
 sb_pid=$!
 trap 'kill $sb_pid 2>/dev/null; kill $redis_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do [ -s "$sb/address" ] && break; sleep 0.1; done

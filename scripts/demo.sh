@@ -3,7 +3,7 @@
 # (token, then notification), print WeChat's answer, stop the sandbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SO=$PWD/target/release/libwxpay.so
+SO=${WXPAY_SO:-$PWD/target/release/libwxpay.so}
 dir=$PWD/build/demo-sandbox
 mkdir -p "$dir"
 rm -f "$dir/address"

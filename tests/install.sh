@@ -5,10 +5,11 @@
 # removes both. Prints "INSTALL ok|FAIL ...".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source tests/lib.sh
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 ver=$(php-config --version | cut -d. -f1,2)
-DESTDIR=$root bash scripts/install.sh install target/release/libwxpay.so > /dev/null
+DESTDIR=$root bash scripts/install.sh install "$SO" > /dev/null
 ini=$root/etc/php/$ver/mods-available/wxpay.ini
 ext_dir=$root$(php-config --extension-dir)
 out=$(php -n -d "extension_dir=$ext_dir" -c "$ini" -r 'echo extension_loaded("wxpay") ? wx_deliver_sign(["a" => 1], "k") : "not loaded";' 2>&1)

@@ -3,5 +3,6 @@
 #   tests/memory.sh [CALLS]    (make soak: 100000)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source tests/lib.sh
 calls=${1:-100000}
-SANDBOX_DIR=build/sandbox-memory tests/with-sandbox.sh bash -c 'php -n -d extension=$PWD/target/release/libwxpay.so tests/memory.php '"$calls"' "$(cat build/sandbox-memory/address)" build/sandbox-memory/ca.pem'
+SANDBOX_DIR=build/sandbox-memory tests/with-sandbox.sh bash -c '"$PHP" -n -d "extension=$WXPAY_SO" tests/memory.php '"$calls"' "$(cat build/sandbox-memory/address)" build/sandbox-memory/ca.pem'

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs every suite against the built extension and prints, as its last line,
 # "N passed, N failed" summed over all of them. Exits non-zero on any failure.
+#
+# A suite's own exit status always counts: one that crashes, is killed or
+# stops reporting half way is at least one failure, whatever it printed
+# before. WXPAY_SUITES picks suites (default: all, in this order):
+#   cargo phpt e2e fuzz memory install differential probes secrets
 set -uo pipefail
 cd "$(dirname "$0")/.."
-
-SO=${WXPAY_SO:-$PWD/target/release/libwxpay.so}
-PHP=${PHP:-php}
+source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
 RUN_TESTS=${RUN_TESTS:-$(dirname "$EXT_API")/build/run-tests.php}
 [ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
+SUITES=${WXPAY_SUITES:-cargo phpt e2e fuzz memory install differential probes secrets}
 
 passed=0
 failed=0
@@ -16,83 +20,132 @@ log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
 note() { printf '\n== %s\n' "$*"; }
+want() { [[ " $SUITES " == *" $1 "* ]]; }
 
-# 1. cargo test: the PHP-free core (and the sandbox).
-note "cargo test"
-cargo test --release -p wxpay-core -p wxpay-sandbox 2>&1 | tee "$log_dir/cargo.log" | grep -E "^test |test result|panicked|error(\[|:)"
-if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q "test result" "$log_dir/cargo.log"; then
-    failed=$((failed + 1)); echo "cargo test did not run"
+# account NAME STATUS PASSED FAILED [EXPECTED]: adds a suite's counts; a
+# non-zero status with no failure reported, no result at all, or fewer
+# results than expected, is a failure of its own.
+account() {
+    local name=$1 status=$2 p=$3 f=$4 expected=${5:-}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "$name: exited with status $status but reported no failure (a crash or a kill?): counted as a failure"
+        failed=$((failed + 1))
+    elif [ $((p + f)) -eq 0 ]; then
+        echo "$name: reported no result: counted as a failure"
+        failed=$((failed + 1))
+    fi
+    if [ -n "$expected" ] && [ $((p + f)) -lt "$expected" ]; then
+        echo "$name: $((p + f)) of its $expected checks ran: the missing ones count as failures"
+        failed=$((failed + expected - p - f))
+    fi
+}
+
+# 1. cargo test: the PHP-free core (and the sandbox). --no-fail-fast: a
+#    binary that aborts must not hide the others.
+if want cargo; then
+    note "cargo test"
+    cargo test --release --no-fail-fast -p wxpay-core -p wxpay-sandbox > "$log_dir/cargo.log" 2>&1
+    status=$?
+    grep -E "^test |test result|panicked|error(\[|:)|process didn't exit|signal:" "$log_dir/cargo.log"
+    read -r p f < <(sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log_dir/cargo.log" \
+        | awk '{p += $1; f += $2} END {print p+0, f+0}')
+    account "cargo test" "$status" "$p" "$f"
 fi
-while read -r p f; do
-    passed=$((passed + p)); failed=$((failed + f))
-done < <(sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log_dir/cargo.log")
 
 # 2. phpt: the PHP-facing contract, in real php processes, against a real
 #    wxpay-sandbox over HTTPS on 127.0.0.1.
-note "phpt (run-tests.php)"
-"tests/with-sandbox.sh" env TEST_PHP_EXECUTABLE="$(command -v "$PHP")" "$PHP" -n "$RUN_TESTS" -q -n -p "$(command -v "$PHP")" \
-    -d "extension=$SO" -j"${WXPAY_JOBS:-2}" --show-diff php-tests/ 2>&1 | tee "$log_dir/phpt.log" \
-    | grep -vE '^(PASS|SKIP) ' | grep -vE '^\s*$'
-p=$(sed -nE 's/^Tests passed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
-f=$(sed -nE 's/^Tests failed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
-b=$(sed -nE 's/^Tests borked *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
-if [ -z "$p" ]; then
-    failed=$((failed + 1)); echo "run-tests.php did not report"
-else
-    passed=$((passed + p)); failed=$((failed + ${f:-0} + ${b:-0}))
+if want phpt; then
+    note "phpt (run-tests.php)"
+    tests/with-sandbox.sh env TEST_PHP_EXECUTABLE="$(command -v "$PHP")" "$PHP" -n "$RUN_TESTS" -q -n -p "$(command -v "$PHP")" \
+        -d "extension=$SO" -j"${WXPAY_JOBS:-2}" --show-diff ${WXPAY_PHPT:-php-tests/} > "$log_dir/phpt.log" 2>&1
+    status=$?
+    grep -vE '^(PASS|SKIP) ' "$log_dir/phpt.log" | grep -vE '^\s*$|^TEST [0-9]+/' | sed -E 's/^.*\r//'
+    p=$(sed -nE 's/^Tests passed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
+    f=$(sed -nE 's/^Tests failed *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
+    b=$(sed -nE 's/^Tests borked *: *([0-9]+).*/\1/p' "$log_dir/phpt.log")
+    account "phpt" "$status" "${p:-0}" "$(( ${f:-0} + ${b:-0} ))"
 fi
 
 # 3. End to end: nginx -> php-fpm -> examples/callback.php -> sandbox, Redis-shared
 #    token, 2,000 callbacks from 16 clients, then a fault storm.
-note "end to end (nginx + php-fpm + redis + sandbox)"
-tests/e2e/run.sh "${WXPAY_E2E_CALLBACKS:-2000}" 16 2>&1 | tee "$log_dir/e2e.log"
-p=$(grep -c '^CHECK ok' "$log_dir/e2e.log")
-f=$(grep -c '^CHECK FAIL' "$log_dir/e2e.log")
-passed=$((passed + p)); failed=$((failed + f))
-[ "$p" -gt 0 ] || { failed=$((failed + 1)); echo "the end-to-end run did not get to its checks"; }
+if want e2e; then
+    note "end to end (nginx + php-fpm + redis + sandbox)"
+    tests/e2e/run.sh "${WXPAY_E2E_CALLBACKS:-2000}" 16 > "$log_dir/e2e.log" 2>&1
+    status=$?
+    cat "$log_dir/e2e.log"
+    account "end to end" "$status" "$(grep -c '^CHECK ok' "$log_dir/e2e.log")" "$(grep -c '^CHECK FAIL' "$log_dir/e2e.log")" \
+        "$(grep -c '^check "' tests/e2e/run.sh)"
+fi
 
 # 4. A short fuzz pass over the core (make fuzz runs the long one).
-note "fuzz (short pass)"
-scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}" 2>&1 | tee "$log_dir/fuzz.log"
-p=$(grep -c '^FUZZ ok' "$log_dir/fuzz.log")
-f=$(grep -c '^FUZZ FAIL' "$log_dir/fuzz.log")
-passed=$((passed + p)); failed=$((failed + f))
-[ "$((p + f))" -gt 0 ] || { failed=$((failed + 1)); echo "the fuzzer did not run"; }
+if want fuzz; then
+    note "fuzz (short pass)"
+    scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}" > "$log_dir/fuzz.log" 2>&1
+    status=$?
+    cat "$log_dir/fuzz.log"
+    account "fuzz" "$status" "$(grep -c '^FUZZ ok' "$log_dir/fuzz.log")" "$(grep -c '^FUZZ FAIL' "$log_dir/fuzz.log")" 3
+fi
 
-# 5. Memory: RSS flat over many calls in one process; memcheck on a short run.
-note "memory (RSS over sign + notify) and valgrind"
-{ tests/memory.sh "${WXPAY_MEMORY_CALLS:-20000}"; tests/valgrind.sh 300; } 2>&1 | tee "$log_dir/mem.log" | grep -E '^(MEMORY|VALGRIND|  )'
-p=$(grep -cE '^(MEMORY ok|VALGRIND ok)' "$log_dir/mem.log")
-passed=$((passed + p)); failed=$((failed + 2 - p))
+# 5. Memory: RSS flat over many calls in one process; memcheck on short runs.
+if want memory; then
+    note "memory (RSS over sign + notify) and valgrind"
+    tests/memory.sh "${WXPAY_MEMORY_CALLS:-20000}" > "$log_dir/rss.log" 2>&1
+    status=$?
+    cat "$log_dir/rss.log"
+    account "memory" "$status" "$(grep -c '^MEMORY ok' "$log_dir/rss.log")" "$(grep -c '^MEMORY FAIL' "$log_dir/rss.log")" 1
+    tests/valgrind.sh 300 > "$log_dir/valgrind.log" 2>&1
+    status=$?
+    grep -E '^(VALGRIND|  )' "$log_dir/valgrind.log"
+    account "valgrind" "$status" "$(grep -c '^VALGRIND ok' "$log_dir/valgrind.log")" "$(grep -c '^VALGRIND FAIL' "$log_dir/valgrind.log")" 1
+fi
 
 # 6. make install, staged under a temporary root.
-note "make install"
-if tests/install.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if want install; then
+    note "make install"
+    tests/install.sh
+    status=$?
+    account "make install" "$status" "$((status == 0))" "$((status != 0))"
+fi
 
 # 7. The randomized differential test of the signature.
-note "sign differential"
-if "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}; then
-    passed=$((passed + 1))
-else
-    failed=$((failed + 1))
+if want differential; then
+    note "sign differential"
+    "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}
+    status=$?
+    account "sign differential" "$status" "$((status == 0))" "$((status != 0))"
+fi
+
+# 8. The harness itself: a crashed cargo test, a crashed php and an end-to-end
+#    run that dies half way must each end in "N failed" and a non-zero exit.
+if want probes; then
+    note "harness probes"
+    tests/harness-probe.sh > "$log_dir/probes.log" 2>&1
+    status=$?
+    cat "$log_dir/probes.log"
+    account "harness probes" "$status" "$(grep -c '^PROBE ok' "$log_dir/probes.log")" "$(grep -c '^PROBE FAIL' "$log_dir/probes.log")" 3
 fi
 
 # Last: nothing any suite printed, and nothing the sandbox logged or recorded,
 # holds a secret of the test apps (the e2e run scans its own logs too).
-note "secrets scan"
-leaks=0
-while read -r _ secret appkey; do
-    for s in "$secret" "$appkey"; do
-        if grep -rqF -- "$s" build/sandbox/ "$log_dir"/ 2>/dev/null; then
-            echo "a secret of a test app was found in build/sandbox or the suites' output"; leaks=$((leaks + 1))
-        fi
-    done
-done < <(grep -v '^#' tests/sandbox-apps.txt)
-if [ "$leaks" -eq 0 ] && [ -s build/sandbox/notifications.jsonl ]; then
-    echo "no appsecret or appkey in the suites' output, $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
-    passed=$((passed + 1))
-else
-    failed=$((failed + 1))
+if want secrets; then
+    note "secrets scan"
+    leaks=0
+    while read -r _ secret appkey; do
+        for s in "$secret" "$appkey"; do
+            if grep -rqF -- "$s" build/sandbox/ "$log_dir"/ 2>/dev/null; then
+                echo "a secret of a test app was found in build/sandbox or the suites' output"; leaks=$((leaks + 1))
+            fi
+        done
+    done < <(grep -v '^#' tests/sandbox-apps.txt)
+    if [ "$leaks" -eq 0 ] && [ -s build/sandbox/notifications.jsonl ]; then
+        echo "no appsecret or appkey in the suites' output, $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
+        passed=$((passed + 1))
+    else
+        [ -s build/sandbox/notifications.jsonl ] || echo "the sandbox recorded nothing to scan"
+        failed=$((failed + 1))
+    fi
 fi
 
 echo

@@ -4,10 +4,11 @@
 #   tests/with-sandbox.sh php -d extension=... script.php
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source tests/lib.sh
 dir=$PWD/${SANDBOX_DIR:-build/sandbox}
 rm -rf "$dir"
 mkdir -p "$dir"
-target/release/wxpay-sandbox --state-dir "$dir" --apps tests/sandbox-apps.txt > "$dir/log" 2>&1 &
+"$BIN/wxpay-sandbox" --state-dir "$dir" --apps tests/sandbox-apps.txt > "$dir/log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 for _ in $(seq 100); do [ -s "$dir/address" ] && break; sleep 0.1; done
@@ -16,4 +17,5 @@ if [ ! -s "$dir/address" ]; then
     cat "$dir/log" >&2
     exit 1
 fi
+export WXPAY_SANDBOX_DIR=$dir
 "$@"

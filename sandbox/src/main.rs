@@ -143,3 +143,15 @@ fn main() {
         std::process::exit(2);
     }
 }
+
+#[cfg(test)]
+mod harness_probe {
+    /// tests/harness-probe.sh sets WXPAY_PROBE=cargo-abort to check that a
+    /// test binary that dies without reporting still fails the suite.
+    #[test]
+    fn aborts_only_when_probed() {
+        if std::env::var("WXPAY_PROBE").as_deref() == Ok("cargo-abort") {
+            std::process::abort();
+        }
+    }
+}

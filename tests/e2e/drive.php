@@ -3,8 +3,11 @@
  * Plays WeChat: sends COUNT payment notifications (query + PostData XML) to
  * the shop's callback URL from CONCURRENCY parallel connections, and prints
  * a JSON summary (answers, slowest call, per-order outcome).
- *   php -d extension=curl -d extension=wxpay.so drive.php URL COUNT CONCURRENCY TAG APPID APPKEY PARTNERKEY
+ * It signs with the plain-PHP 2014 rule (tests/reference), never with the
+ * extension, so a signing bug in the extension cannot pass unseen.
+ *   php -d extension=curl drive.php URL COUNT CONCURRENCY TAG APPID APPKEY PARTNERKEY
  */
+require __DIR__ . '/../reference/get_biz_sign.php';
 [, $url, $count, $concurrency, $tag, $appid, $appkey, $partnerkey] = $argv;
 [$count, $concurrency] = [(int) $count, (int) $concurrency];
 
@@ -29,7 +32,7 @@ function request(string $url, int $i, string $tag, string $appid, string $appkey
     $openid = 'oX99MDgNcgwnz3zFN3DNmo8uwa-' . ($i % 97);
     $ts = (string) time();
     $nonce = bin2hex(random_bytes(8));
-    $sig = wx_deliver_sign(['appid' => $appid, 'appkey' => $appkey, 'openid' => $openid, 'issubscribe' => '1',
+    $sig = ref_get_biz_sign(['appid' => $appid, 'appkey' => $appkey, 'openid' => $openid, 'issubscribe' => '1',
                             'timestamp' => $ts, 'noncestr' => $nonce]);
     $xml = "<xml><OpenId><![CDATA[$openid]]></OpenId><AppId><![CDATA[$appid]]></AppId><IsSubscribe>1</IsSubscribe>"
          . "<TimeStamp>$ts</TimeStamp><NonceStr><![CDATA[$nonce]]></NonceStr><AppSignature><![CDATA[$sig]]></AppSignature>"

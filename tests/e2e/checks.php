@@ -1,0 +1,74 @@
+<?php
+/*
+ * The end-to-end run's checks over the drive summaries and the sandbox's
+ * records. Every input is loaded strictly: a missing, empty or garbled file
+ * or field fails the check (exit 1), it never passes by default.
+ *   php checks.php CHECK ARGS...
+ */
+function load(string $file, array $keys): array
+{
+    $raw = @file_get_contents($file);
+    if ($raw === false || $raw === '') fail("$file is missing or empty");
+    try {
+        $d = json_decode($raw, true, 512, JSON_THROW_ON_ERROR);
+    } catch (JsonException $e) {
+        fail("$file is not JSON");
+    }
+    foreach ($keys as $k => $type) {
+        if (!is_array($d) || !array_key_exists($k, $d) || get_debug_type($d[$k]) !== $type) fail("$file: '$k' missing or not $type");
+    }
+    return $d;
+}
+function fail(string $why): never
+{
+    fwrite(STDERR, "  $why\n");
+    exit(1);
+}
+$summary = ['answers' => 'array', 'slowest_s' => 'float', 'outcome' => 'array'];
+$records = ['notifications' => 'array'];
+[, $check] = $argv;
+switch ($check) {
+    case 'all-success':        // SUMMARY COUNT
+        $a = load($argv[2], $summary)['answers'];
+        if (($a['200 success'] ?? 0) !== (int) $argv[3] || array_sum($a) !== (int) $argv[3]) fail(json_encode($a));
+        break;
+    case 'recorded-once':      // RECORDS COUNT
+        $o = array_column(load($argv[2], $records)['notifications'], 'out_trade_no');
+        if (count($o) !== (int) $argv[3] || count(array_unique($o)) !== count($o)) fail(count($o) . ' recorded, ' . count(array_unique($o)) . ' distinct');
+        break;
+    case 'slowest-within':     // SUMMARY SECONDS
+        $s = load($argv[2], $summary)['slowest_s'];
+        if ($s <= 0 || $s > (float) $argv[3]) fail("slowest $s s");
+        break;
+    case 'success-or-fail':    // SUMMARY COUNT
+        $a = load($argv[2], $summary)['answers'];
+        if (array_sum($a) !== (int) $argv[3] || array_diff(array_keys($a), ['200 success', '200 fail']) !== []) fail(json_encode($a));
+        break;
+    case 'failures-logged':    // SUMMARY PHP_ERROR_LOG
+        $o = load($argv[2], $summary)['outcome'];
+        $log = (string) @file_get_contents($argv[3]);
+        if (count($o) === 0) fail('no outcomes');
+        foreach ($o as $order => $r) {
+            if ($r === 'fail' && !preg_match("/order $order: shipping notification (refused: errcode -?\\d+|not delivered: .+)/", $log)) fail("unlogged $order");
+        }
+        break;
+    case 'successes-once':     // SUMMARY RECORDS
+        $o = load($argv[2], $summary)['outcome'];
+        $c = array_count_values(array_column(load($argv[3], $records)['notifications'], 'out_trade_no'));
+        if (count($o) === 0) fail('no outcomes');
+        foreach ($o as $order => $r) if ($r === 'success' && ($c[$order] ?? 0) !== 1) fail("$order: " . ($c[$order] ?? 0));
+        break;
+    case 'both-outcomes':      // SUMMARY
+        $a = load($argv[2], $summary)['answers'];
+        if (($a['200 success'] ?? 0) === 0 || ($a['200 fail'] ?? 0) === 0) fail(json_encode($a));
+        break;
+    case 'refused-not-shipped': // SUMMARY RECORDS: every tampered callback answered fail and shipped nothing
+        $o = load($argv[2], $summary)['outcome'];
+        $c = array_count_values(array_column(load($argv[3], $records)['notifications'], 'out_trade_no'));
+        if (count($o) === 0) fail('no outcomes');
+        foreach ($o as $order => $r) if ($r !== 'fail' || isset($c[$order])) fail("$order: answered $r, recorded " . ($c[$order] ?? 0));
+        break;
+    default:
+        fail("unknown check $check");
+}
+exit(0);
