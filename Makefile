@@ -13,25 +13,35 @@ PHP_CONFIG ?= php-config
 SO         := target/release/libwxpay.so
 PHP_RUN    := $(PHP) -n -d extension=$(CURDIR)/$(SO)
 
-.PHONY: all deps build test bench demo install uninstall clean fuzz e2e soak
+.PHONY: all deps test-deps build test bench demo install uninstall clean fuzz e2e soak mutants
 
 all: build
 
+# Only deps and test-deps install packages (test, demo, bench, e2e, soak,
+# phpt, fuzz and mutants call them); install and uninstall never run
+# apt-get or touch a service.
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh build
 
-build: deps
+test-deps:
+	@bash scripts/install-deps.sh test
+
+build:
 	cargo build --release --workspace
 
-test: build
+test: deps test-deps
+	@$(MAKE) --no-print-directory build
 	@bash tests/run-all.sh
 
-bench: build
+bench: deps test-deps
+	@$(MAKE) --no-print-directory build
 	@bash bench/run.sh
 
-demo: build
+demo: deps test-deps
+	@$(MAKE) --no-print-directory build
 	@bash scripts/demo.sh
 
+# Copies the .so, writes mods-available/wxpay.ini, runs phpenmod; nothing else.
 install: build
 	@bash scripts/install.sh install $(SO)
 
@@ -45,13 +55,20 @@ clean:
 fuzz: deps
 	@bash scripts/fuzz.sh $(or $(FUZZ_SECONDS),120)
 
-e2e: build
+e2e: deps test-deps
+	@$(MAKE) --no-print-directory build
 	@bash tests/e2e/run.sh $(or $(CALLBACKS),2000) 16
 
-soak: build
+soak: deps test-deps
+	@$(MAKE) --no-print-directory build
 	@bash tests/memory.sh $(or $(CALLS),100000)
 
+# Mutation testing of the core (cargo-mutants; not part of make test): see docs/testing.md.
+mutants: deps
+	@bash scripts/mutants.sh
+
 # One or more .phpt files with the sandbox up:  make phpt T=php-tests/wx_deliver_notify_basic.phpt
-phpt: build
+phpt: deps test-deps
+	@$(MAKE) --no-print-directory build
 	@tests/with-sandbox.sh $(PHP) -n $$(ls /usr/lib/php/*/build/run-tests.php | head -1) -q -n -p $$(command -v $(PHP)) \
 		-d extension=$(CURDIR)/$(SO) --show-diff $(or $(T),php-tests/)

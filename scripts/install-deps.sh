@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Installs what building and testing wxpay needs, only when it is missing.
-# Idempotent and quiet when everything is present. Debian/Ubuntu, as root
-# (or with sudo).
+# Installs Debian packages only when they are missing. Idempotent and quiet
+# when everything is present. Debian/Ubuntu, as root (or with sudo).
+#   scripts/install-deps.sh build   what building the extension needs (make deps)
+#   scripts/install-deps.sh test    what the suites and the demo start themselves
+#                                   (make test, make demo)
+# It never stops, disables or reconfigures a service: the suites start their
+# own nginx, php-fpm and redis-server on their own ports and sockets.
 set -euo pipefail
-
-packages=(php8.2-cli php8.2-dev php8.2-curl php8.2-fpm nginx libclang-dev clang redis-server valgrind curl)
+case "${1:-build}" in
+build) packages=(php8.2-cli php8.2-dev libclang-dev clang) ;;
+test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server valgrind curl) ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
 [ -n "${WXPAY_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$WXPAY_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 
 missing=()
@@ -19,16 +26,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # Debian may start these services on install; the tests start their own.
-    if command -v systemctl >/dev/null; then
-        $sudo systemctl disable --now redis-server nginx php8.2-fpm >/dev/null 2>&1 || true
-    fi
 fi
 
-if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
-    echo "install-deps: cargo is in ~/.cargo/bin; add it to PATH" >&2
+if [ "${1:-build}" = build ]; then
+    if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+        echo "install-deps: cargo is in ~/.cargo/bin; add it to PATH" >&2
+    fi
+    command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ] || {
+        echo "install-deps: no Rust toolchain found; install one with rustup (Rust >= 1.85)" >&2
+        exit 1
+    }
 fi
-command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ] || {
-    echo "install-deps: no Rust toolchain found; install one with rustup (Rust >= 1.85)" >&2
-    exit 1
-}

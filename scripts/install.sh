@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # make install / make uninstall: the Debian way, so CLI and FPM both load it.
+# It copies the .so, writes mods-available/wxpay.ini and runs phpenmod (or
+# phpdismod): no package manager, no service started, stopped or reloaded.
 # DESTDIR stages the files under another root (and skips phpenmod), for tests.
 set -euo pipefail
 action=$1
@@ -28,11 +30,12 @@ extension=wxpay.so
 INI
     [ -n "$DESTDIR" ] || phpenmod -v "$php_ver" wxpay
     echo "installed $ext_dir/wxpay.so and enabled it ($mods/wxpay.ini)"
+    echo "php-fpm loads it after a reload, when you choose: systemctl reload php$php_ver-fpm"
     ;;
 uninstall)
     [ -n "$DESTDIR" ] || phpdismod -v "$php_ver" wxpay 2>/dev/null || true
     rm -f "$mods/wxpay.ini" "$ext_dir/wxpay.so"
-    echo "removed wxpay"
+    echo "removed wxpay (php-fpm drops it after a reload: systemctl reload php$php_ver-fpm)"
     ;;
 *)
     echo "usage: $0 install SO | uninstall" >&2

@@ -71,7 +71,11 @@ impl Transport for Coalescing {
             self.held.clear();
             return self.inner.transmit_output(head + amount, timeout);
         }
+        // Too large to join: the head first, then the body, which the head
+        // must not overwrite in the shared output buffer.
+        let body = out[..amount].to_vec();
         self.flush_held(timeout)?;
+        self.inner.buffers().output()[..amount].copy_from_slice(&body);
         self.inner.transmit_output(amount, timeout)
     }
 
@@ -91,5 +95,95 @@ impl Transport for Coalescing {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::unversioned::transport::LazyBuffers;
+
+    /// Records each transmitted write; answers reads with nothing.
+    #[derive(Debug)]
+    struct Recorder {
+        buffers: LazyBuffers,
+        writes: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+    }
+
+    impl Transport for Recorder {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+        fn transmit_output(&mut self, amount: usize, _: NextTimeout) -> Result<(), Error> {
+            let out = self.buffers.output()[..amount].to_vec();
+            self.writes.lock().unwrap().push(out);
+            Ok(())
+        }
+        fn await_input(&mut self, _: NextTimeout) -> Result<bool, Error> {
+            Ok(false)
+        }
+        fn is_open(&mut self) -> bool {
+            true
+        }
+    }
+
+    type Writes = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
+    fn coalescing(output: usize) -> (Coalescing, Writes) {
+        let writes = Writes::default();
+        let inner = Recorder { buffers: LazyBuffers::new(64, output), writes: writes.clone() };
+        (Coalescing { inner: Box::new(inner), held: Vec::new() }, writes)
+    }
+
+    /// What ureq does: fill the output buffer, then transmit that much.
+    fn send(t: &mut Coalescing, bytes: &[u8]) {
+        t.buffers().output()[..bytes.len()].copy_from_slice(bytes);
+        t.transmit_output(bytes.len(), NextTimeout::default()).unwrap();
+    }
+
+    const HEAD: &[u8] = b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n";
+
+    #[test]
+    fn head_and_body_leave_in_one_write() {
+        let (mut t, writes) = coalescing(1024);
+        send(&mut t, HEAD);
+        assert!(writes.lock().unwrap().is_empty(), "the head is held back");
+        send(&mut t, b"{\"a\":1}");
+        assert_eq!(*writes.lock().unwrap(), vec![[HEAD, b"{\"a\":1}"].concat()]);
+        // Nothing left behind to flush.
+        t.await_input(NextTimeout::default()).unwrap();
+        assert_eq!(writes.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_head_without_body_leaves_when_the_answer_is_awaited() {
+        let (mut t, writes) = coalescing(1024);
+        send(&mut t, b"GET /t HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(writes.lock().unwrap().is_empty());
+        t.maybe_await_input(NextTimeout::default()).unwrap();
+        assert_eq!(*writes.lock().unwrap(), vec![b"GET /t HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()]);
+        send(&mut t, b"GET /u HTTP/1.1\r\n\r\n");
+        t.await_input(NextTimeout::default()).unwrap();
+        assert_eq!(writes.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn output_that_is_not_a_head_passes_straight_through() {
+        let (mut t, writes) = coalescing(1024);
+        send(&mut t, b"chunk of body");
+        assert_eq!(*writes.lock().unwrap(), vec![b"chunk of body".to_vec()]);
+    }
+
+    #[test]
+    fn a_body_too_large_to_join_goes_after_the_head() {
+        let (mut t, writes) = coalescing(HEAD.len() + 4);
+        send(&mut t, HEAD);
+        send(&mut t, b"{\"a\":1}");
+        assert_eq!(*writes.lock().unwrap(), vec![HEAD.to_vec(), b"{\"a\":1}".to_vec()]);
+        // Exactly filling the buffer still joins.
+        let (mut t, writes) = coalescing(HEAD.len() + 7);
+        send(&mut t, HEAD);
+        send(&mut t, b"{\"a\":1}");
+        assert_eq!(writes.lock().unwrap().len(), 1);
     }
 }

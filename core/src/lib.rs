@@ -14,3 +14,6 @@ pub mod sign;
 pub mod tls;
 pub mod token;
 pub mod transport;
+
+#[cfg(test)]
+mod testserver;

@@ -389,4 +389,133 @@ mod tests {
         let e = call(&settings, "/x", None, Instant::now()).unwrap_err();
         assert!(e.message.contains("budget"), "{e}");
     }
+
+    use crate::testserver::{Answer, TestServer};
+
+    fn trusting(server: &TestServer) -> Settings {
+        Settings {
+            api_base: server.base.clone(),
+            timeout: Duration::from_secs(2),
+            connect_timeout: Duration::from_secs(1),
+            ca: CaSource::File(server.ca_file.clone()),
+            proxy: None,
+        }
+    }
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    #[test]
+    fn a_200_body_comes_back_and_the_connection_is_kept() {
+        let server = TestServer::start(vec![Answer::ok(r#"{"errcode":0}"#), Answer::ok("second")]);
+        let settings = trusting(&server);
+        assert_eq!(call(&settings, "/pay/x?access_token=T", Some(b"{\"a\":1}"), soon()).unwrap(), br#"{"errcode":0}"#);
+        assert_eq!(call(&settings, "/cgi-bin/token?x=1", None, soon()).unwrap(), b"second");
+        let requests = server.requests.lock().unwrap().clone();
+        assert!(requests[0].starts_with("POST /pay/x?access_token=T HTTP/1.1\r\n"), "{}", requests[0]);
+        assert!(requests[0].to_ascii_lowercase().contains("content-type: application/json; charset=utf-8"));
+        assert!(requests[0].ends_with("\r\n\r\n{\"a\":1}"), "{}", requests[0]);
+        assert!(requests[1].starts_with("GET /cgi-bin/token?x=1 HTTP/1.1\r\n"));
+        assert_eq!(*server.connections.lock().unwrap(), 1, "one kept-alive connection for both");
+    }
+
+    #[test]
+    fn other_statuses_are_errors_that_carry_them() {
+        for status in [302, 404, 503] {
+            let server = TestServer::start(vec![Answer { status, body: b"<html>".to_vec(), delay: Duration::ZERO }]);
+            let e = call(&trusting(&server), "/x", None, soon()).unwrap_err();
+            assert_eq!(e.status, status);
+            assert_eq!(e.message, format!("HTTP {status} from {}", authority(&server.base)));
+        }
+    }
+
+    #[test]
+    fn replies_are_bounded() {
+        let exact = "x".repeat(MAX_REPLY_BYTES as usize);
+        let server = TestServer::start(vec![Answer::ok(&exact), Answer::ok(&format!("{exact}y"))]);
+        let settings = trusting(&server);
+        assert_eq!(call(&settings, "/a", None, soon()).unwrap().len(), exact.len());
+        let e = call(&settings, "/b", None, soon()).unwrap_err();
+        assert!(e.message.ends_with("is larger than 65536 bytes"), "{e}");
+    }
+
+    #[test]
+    fn timeouts_name_the_setting_or_the_budget_that_ended_them() {
+        let slow = Answer { status: 200, body: b"{}".to_vec(), delay: Duration::from_millis(1500) };
+        let server = TestServer::start(vec![slow]);
+        let mut settings = trusting(&server);
+        settings.timeout = Duration::from_millis(300);
+        let e = call(&settings, "/a", None, soon()).unwrap_err();
+        assert_eq!(e.message, format!("the request to {} timed out after 0.3s (timeout)", authority(&server.base)));
+        settings.timeout = Duration::from_secs(3);
+        let e = call(&settings, "/b", None, Instant::now() + Duration::from_millis(400)).unwrap_err();
+        assert!(e.message.ends_with("(the rest of the call's budget)"), "{e}");
+    }
+
+    #[test]
+    fn connect_timeout_bounds_tcp_and_tls_connect() {
+        // Accepts TCP (the kernel does) and never answers the ClientHello.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let settings = Settings {
+            api_base: format!("https://{}", silent.local_addr().unwrap()),
+            timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_millis(200),
+            ca: CaSource::Bundled,
+            proxy: None,
+        };
+        let started = Instant::now();
+        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        assert!(e.message.ends_with("timed out after 0.2s (connect_timeout)"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn an_unknown_issuer_names_the_trust_store_and_the_setting() {
+        let server = TestServer::start(vec![Answer::ok("{}")]);
+        let mut settings = trusting(&server);
+        settings.ca = CaSource::Bundled;
+        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        assert!(e.message.contains("UnknownIssuer") && e.message.contains("bundled Mozilla roots"), "{e}");
+        assert!(e.message.contains("set wxpay.cafile"), "{e}");
+    }
+
+    #[test]
+    fn unusable_ca_bundles_are_named() {
+        let server = TestServer::start(vec![Answer::ok("{}")]);
+        let mut settings = trusting(&server);
+        settings.ca = CaSource::File("/nonexistent/ca.pem".into());
+        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        assert_eq!(e.message, "cannot read the CA bundle /nonexistent/ca.pem: no such file");
+        let empty = std::env::temp_dir().join(format!("wxpay-empty-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate").unwrap();
+        settings.ca = CaSource::File(empty.clone());
+        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        assert_eq!(e.message, format!("the CA bundle {} holds no PEM certificate", empty.display()));
+    }
+
+    #[test]
+    fn a_proxy_that_refuses_is_named_masked() {
+        let server = TestServer::start(vec![Answer::ok("{}")]);
+        let mut settings = trusting(&server);
+        settings.proxy = Some("http://shop:pw@127.0.0.1:1".into());
+        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        assert_eq!(e.message, "cannot connect to the proxy http://***@127.0.0.1:1: connection refused");
+    }
+
+    #[test]
+    fn proxy_refusals_say_what_the_proxy_answered() {
+        let m = proxy_refusal("proxy server responded 407/Proxy Authentication Required", "http://***@p:1", "h:2");
+        assert!(m.starts_with("the proxy http://***@p:1 refused to tunnel to h:2: HTTP 407 (proxy authentication required"));
+        assert_eq!(proxy_refusal("proxy server responded 502/Bad", "P", "H"), "the proxy P refused to tunnel to H: HTTP 502");
+        assert_eq!(proxy_refusal("proxy server did not respond", "P", "H"), "the proxy P did not answer the request to tunnel to H");
+    }
+
+    #[test]
+    fn within_keeps_the_setting_unless_the_budget_is_shorter() {
+        let s = Duration::from_secs(2);
+        assert_eq!(within(s, Duration::from_secs(5)), s);
+        assert_eq!(within(s, Duration::from_millis(1960)), s, "bookkeeping slack");
+        assert_eq!(within(s, Duration::from_millis(1900)), Duration::from_millis(1900));
+    }
 }

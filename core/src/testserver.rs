@@ -1,0 +1,110 @@
+//! An HTTPS server on 127.0.0.1 for the core's own tests: its own CA (as a
+//! PEM file to trust), canned answers in order, and a record of what it got.
+
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One canned answer.
+#[derive(Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub delay: Duration,
+}
+
+impl Answer {
+    pub fn ok(body: &str) -> Answer {
+        Answer { status: 200, body: body.as_bytes().to_vec(), delay: Duration::ZERO }
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub ca_file: PathBuf,
+    /// Request heads and bodies, as received.
+    pub requests: Arc<Mutex<Vec<String>>>,
+    /// TCP connections accepted.
+    pub connections: Arc<Mutex<u32>>,
+}
+
+impl TestServer {
+    /// Serves `answers` in turn (the last one again when they run out).
+    pub fn start(answers: Vec<Answer>) -> TestServer {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::default();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca, ca_key);
+        let leaf_key = KeyPair::generate().unwrap();
+        let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
+        let ca_file = std::env::temp_dir().join(format!("wxpay-core-test-ca-{}-{}.pem", std::process::id(), crate::random::bytes::<4>()[0]));
+        std::fs::write(&ca_file, ca_cert.pem()).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(leaf.der().to_vec())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+            )
+            .unwrap();
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(Mutex::new(0));
+        let answers = Arc::new(Mutex::new((answers, 0usize)));
+        let (reqs, conns) = (requests.clone(), connections.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                *conns.lock().unwrap() += 1;
+                let (config, reqs, answers) = (config.clone(), reqs.clone(), answers.clone());
+                std::thread::spawn(move || {
+                    let mut tls = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), stream);
+                    loop {
+                        let Some(request) = read_request(&mut tls) else { return };
+                        reqs.lock().unwrap().push(request);
+                        let answer = {
+                            let mut a = answers.lock().unwrap();
+                            let i = a.1.min(a.0.len() - 1);
+                            a.1 += 1;
+                            a.0[i].clone()
+                        };
+                        std::thread::sleep(answer.delay);
+                        let head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\n\r\n", answer.status, answer.body.len());
+                        if tls.write_all(&[head.as_bytes(), &answer.body].concat()).and_then(|()| tls.flush()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        TestServer { base, ca_file, requests, connections }
+    }
+}
+
+/// Reads one request (head, and a body of Content-Length bytes).
+fn read_request(r: &mut impl Read) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if r.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let len = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body).ok()?;
+    Some(head + &String::from_utf8_lossy(&body))
+}
