@@ -108,6 +108,7 @@ mod tests {
     struct Recorder {
         buffers: LazyBuffers,
         writes: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+        open: bool,
     }
 
     impl Transport for Recorder {
@@ -123,7 +124,7 @@ mod tests {
             Ok(false)
         }
         fn is_open(&mut self) -> bool {
-            true
+            self.open
         }
     }
 
@@ -131,7 +132,7 @@ mod tests {
 
     fn coalescing(output: usize) -> (Coalescing, Writes) {
         let writes = Writes::default();
-        let inner = Recorder { buffers: LazyBuffers::new(64, output), writes: writes.clone() };
+        let inner = Recorder { buffers: LazyBuffers::new(64, output), writes: writes.clone(), open: true };
         (Coalescing { inner: Box::new(inner), held: Vec::new() }, writes)
     }
 
@@ -185,5 +186,23 @@ mod tests {
         send(&mut t, HEAD);
         send(&mut t, b"{\"a\":1}");
         assert_eq!(writes.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_head_that_fills_the_buffer_still_goes_first() {
+        let (mut t, writes) = coalescing(HEAD.len());
+        send(&mut t, HEAD);
+        send(&mut t, b"{\"a\":1}");
+        assert_eq!(*writes.lock().unwrap(), vec![HEAD.to_vec(), b"{\"a\":1}".to_vec()]);
+    }
+
+    #[test]
+    fn state_questions_go_to_the_inner_transport() {
+        let (mut t, _) = coalescing(64);
+        assert!(t.is_open() && !t.is_tls());
+        let writes = Writes::default();
+        let inner = Recorder { buffers: LazyBuffers::new(64, 64), writes, open: false };
+        let mut closed = Coalescing { inner: Box::new(inner), held: Vec::new() };
+        assert!(!closed.is_open());
     }
 }

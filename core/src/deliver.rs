@@ -114,6 +114,7 @@ pub struct DeliveryBuilder {
 #[derive(Clone, Debug)]
 struct Text(Vec<u8>);
 
+
 impl DeliveryBuilder {
     /// Adds one `$params` entry.
     pub fn set(&mut self, key: &Scalar<'_>, value: Input<'_>) -> Result<(), ParamError> {
@@ -367,5 +368,51 @@ mod tests {
         assert!(e.len() < 400 && e.contains("10485760 bytes"), "{}", &e[..e.len().min(200)]);
         let e = b.set(&k("AppSecret"), Input::Str(b"x")).unwrap_err().0;
         assert!(e.contains("$options['appsecret']") && !e.contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn edit_distance_is_levenshtein() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("out_trade_no", "out_trade_to"), 1);
+        assert_eq!(edit_distance("openid", "open_id"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 2);
+    }
+
+    #[test]
+    fn keys_up_to_64_bytes_get_a_hint_longer_ones_are_cut() {
+        let mut b = DeliveryBuilder::default();
+        let at_limit = "x".repeat(MAX_HINTED_KEY);
+        let e = b.set(&k(&at_limit), Input::Int(1)).unwrap_err();
+        assert!(e.0.starts_with(&format!("unknown key '{at_limit}';")), "{e}");
+        let over = "x".repeat(MAX_HINTED_KEY + 1);
+        let e = b.set(&k(&over), Input::Int(1)).unwrap_err();
+        assert!(e.0.starts_with(&format!("unknown key '{at_limit}...' (65 bytes);")), "{e}");
+        assert_eq!(format!("{e}"), e.0, "Display is the message");
+    }
+
+    #[test]
+    fn each_field_takes_its_documented_forms() {
+        let ok = |field: &str, v: Input<'_>| {
+            let mut b = DeliveryBuilder::default();
+            b.set(&k(field), v).map(|()| b.values[Field::from_key(field.as_bytes()).unwrap() as usize].clone().unwrap().0)
+        };
+        assert_eq!(ok("appid", Input::Int(123)).unwrap(), b"123");
+        assert_eq!(ok("appkey", Input::Int(-7)).unwrap(), b"-7");
+        assert_eq!(ok("appkey", Input::Str(b"\xb8\xc3")).unwrap(), b"\xb8\xc3", "appkey bytes are signed as given");
+        assert_eq!(ok("appkey", Input::Str(b"")).unwrap_err().0, "'appkey' must not be empty");
+        assert!(ok("appkey", Input::Bool(true)).unwrap_err().0.contains("bool given"));
+        assert_eq!(ok("deliver_timestamp", Input::Int(0)).unwrap(), b"0");
+        assert_eq!(ok("deliver_timestamp", Input::Str(b"1369745073")).unwrap(), b"1369745073");
+        assert_eq!(ok("deliver_timestamp", Input::Str(b"1234567890123456789")).unwrap().len(), 19);
+        assert!(ok("deliver_timestamp", Input::Str(b"12345678901234567890")).is_err());
+        assert!(ok("deliver_timestamp", Input::Str(b"")).is_err());
+        assert!(ok("deliver_timestamp", Input::Str(b"-5")).is_err());
+        assert!(ok("deliver_timestamp", Input::Bool(true)).unwrap_err().0.contains("an int or a decimal string, bool given"));
+        assert_eq!(ok("deliver_msg", Input::Int(42)).unwrap(), b"42");
+        assert_eq!(ok("deliver_msg", Input::Str(b"")).unwrap(), b"");
+        assert!(ok("deliver_msg", Input::Bool(false)).unwrap_err().0.contains("a string, bool given"));
     }
 }

@@ -132,6 +132,10 @@ mod tests {
             br#"{"errcode":18446744073709551616}"#,
             br#"{"errcode":9223372036854775808}"#,
             br#"{"errcode":"99999999999999999999"}"#,
+            br#"{"errcode":"12345678901234567890"}"#,
+            br#"{"errcode":"+5"}"#,
+            br#"{"errcode":"-"}"#,
+            br#"{"errcode":"--1"}"#,
             br#"{"errcode":true}"#,
             br#"{"errcode":null}"#,
             br#"{"errcode":[]}"#,
@@ -146,6 +150,9 @@ mod tests {
         assert_eq!(parse(br#"{"errcode":9223372036854775807}"#), api(i64::MAX, ""));
         assert_eq!(parse(br#"{"errcode":-9223372036854775808}"#), api(i64::MIN, ""));
         assert_eq!(parse(br#"{"errcode":4294967296,"errmsg":"big"}"#), api(4_294_967_296, "big"));
+        assert_eq!(parse(br#"{"errcode":"1234567890123456789"}"#), api(1_234_567_890_123_456_789, ""));
+        assert_eq!(parse(br#"{"errcode":"-1234567890123456789"}"#), api(-1_234_567_890_123_456_789, ""));
+        assert_eq!(MAX_REPLY_BYTES, 65_536);
     }
 
     #[test]

@@ -111,4 +111,16 @@ mod tests {
         assert_eq!(redact("100% sure, 50%", &[b"sure!"]), "100% sure, 50%");
         assert_eq!(redact("中文 SECRET 文", &[b"SECRET"]), "中文 *** 文");
     }
+
+    #[test]
+    fn only_real_escapes_are_decoded() {
+        // "%zz" is not an escape: it never stands for a byte.
+        assert_eq!(redact("a%zz%zzb", &[b"a\0\0b"]), "a%zz%zzb");
+        // \u00e9 is the character é (two bytes in UTF-8), not the byte 0xe9;
+        // \u0080 likewise is not the byte 0x80.
+        assert_eq!(redact("ab\\u00e9cd", &[b"ab\xe9cd"]), "ab\\u00e9cd");
+        assert_eq!(redact("ab\\u0080cd", &[b"ab\x80cd"]), "ab\\u0080cd");
+        assert_eq!(redact("ab\\u007fcd", &[b"ab\x7fcd"]), "***");
+        assert_eq!(redact("tail %4", &[b"il %4"]), "ta***");
+    }
 }

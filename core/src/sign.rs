@@ -611,6 +611,114 @@ mod tests {
 }
 
 #[cfg(test)]
+mod model_tests {
+    //! The core against a naive model of the rule (a BTreeMap), over many
+    //! generated arrays whose keys share long prefixes (past the 16-byte rank)
+    //! and collide after lowercasing; and the prefix cache against plain SHA-1.
+    use super::*;
+    use std::collections::BTreeMap;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> usize {
+            (self.next() % n) as usize
+        }
+    }
+
+    const STEMS: [&str; 5] = ["deliver_timestamp_", "Deliver_Timestamp_", "appid", "a", "out_trade_no_long_key_"];
+
+    fn key(rng: &mut Rng) -> Vec<u8> {
+        let mut k = STEMS[rng.below(STEMS.len() as u64)].as_bytes().to_vec();
+        for _ in 0..rng.below(4) {
+            k.push(b"aAzZ_~"[rng.below(6)]);
+        }
+        k
+    }
+
+    /// lowercase keys, later value wins, sort by bytes, join, SHA-1.
+    fn model(entries: &[(Vec<u8>, Vec<u8>)], appkey: &[u8]) -> (Vec<u8>, [u8; 40]) {
+        let mut map = BTreeMap::new();
+        for (k, v) in entries {
+            map.insert(k.to_ascii_lowercase(), v.clone());
+        }
+        map.insert(b"appkey".to_vec(), appkey.to_vec());
+        let joined = map.iter().map(|(k, v)| [&k[..], b"=", &v[..]].concat()).collect::<Vec<_>>().join(&b'&');
+        let digest = sha1_hex(&joined);
+        (joined, digest)
+    }
+
+    #[test]
+    fn byte_order_signing_matches_the_model() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut scratch = Scratch::default();
+        for _ in 0..3000 {
+            let entries: Vec<(Vec<u8>, Vec<u8>)> =
+                (0..rng.below(12)).map(|i| (key(&mut rng), format!("v{i}").into_bytes())).collect();
+            let mut input = SignInput::new();
+            for (k, v) in &entries {
+                input.insert(Scalar::bytes(k), Scalar::bytes(v));
+            }
+            input.set_appkey(Scalar::bytes(b"KEY"));
+            assert!(!input.needs_engine_order());
+            let order = input.byte_order();
+            let mut joined = Vec::new();
+            input.join_into(&order, &mut joined);
+            let (want, digest) = model(&entries, b"KEY");
+            assert_eq!(String::from_utf8_lossy(&joined), String::from_utf8_lossy(&want));
+            assert_eq!(input.signature(&order, &mut scratch), digest);
+        }
+    }
+
+    #[test]
+    fn the_prefix_cache_always_gives_the_plain_digest() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut scratch = PrefixCache::default();
+        let mut previous: Vec<u8> = Vec::new();
+        for _ in 0..3000 {
+            // Often a variation of the previous input: same prefix, a changed
+            // byte anywhere, longer or shorter (past the 16 cached blocks too).
+            let mut data = previous.clone();
+            match rng.below(4) {
+                0 => data = (0..rng.below(1400)).map(|_| b"ab"[rng.below(2)]).collect(),
+                1 if !data.is_empty() => {
+                    let at = rng.below(data.len() as u64);
+                    data[at] ^= 1;
+                }
+                2 => data.truncate(rng.below(data.len() as u64 + 1)),
+                _ => data.extend((0..rng.below(200)).map(|_| b'c')),
+            }
+            assert_eq!(scratch.digest_hex(&data), sha1_hex(&data), "len {}", data.len());
+            previous = data;
+        }
+    }
+
+    #[test]
+    fn values_set_later_take_the_entry_they_name() {
+        let mut input = SignInput::new();
+        assert_eq!(input.insert(Scalar::bytes(b"b"), Scalar::Int(0)), 0);
+        assert_eq!(input.insert(Scalar::bytes(b"a"), Scalar::bytes(b"x")), 1);
+        input.set_value(0, Scalar::bytes(b"late"));
+        let mut joined = Vec::new();
+        input.join_into(&input.byte_order(), &mut joined);
+        assert_eq!(joined, b"a=x&b=late");
+    }
+
+    #[test]
+    fn scalars_and_errors_in_words() {
+        assert_eq!(Scalar::Int(-42).into_bytes(), b"-42");
+        assert_eq!(Scalar::bytes(b"\xb8\xc3").into_bytes(), b"\xb8\xc3");
+        assert_eq!(SignError::MissingAppkey.to_string(), "no appkey: pass it as the second argument or as the 'appkey' entry");
+        assert_eq!(SignError::EmptyAppkey.to_string(), "the appkey is empty");
+    }
+}
+
+#[cfg(test)]
 mod uppercase_tests {
     use super::has_ascii_uppercase;
 
