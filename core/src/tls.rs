@@ -92,5 +92,11 @@ mod tests {
         assert!(CaSource::check("/nonexistent/ca.pem").unwrap_err().contains("does not exist"));
         assert!(CaSource::check("/dev/zero").unwrap_err().contains("is not a regular file"));
         assert!(CaSource::check("/tmp").unwrap_err().contains("is not a regular file"));
+        let file = std::env::temp_dir().join(format!("wxpay-ca-check-{}.pem", std::process::id()));
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(CaSource::check(file.to_str().unwrap()), Ok(()));
+        // A path through a regular file: neither missing nor unreadable, but not a directory.
+        let through = format!("{}/ca.pem", file.display());
+        assert_eq!(CaSource::check(&through), Err(format!("the CA file {through} cannot be read (not a directory)")));
     }
 }

@@ -518,4 +518,60 @@ mod tests {
         assert_eq!(within(s, Duration::from_millis(1960)), s, "bookkeeping slack");
         assert_eq!(within(s, Duration::from_millis(1900)), Duration::from_millis(1900));
     }
+
+    #[test]
+    fn every_failure_is_described_by_host_never_by_url() {
+        let settings = Settings {
+            api_base: "https://api.example:443".into(),
+            timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(2),
+            ca: CaSource::Bundled,
+            proxy: None,
+        };
+        let full = Bounds { timeout: settings.timeout, connect: settings.connect_timeout };
+        let d = |e: ureq::Error| describe(&e, "api.example:443", &settings, &full).message;
+        let io = |kind: io::ErrorKind| ureq::Error::Io(io::Error::new(kind, "x"));
+        assert_eq!(d(ureq::Error::Timeout(ureq::Timeout::Connect)), "connecting to api.example:443 timed out after 2s (connect_timeout)");
+        assert_eq!(d(ureq::Error::Timeout(ureq::Timeout::Global)), "the request to api.example:443 timed out after 5s (timeout)");
+        assert_eq!(d(ureq::Error::HostNotFound), "cannot resolve the host of api.example:443");
+        assert_eq!(d(io(io::ErrorKind::ConnectionRefused)), "network error with api.example:443: connection refused");
+        assert_eq!(d(io(io::ErrorKind::ConnectionReset)), "network error with api.example:443: connection reset by peer");
+        assert_eq!(d(io(io::ErrorKind::ConnectionAborted)), "network error with api.example:443: connection aborted");
+        assert_eq!(d(io(io::ErrorKind::UnexpectedEof)), "network error with api.example:443: connection closed before a complete reply");
+        assert_eq!(d(io(io::ErrorKind::TimedOut)), "network error with api.example:443: timed out");
+        assert_eq!(d(io(io::ErrorKind::WouldBlock)), "network error with api.example:443: timed out");
+        assert_eq!(d(io(io::ErrorKind::NotFound)), "network error with api.example:443: no such file");
+        assert_eq!(d(io(io::ErrorKind::PermissionDenied)), "network error with api.example:443: permission denied");
+        assert_eq!(d(io(io::ErrorKind::InvalidData)), "TLS error with api.example:443: x");
+        assert_eq!(d(ureq::Error::Io(io::ErrorKind::InvalidData.into())), "malformed reply from api.example:443");
+        assert_eq!(d(ureq::Error::Tls("no cipher")), "TLS error with api.example:443: no cipher");
+        assert!(d(ureq::Error::Rustls(rustls::Error::General("bad".into()))).starts_with("TLS error with api.example:443: "));
+        assert_eq!(d(ureq::Error::ConnectionFailed), "cannot connect to api.example:443");
+        assert_eq!(d(ureq::Error::TooManyRedirects), "api.example:443 answered with a redirect");
+        assert_eq!(d(ureq::Error::RedirectFailed), "api.example:443 answered with a redirect");
+        assert_eq!(d(ureq::Error::InvalidProxyUrl), "the proxy URL is not usable");
+        assert_eq!(d(ureq::Error::BadUri("/x?access_token=SECRET".into())), "cannot build a request to api.example:443");
+        assert_eq!(d(ureq::Error::BodyStalled), "the request to api.example:443 failed");
+        assert_eq!(TransportError::new("m".into()).to_string(), "m");
+        assert_eq!(SettingError("s".into()).to_string(), "s");
+
+        let via = Settings { proxy: Some("http://u:pw@proxy:3128".into()), ..settings.clone() };
+        let d = |e: ureq::Error| describe(&e, "api.example:443", &via, &full).message;
+        assert!(d(ureq::Error::ConnectProxyFailed("proxy server responded 407/x".into())).starts_with("the proxy http://***@proxy:3128 refused"));
+        assert_eq!(d(ureq::Error::Timeout(ureq::Timeout::Connect)), "connecting to api.example:443 through the proxy http://***@proxy:3128 timed out after 2s (connect_timeout)");
+        assert_eq!(d(io(io::ErrorKind::ConnectionRefused)), "cannot connect to the proxy http://***@proxy:3128: connection refused");
+        assert_eq!(d(io(io::ErrorKind::ConnectionReset)), "network error with api.example:443: connection reset by peer");
+        assert_eq!(d(ureq::Error::HostNotFound), "cannot resolve the host of the proxy http://***@proxy:3128");
+        let short = Bounds { timeout: Duration::from_millis(1500), connect: Duration::from_millis(700) };
+        assert_eq!(describe(&ureq::Error::Timeout(ureq::Timeout::Connect), "h", &settings, &short).message,
+                   "connecting to h timed out after 0.7s (the rest of the call's budget)");
+    }
+
+    #[test]
+    fn proxies_must_be_http_urls() {
+        assert!(parse_proxy("p", "http://127.0.0.1:3128").is_ok());
+        assert!(parse_proxy("p", "https://127.0.0.1:3128").is_ok());
+        assert!(parse_proxy("p", "socks5://127.0.0.1:1080").is_err());
+        assert!(parse_proxy("p", "http://").is_err());
+    }
 }

@@ -118,7 +118,10 @@ mod tests {
         assert!(matches!(parse_issued(br#"{"expires_in":7200}"#), Err(FetchError::Transport(_))));
         assert!(matches!(parse_issued(br#"{"access_token":"a b","expires_in":7200}"#), Err(FetchError::Transport(_))));
         assert_eq!(parse_issued(br#"{"errcode":0,"access_token":"T","expires_in":"60"}"#).unwrap().expires_in, 60);
-        assert!(Endpoint::parse("x", "stable_token").is_ok() && Endpoint::parse("x", "nope").is_err());
+        assert_eq!(Endpoint::parse("x", "stable_token"), Ok(Endpoint::Stable));
+        assert_eq!(Endpoint::parse("x", "token"), Ok(Endpoint::Token));
+        assert_eq!(Endpoint::parse("x", ""), Ok(Endpoint::Token));
+        assert!(Endpoint::parse("x", "nope").is_err());
     }
 
     #[test]

@@ -207,4 +207,31 @@ mod tests {
         let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW"))).unwrap();
         assert_eq!(got.unwrap().token, "NEW");
     }
+
+    #[test]
+    fn waiters_are_woken_when_the_fetch_ends() {
+        // Waiters must not sit out their deadline (5 s) once the 200 ms fetch is done.
+        let started = Instant::now();
+        concurrent_callers_share_one_fetch();
+        assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_fork_forgets_the_parents_fetch_in_flight() {
+        let cache = MemoryCache::default();
+        cache.put("k", token("OLD"));
+        {
+            let mut slots = cache.lock();
+            slots.get_mut("k").unwrap().fetching = true;
+        }
+        // As a forked child sees it: another process's fetch that will never end.
+        cache.pid.store(0, Ordering::Relaxed);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let started = Instant::now();
+        let not_old = Want { force: false, not: Some("OLD") };
+        let got = cache.get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEW"))).unwrap();
+        assert_eq!(got.unwrap().token, "NEW");
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert!(cache.lock()["k"].generation > 0);
+    }
 }

@@ -10,7 +10,7 @@
 mod fetch;
 mod memory;
 mod proof;
-mod redis;
+pub(crate) mod redis;
 
 pub use fetch::{fetch, is_token_text, parse_issued, Endpoint, FetchError, Issued};
 pub use memory::MemoryCache;
@@ -276,5 +276,63 @@ mod tests {
         assert!(matches!(CacheSetting::parse("redis://127.0.0.1:6379/0"), Ok(CacheSetting::Redis(_))));
         let e = CacheSetting::parse("memcache://:pw@x").unwrap_err();
         assert!(!e.contains("pw"), "{e}");
+    }
+
+    #[test]
+    fn via_redis_fetches_once_for_all_and_refreshes_only_a_refused_token() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let redis = redis::tests::TestRedis::start(&[]);
+        let settings = Settings {
+            api_base: "https://api.test".into(),
+            timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::Bundled,
+            proxy: None,
+        };
+        let cache = CacheSetting::Redis(redis.url.clone());
+        let key = cache_key(&settings.api_base, "wxA");
+        let src = |deadline| Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid: "wxA", secret: "S", deadline };
+        let fetches = AtomicU32::new(0);
+        let fetch = |name: &str| {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(200));
+            let now = now_ms();
+            Ok(Cached { token: name.into(), fetched_at_ms: now, expires_at_ms: now + 60_000, proof: Proof::of("S") })
+        };
+        // Four workers at once, one fetch.
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let store = RedisStore::open(&redis.url).unwrap();
+                        let s = src(Instant::now() + Duration::from_secs(3));
+                        via_redis(&store, &key, &s, Want::default(), &|| fetch("T1")).unwrap().unwrap().token
+                    })
+                })
+                .collect();
+            for h in handles {
+                assert_eq!(h.join().unwrap(), "T1");
+            }
+        });
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        let store = RedisStore::open(&redis.url).unwrap();
+        let s = src(Instant::now() + Duration::from_secs(3));
+        // Someone else already replaced T0, the refused token: take theirs.
+        let got = via_redis(&store, &key, &s, Want { force: false, not: Some("T0") }, &|| fetch("T2")).unwrap().unwrap();
+        assert_eq!((got.token.as_str(), fetches.load(Ordering::SeqCst)), ("T1", 1));
+        // The cached one itself was refused: fetch once.
+        let got = via_redis(&store, &key, &s, Want { force: false, not: Some("T1") }, &|| fetch("T2")).unwrap().unwrap();
+        assert_eq!((got.token.as_str(), fetches.load(Ordering::SeqCst)), ("T2", 2));
+        // Forced: a new one even though T2 is fresh.
+        let got = via_redis(&store, &key, &s, Want { force: true, not: None }, &|| fetch("T3")).unwrap().unwrap();
+        assert_eq!((got.token.as_str(), fetches.load(Ordering::SeqCst)), ("T3", 3));
+        // Another secret never gets T3: it fetches (and here WeChat refuses).
+        let wrong = Source { secret: "WRONG", ..src(Instant::now() + Duration::from_secs(3)) };
+        let refused = || Err(TokenError::Fetch(FetchError::Api { code: 40125, message: "invalid appsecret".into() }));
+        assert!(matches!(via_redis(&store, &key, &wrong, Want::default(), &refused).unwrap(), Err(TokenError::Fetch(_))));
+        assert_eq!(store.get(&format!("wxpay:token:{key}"), s.deadline).unwrap().unwrap().token, "T3");
+        // forget() drops it from Redis and memory when it is still the cached one.
+        assert!(forget(&settings, &cache, "wxA", "T3", Instant::now() + Duration::from_secs(1)));
+        assert_eq!(store.get(&format!("wxpay:token:{key}"), s.deadline).unwrap(), None);
     }
 }

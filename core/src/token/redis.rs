@@ -200,7 +200,7 @@ fn describe(e: &redis::RedisError) -> RedisDown {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn soon() -> Instant {
@@ -250,5 +250,105 @@ mod tests {
         assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
         let e = store.get("k", Instant::now()).unwrap_err();
         assert!(e.0.contains("budget"), "{e:?}");
+    }
+
+    /// A redis-server of the test's own on a free loopback port (make
+    /// test-deps installs it); stopped when dropped.
+    pub(crate) struct TestRedis {
+        pub url: String,
+        child: std::process::Child,
+    }
+
+    impl TestRedis {
+        pub(crate) fn start(extra: &[&str]) -> TestRedis {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let child = std::process::Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .args(extra)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server (make test-deps installs it)");
+            for _ in 0..100 {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(30));
+            }
+            TestRedis { url: format!("redis://127.0.0.1:{port}/0"), child }
+        }
+    }
+
+    impl Drop for TestRedis {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn cached(token: &str, secret: &str) -> Cached {
+        let now = super::super::now_ms();
+        Cached { token: token.into(), fetched_at_ms: now, expires_at_ms: now + 60_000, proof: Proof::of(secret) }
+    }
+
+    #[test]
+    fn tokens_round_trip_with_their_proof_and_a_ttl() {
+        let redis = TestRedis::start(&[]);
+        let store = RedisStore::open(&redis.url).unwrap();
+        assert_eq!(store.get("k", soon()).unwrap(), None);
+        let c = cached("TOKEN1", "secret");
+        store.put("k", &c, soon()).unwrap();
+        assert_eq!(store.get("k", soon()).unwrap(), Some(c));
+        let ttl: i64 = store.run(soon(), |conn| redis::cmd("PTTL").arg("k").query(conn)).unwrap();
+        assert!((50_000..=60_000).contains(&ttl), "{ttl}");
+        let raw: String = store.run(soon(), |conn| redis::cmd("GET").arg("k").query(conn)).unwrap();
+        assert!(!raw.contains("secret") && raw.contains("\"proof\""), "{raw}");
+        // An entry without a proof (an older version's) is no token.
+        store.run(soon(), |conn| redis::cmd("SET").arg("k").arg(r#"{"access_token":"T","fetched_at_ms":1,"expires_at_ms":9}"#).query::<()>(conn)).unwrap();
+        assert_eq!(store.get("k", soon()).unwrap(), None);
+    }
+
+    #[test]
+    fn forget_drops_only_the_same_token() {
+        let redis = TestRedis::start(&[]);
+        let store = RedisStore::open(&redis.url).unwrap();
+        store.put("k", &cached("CURRENT", "s"), soon()).unwrap();
+        assert!(!store.forget("k", "OTHER", soon()).unwrap());
+        assert!(store.get("k", soon()).unwrap().is_some());
+        assert!(store.forget("k", "CURRENT", soon()).unwrap());
+        assert_eq!(store.get("k", soon()).unwrap(), None);
+        assert!(!store.forget("k", "CURRENT", soon()).unwrap());
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_expires_and_is_released_only_by_its_holder() {
+        let redis = TestRedis::start(&[]);
+        let store = RedisStore::open(&redis.url).unwrap();
+        assert!(!store.locked("l", soon()).unwrap());
+        let id = store.try_lock("l", Duration::from_millis(3000), soon()).unwrap().expect("free");
+        assert_eq!(id.len(), 32);
+        assert!(store.locked("l", soon()).unwrap());
+        assert_eq!(store.try_lock("l", Duration::from_millis(3000), soon()).unwrap(), None);
+        let ttl: i64 = store.run(soon(), |conn| redis::cmd("PTTL").arg("l").query(conn)).unwrap();
+        assert!((1..=3000).contains(&ttl), "{ttl}");
+        store.unlock("l", "someone-else", soon()).unwrap();
+        assert!(store.locked("l", soon()).unwrap());
+        store.unlock("l", &id, soon()).unwrap();
+        assert!(!store.locked("l", soon()).unwrap());
+        // A holder that never unlocks: the lock goes by itself.
+        store.try_lock("l", Duration::from_millis(150), soon()).unwrap().expect("free again");
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!store.locked("l", soon()).unwrap());
+    }
+
+    #[test]
+    fn a_wrong_or_missing_password_is_an_authentication_failure() {
+        let redis = TestRedis::start(&["--requirepass", "right-pw"]);
+        let port = redis.url.rsplit(':').next().unwrap().trim_end_matches("/0").to_string();
+        for url in [format!("redis://:wrong-pw@127.0.0.1:{port}/0"), redis.url.clone()] {
+            let e = RedisStore::open(&url).unwrap().get("k", soon()).unwrap_err();
+            assert_eq!(e.0, "authentication failed: check the user and password in wxpay.token_cache", "{url}");
+        }
+        let good = RedisStore::open(&format!("redis://:right-pw@127.0.0.1:{port}/0")).unwrap();
+        assert_eq!(good.get("k", soon()).unwrap(), None);
     }
 }
