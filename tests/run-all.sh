@@ -79,26 +79,28 @@ if want e2e; then
         "$(grep -c '^check "' tests/e2e/run.sh)"
 fi
 
+# lines NAME LABEL EXPECTED COMMAND...: runs a script that prints "LABEL ok"
+# and "LABEL FAIL" lines, and accounts for them and its exit status.
+lines() {
+    local name=$1 label=$2 expected=$3 log="$log_dir/$1.log"
+    shift 3
+    "$@" > "$log" 2>&1
+    local status=$?
+    grep -vE '^\s*$' "$log"
+    account "$name" "$status" "$(grep -c "^$label ok" "$log")" "$(grep -c "^$label FAIL" "$log")" "$expected"
+}
+
 # 4. A short fuzz pass over the core (make fuzz runs the long one).
 if want fuzz; then
     note "fuzz (short pass)"
-    scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}" > "$log_dir/fuzz.log" 2>&1
-    status=$?
-    cat "$log_dir/fuzz.log"
-    account "fuzz" "$status" "$(grep -c '^FUZZ ok' "$log_dir/fuzz.log")" "$(grep -c '^FUZZ FAIL' "$log_dir/fuzz.log")" 3
+    lines fuzz FUZZ 3 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"
 fi
 
 # 5. Memory: RSS flat over many calls in one process; memcheck on short runs.
 if want memory; then
     note "memory (RSS over sign + notify) and valgrind"
-    tests/memory.sh "${WXPAY_MEMORY_CALLS:-20000}" > "$log_dir/rss.log" 2>&1
-    status=$?
-    cat "$log_dir/rss.log"
-    account "memory" "$status" "$(grep -c '^MEMORY ok' "$log_dir/rss.log")" "$(grep -c '^MEMORY FAIL' "$log_dir/rss.log")" 1
-    tests/valgrind.sh 300 > "$log_dir/valgrind.log" 2>&1
-    status=$?
-    grep -E '^(VALGRIND|  )' "$log_dir/valgrind.log"
-    account "valgrind" "$status" "$(grep -c '^VALGRIND ok' "$log_dir/valgrind.log")" "$(grep -c '^VALGRIND FAIL' "$log_dir/valgrind.log")" 1
+    lines memory MEMORY 1 tests/memory.sh "${WXPAY_MEMORY_CALLS:-20000}"
+    lines valgrind VALGRIND 1 tests/valgrind.sh 300
 fi
 
 # 6. make install, staged under a temporary root.
@@ -121,10 +123,7 @@ fi
 #    run that dies half way must each end in "N failed" and a non-zero exit.
 if want probes; then
     note "harness probes"
-    tests/harness-probe.sh > "$log_dir/probes.log" 2>&1
-    status=$?
-    cat "$log_dir/probes.log"
-    account "harness probes" "$status" "$(grep -c '^PROBE ok' "$log_dir/probes.log")" "$(grep -c '^PROBE FAIL' "$log_dir/probes.log")" 3
+    lines probes PROBE 3 tests/harness-probe.sh
 fi
 
 # Last: nothing any suite printed, and nothing the sandbox logged or recorded,

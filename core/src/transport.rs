@@ -362,15 +362,20 @@ mod tests {
         assert_eq!(authority("https://h:1/x"), "h:1");
     }
 
-    #[test]
-    fn refused_connection_is_a_transport_error_without_the_query() {
-        let settings = Settings {
+    /// A port nobody listens on.
+    fn nowhere() -> Settings {
+        Settings {
             api_base: "https://127.0.0.1:1".into(),
             timeout: Duration::from_secs(2),
             connect_timeout: Duration::from_secs(1),
             ca: CaSource::Bundled,
             proxy: None,
-        };
+        }
+    }
+
+    #[test]
+    fn refused_connection_is_a_transport_error_without_the_query() {
+        let settings = nowhere();
         let deadline = Instant::now() + Duration::from_secs(2);
         let e = call(&settings, "/pay/delivernotify?access_token=SECRET", Some(b"{}"), deadline).unwrap_err();
         assert!(e.message.contains("127.0.0.1:1"), "{e}");
@@ -379,13 +384,7 @@ mod tests {
 
     #[test]
     fn nothing_is_sent_once_the_budget_is_spent() {
-        let settings = Settings {
-            api_base: "https://127.0.0.1:1".into(),
-            timeout: Duration::from_secs(2),
-            connect_timeout: Duration::from_secs(1),
-            ca: CaSource::Bundled,
-            proxy: None,
-        };
+        let settings = nowhere();
         let e = call(&settings, "/x", None, Instant::now()).unwrap_err();
         assert!(e.message.contains("budget"), "{e}");
     }
