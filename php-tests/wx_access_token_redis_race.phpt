@@ -7,7 +7,7 @@ wxpay
 --FILE--
 <?php
 require __DIR__ . '/include/sandbox.inc';
-[$id, $secret, $appkey] = sandbox_app('wxhostile000000005');
+[$id, $secret, $appkey] = sandbox_app('wxhostile000000010');
 $redis = new PrivateRedis();
 $ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $redis->url(), 'wxpay.timeout' => '3'];
 /** Starts one worker in the background; returns [process, stdout pipe]. */
@@ -38,7 +38,7 @@ echo "fetches after T1: ", $issued() - $before, " (B's refresh only; A took B's 
 echo "A resent with B's token: ", json_encode(sandbox_requests($t2)['count'] >= 1 && $t2 !== $t1), "\n";
 
 echo "-- a fetcher killed while holding the lock\n";
-[$id, $secret] = sandbox_app('wxhostile000000003');
+[$id, $secret] = sandbox_app('wxhostile000000011');
 // A's fetch hangs (the token endpoint answers in 20 s); A is killed while it waits.
 sandbox_fault(['kind' => 'delay', 'ms' => 20000, 'match' => "grant_type=client_credential&appid=$id"]);
 $killedAt = microtime(true) + 1.0;
@@ -54,7 +54,7 @@ $rb = run_workers('token_worker.php', 1, $ini, [$id, $secret])[0];
 echo "B: ", isset($rb['token']) ? 'token' : json_encode($rb), ", within 4.5 s of the kill: ", json_encode(microtime(true) - $killedAt < 4.5 + 0.6), "\n";
 
 echo "-- the worst case, with Redis silent as well: still 3 x timeout\n";
-[$id, $secret, $appkey] = sandbox_app('wxhostile000000002');
+[$id, $secret, $appkey] = sandbox_app('wxhostile000000012');
 $silent = stream_socket_server('tcp://127.0.0.1:0');
 $silentPort = (int) substr(strrchr(stream_socket_get_name($silent, false), ':'), 1);
 $order = 'worst-' . getmypid();

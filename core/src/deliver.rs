@@ -379,6 +379,9 @@ mod tests {
         assert_eq!(edit_distance("out_trade_no", "out_trade_to"), 1);
         assert_eq!(edit_distance("openid", "open_id"), 1);
         assert_eq!(edit_distance("ab", "ba"), 2);
+        assert_eq!(edit_distance("abcdef", "a"), 5);
+        assert_eq!(edit_distance("a", "abcdef"), 5);
+        assert_eq!(edit_distance("deliver_status", "deliver_stat"), 2);
     }
 
     #[test]
