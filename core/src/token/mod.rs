@@ -275,7 +275,8 @@ mod tests {
         assert_eq!(CacheSetting::parse("memory"), Ok(CacheSetting::Memory));
         assert!(matches!(CacheSetting::parse("redis://127.0.0.1:6379/0"), Ok(CacheSetting::Redis(_))));
         let e = CacheSetting::parse("memcache://:pw@x").unwrap_err();
-        assert!(!e.contains("pw"), "{e}");
+        assert_eq!(e, "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not memcache://***@x");
+        assert_eq!(CacheSetting::parse(""), Ok(CacheSetting::Memory));
     }
 
     #[test]
@@ -334,5 +335,105 @@ mod tests {
         // forget() drops it from Redis and memory when it is still the cached one.
         assert!(forget(&settings, &cache, "wxA", "T3", Instant::now() + Duration::from_secs(1)));
         assert_eq!(store.get(&format!("wxpay:token:{key}"), s.deadline).unwrap(), None);
+    }
+
+    /// A token server (the core's test HTTPS server) and settings that trust it.
+    fn token_server(answers: Vec<crate::testserver::Answer>) -> (crate::testserver::TestServer, Settings) {
+        let server = crate::testserver::TestServer::start(answers);
+        let settings = Settings {
+            api_base: server.base.clone(),
+            timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::File(server.ca_file.clone()),
+            proxy: None,
+        };
+        (server, settings)
+    }
+
+    fn tokens(n: usize, expires_in: u64) -> Vec<crate::testserver::Answer> {
+        (0..n).map(|i| crate::testserver::Answer::ok(&format!(r#"{{"access_token":"TOKEN{i}","expires_in":{expires_in}}}"#))).collect()
+    }
+
+    #[test]
+    fn obtain_fetches_once_per_app_and_refreshes_ahead_of_expiry() {
+        let (server, settings) = token_server(tokens(10, 2));
+        let cache = CacheSetting::Memory;
+        let get = |appid: &'static str| {
+            let src = Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
+            obtain(&src, Want::default()).map(|o| o.token).unwrap()
+        };
+        let a = get("wxObtainA");
+        assert_eq!(get("wxObtainA"), a, "cached");
+        let b = get("wxObtainB");
+        assert_ne!(b, a, "each app its own token");
+        assert_eq!(server.requests.lock().unwrap().len(), 2);
+        assert!(server.requests.lock().unwrap()[0].starts_with("GET /cgi-bin/token?grant_type=client_credential&appid=wxObtainA&secret=S "));
+        // A 2 s token is refreshed in its last quarter (0.5 s), before it expires.
+        std::thread::sleep(Duration::from_millis(1600));
+        assert_ne!(get("wxObtainA"), a);
+        assert_eq!(server.requests.lock().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn obtain_reads_redis_first_and_backs_off_after_a_failure() {
+        let (server, settings) = token_server(tokens(10, 7200));
+        let redis = redis::tests::TestRedis::start(&[]);
+        let cache = CacheSetting::Redis(redis.url.clone());
+        let src = |appid| Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
+        let first = obtain(&src("wxObtainR"), Want::default()).unwrap();
+        assert!(first.warning.is_none());
+        // Another worker stores a newer token in Redis: this one hands it out.
+        let store = RedisStore::open(&redis.url).unwrap();
+        let key = format!("wxpay:token:{}", cache_key(&settings.api_base, "wxObtainR"));
+        let mut newer = store.get(&key, Instant::now() + Duration::from_secs(1)).unwrap().unwrap();
+        newer.token = "FROM-ANOTHER-WORKER".into();
+        store.put(&key, &newer, Instant::now() + Duration::from_secs(1)).unwrap();
+        assert_eq!(obtain(&src("wxObtainR"), Want::default()).unwrap().token, "FROM-ANOTHER-WORKER");
+        assert_eq!(server.requests.lock().unwrap().len(), 1);
+        // A silent Redis: the first call pays one bounded wait and warns; the
+        // next ones leave Redis alone (the back-off) and use the worker's copy.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let quiet = CacheSetting::Redis(format!("redis://{}/0", silent.local_addr().unwrap()));
+        let src = |appid| Source { settings: &settings, endpoint: Endpoint::Token, cache: &quiet, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
+        let started = Instant::now();
+        let got = obtain(&src("wxObtainR"), Want::default()).unwrap();
+        assert!(got.warning.unwrap().contains("timed out"));
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        let started = Instant::now();
+        let again = obtain(&src("wxObtainR"), Want::default()).unwrap();
+        assert!(again.warning.is_none() && again.token == got.token);
+        assert!(started.elapsed() < Duration::from_millis(300), "backing off: {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn via_redis_takes_over_a_lock_whose_holder_died_and_sets_a_bounded_ttl() {
+        let redis = redis::tests::TestRedis::start(&[]);
+        let settings = Settings {
+            api_base: "https://api.test".into(),
+            timeout: Duration::from_secs(2),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::Bundled,
+            proxy: None,
+        };
+        let cache = CacheSetting::Redis(redis.url.clone());
+        let key = cache_key(&settings.api_base, "wxTakeover");
+        let store = RedisStore::open(&redis.url).unwrap();
+        let soon = || Instant::now() + Duration::from_secs(1);
+        // A holder that died: its lock lingers 300 ms, no token was stored.
+        store.try_lock(&format!("wxpay:lock:{key}"), Duration::from_millis(300), soon()).unwrap().unwrap();
+        let src = Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid: "wxTakeover", secret: "S", deadline: Instant::now() + Duration::from_secs(2) };
+        let ttl_seen = std::sync::Mutex::new(0i64);
+        let fetch = || {
+            let ttl: i64 = store.run(soon(), |c| ::redis::cmd("PTTL").arg(format!("wxpay:lock:{key}")).query(c)).unwrap();
+            *ttl_seen.lock().unwrap() = ttl;
+            let now = now_ms();
+            Ok(Cached { token: "MINE".into(), fetched_at_ms: now, expires_at_ms: now + 60_000, proof: Proof::of("S") })
+        };
+        let got = via_redis(&store, &key, &src, Want::default(), &fetch).unwrap().unwrap();
+        assert_eq!(got.token, "MINE");
+        // The fetcher's lock outlives its fetch (timeout 2 s) by one second.
+        let ttl = *ttl_seen.lock().unwrap();
+        assert!((2500..=3000).contains(&ttl), "{ttl}");
+        assert!(!store.locked(&format!("wxpay:lock:{key}"), soon()).unwrap(), "released after the fetch");
     }
 }

@@ -104,7 +104,7 @@ impl RedisStore {
         health.warned = false;
     }
 
-    fn run<T>(
+    pub(crate) fn run<T>(
         &self,
         deadline: Instant,
         f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
