@@ -368,8 +368,11 @@ mod tests {
         assert_ne!(b, a, "each app its own token");
         assert_eq!(server.requests.lock().unwrap().len(), 2);
         assert!(server.requests.lock().unwrap()[0].starts_with("GET /cgi-bin/token?grant_type=client_credential&appid=wxObtainA&secret=S "));
-        // A 2 s token is refreshed in its last quarter (0.5 s), before it expires.
-        std::thread::sleep(Duration::from_millis(1600));
+        // A 2 s token is kept for its first 1.5 s and refreshed in its last
+        // quarter, before it expires.
+        std::thread::sleep(Duration::from_millis(1000));
+        assert_eq!(get("wxObtainA"), a);
+        std::thread::sleep(Duration::from_millis(600));
         assert_ne!(get("wxObtainA"), a);
         assert_eq!(server.requests.lock().unwrap().len(), 3);
     }
