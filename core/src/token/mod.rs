@@ -356,7 +356,7 @@ mod tests {
 
     #[test]
     fn obtain_fetches_once_per_app_and_refreshes_ahead_of_expiry() {
-        let (server, settings) = token_server(tokens(10, 2));
+        let (server, settings) = token_server(tokens(10, 4));
         let cache = CacheSetting::Memory;
         let get = |appid: &'static str| {
             let src = Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
@@ -368,11 +368,11 @@ mod tests {
         assert_ne!(b, a, "each app its own token");
         assert_eq!(server.requests.lock().unwrap().len(), 2);
         assert!(server.requests.lock().unwrap()[0].starts_with("GET /cgi-bin/token?grant_type=client_credential&appid=wxObtainA&secret=S "));
-        // A 2 s token is kept for its first 1.5 s and refreshed in its last
+        // A 4 s token is kept for its first 3 s and refreshed in its last
         // quarter, before it expires.
         std::thread::sleep(Duration::from_millis(1000));
         assert_eq!(get("wxObtainA"), a);
-        std::thread::sleep(Duration::from_millis(600));
+        std::thread::sleep(Duration::from_millis(2300));
         assert_ne!(get("wxObtainA"), a);
         assert_eq!(server.requests.lock().unwrap().len(), 3);
     }
