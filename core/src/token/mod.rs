@@ -279,17 +279,22 @@ mod tests {
         assert_eq!(CacheSetting::parse(""), Ok(CacheSetting::Memory));
     }
 
+    /// Settings for tests whose fetches are closures: nothing is reached.
+    fn offline_settings(timeout: Duration) -> Settings {
+        Settings {
+            api_base: "https://api.test".into(),
+            timeout,
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::Bundled,
+            proxy: None,
+        }
+    }
+
     #[test]
     fn via_redis_fetches_once_for_all_and_refreshes_only_a_refused_token() {
         use std::sync::atomic::{AtomicU32, Ordering};
         let redis = redis::tests::TestRedis::start(&[]);
-        let settings = Settings {
-            api_base: "https://api.test".into(),
-            timeout: Duration::from_secs(3),
-            connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::Bundled,
-            proxy: None,
-        };
+        let settings = offline_settings(Duration::from_secs(3));
         let cache = CacheSetting::Redis(redis.url.clone());
         let key = cache_key(&settings.api_base, "wxA");
         let src = |deadline| Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid: "wxA", secret: "S", deadline };
@@ -411,13 +416,7 @@ mod tests {
     #[test]
     fn via_redis_takes_over_a_lock_whose_holder_died_and_sets_a_bounded_ttl() {
         let redis = redis::tests::TestRedis::start(&[]);
-        let settings = Settings {
-            api_base: "https://api.test".into(),
-            timeout: Duration::from_secs(2),
-            connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::Bundled,
-            proxy: None,
-        };
+        let settings = offline_settings(Duration::from_secs(2));
         let cache = CacheSetting::Redis(redis.url.clone());
         let key = cache_key(&settings.api_base, "wxTakeover");
         let store = RedisStore::open(&redis.url).unwrap();
