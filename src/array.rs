@@ -15,7 +15,6 @@ pub enum ArrayKey<'a> {
 }
 
 /// `HASH_FLAG_PACKED` (zend_hash.h): a list whose keys are its indexes.
-#[cfg(php_packed_zvals)]
 const HASH_FLAG_PACKED: u32 = 1 << 2;
 
 fn is_undef(z: &Zval) -> bool {
@@ -24,7 +23,6 @@ fn is_undef(z: &Zval) -> bool {
 }
 
 /// Calls `f` on each element in order; stops at the first error.
-#[cfg(php_packed_zvals)]
 pub fn try_for_each<'a, E>(
     ht: &'a ZendHashTable,
     mut f: impl FnMut(ArrayKey<'a>, &'a Zval) -> Result<(), E>,
@@ -58,20 +56,3 @@ pub fn try_for_each<'a, E>(
     Ok(())
 }
 
-/// Calls `f` on each element in order; stops at the first error.
-#[cfg(not(php_packed_zvals))]
-pub fn try_for_each<'a, E>(
-    ht: &'a ZendHashTable,
-    mut f: impl FnMut(ArrayKey<'a>, &'a Zval) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut iter = ext_php_rs::types::array::Iter::new(ht);
-    while let Some((key, value)) = iter.next_zval() {
-        let key = match key.zend_str() {
-            // SAFETY: the array holds the key string too and outlives 'a.
-            Some(s) => ArrayKey::Str(unsafe { std::slice::from_raw_parts(s.as_bytes().as_ptr(), s.len()) }),
-            None => ArrayKey::Int(key.long().unwrap_or_default()),
-        };
-        f(key, value)?;
-    }
-    Ok(())
-}

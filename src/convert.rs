@@ -78,7 +78,7 @@ fn engine_string(z: &Zval) -> Vec<u8> {
     // SAFETY: `zval_get_string_func` reads the zval (calling __toString for
     // objects) and returns a new reference that the ZBox releases.
     unsafe {
-        let raw = (engine::get().zval_get_string)(std::ptr::from_ref(z).cast_mut());
+        let raw = engine::wxpay_zval_string(std::ptr::from_ref(z).cast_mut());
         let owned: ZBox<ZendStr> = ZBox::from_raw(raw);
         owned.as_bytes().to_vec()
     }

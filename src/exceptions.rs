@@ -111,8 +111,7 @@ fn wide_code_object(kind: Kind, message: &str, code: i64) -> Zval {
     // SAFETY: a live object of class `ce`; the engine's own setters write
     // its declared (protected) `message` and `code` with `ce` as the scope.
     unsafe {
-        (engine::get().update_property_stringl)(scope, raw, c"message".as_ptr(), 7, message.as_ptr().cast(), message.len());
-        (engine::get().update_property_long)(scope, raw, c"code".as_ptr(), 4, code);
+        engine::wxpay_set_exception_fields(scope, raw, message.as_ptr().cast(), message.len(), code);
     }
     let mut zv = Zval::new();
     // The zval takes its own reference; the ZBox's is released on return.

@@ -28,5 +28,5 @@ pub extern "C" fn module_info(module: *mut ModuleEntry) {
     });
     // SAFETY: the engine passes its own module entry; this prints its
     // registered directives (masked ones through their own displayer).
-    unsafe { (engine::get().display_ini_entries)(module) };
+    unsafe { engine::wxpay_display_ini_entries(module) };
 }

@@ -3,8 +3,6 @@
 //! This crate is the binding layer only: it converts zvals to the types of
 //! `wxpay-core` and maps errors to the `WxPay\*` exceptions.
 
-#![cfg_attr(windows, feature(abi_vectorcall))]
-
 mod array;
 mod convert;
 mod engine;
@@ -13,7 +11,6 @@ mod info;
 mod ini;
 mod json;
 mod notify;
-mod sensitive;
 mod settings;
 mod sign;
 mod token;
@@ -30,16 +27,16 @@ fn quiet_panics() {
     }));
 }
 
-/// Module startup: resolve engine symbols, register exceptions and ini.
+/// Module startup: register ini entries and exceptions, mark secret parameters.
 extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
     quiet_panics();
     let ok = std::panic::catch_unwind(|| {
         ini::register(module_number);
-        engine::init()
-            .and_then(|()| exceptions::register())
-            .and_then(|()| sensitive::mark("wx_deliver_sign", &[0, 1]))
-            .and_then(|()| sensitive::mark("wx_deliver_notify", &[0, 1, 2]))
-            .and_then(|()| sensitive::mark("wx_access_token", &[1]))
+        exceptions::register()
+            // Stack traces show `Object(SensitiveParameterValue)`, never a secret.
+            .and_then(|()| engine::mark_sensitive("wx_deliver_sign", &[0, 1]))
+            .and_then(|()| engine::mark_sensitive("wx_deliver_notify", &[0, 1, 2]))
+            .and_then(|()| engine::mark_sensitive("wx_access_token", &[1]))
     });
     match ok {
         Ok(Ok(())) => 0,

@@ -108,13 +108,12 @@ struct SortItem {
 unsafe extern "C" fn compare_items(a: *const c_void, b: *const c_void) -> c_int {
     // SAFETY: zend_sort passes pointers into the `SortItem` slice it sorts.
     let (a, b) = unsafe { (&*a.cast::<SortItem>(), &*b.cast::<SortItem>()) };
-    let e = engine::get();
     let r = match (a.key.long(), b.key.long()) {
         (Some(x), Some(y)) => return if x > y { 1 } else { -1 },
         // SAFETY: both keys are strings here, owned by their zvals.
-        (None, None) => unsafe { (e.smart_strcmp)(a.key.value.str_, b.key.value.str_) },
+        (None, None) => unsafe { engine::wxpay_smart_strcmp(a.key.value.str_, b.key.value.str_) },
         // SAFETY: zend_compare only reads the two zvals.
-        _ => unsafe { (e.compare)(std::ptr::from_ref(&a.key).cast_mut(), std::ptr::from_ref(&b.key).cast_mut()) },
+        _ => unsafe { engine::wxpay_compare(std::ptr::from_ref(&a.key).cast_mut(), std::ptr::from_ref(&b.key).cast_mut()) },
     };
     if r != 0 {
         r
@@ -146,7 +145,7 @@ fn engine_ksort(input: &SignInput<'_>) -> Order {
         // SAFETY: a contiguous array of `SortItem`s; the callbacks only read
         // and swap its elements.
         unsafe {
-            (engine::get().sort)(
+            engine::wxpay_sort(
                 items.as_mut_ptr().cast(),
                 items.len(),
                 std::mem::size_of::<SortItem>(),
