@@ -1,9 +1,13 @@
 # wxpay: build, install, test and benchmark the PHP extension.
 #
 #   make demo       install what is missing, build, run the demo against the sandbox
-#   make test       install what is missing, build, run every suite
+#   make test       install what is missing, build, run every suite (with the matrix and dist-test)
+#   make check      the quick loop: cargo test + the phpt suite (a minute or two)
 #   make bench      medians and ratios, measured in one run
 #   make install    install wxpay.so and enable it for CLI and FPM (Debian)
+#   make matrix     build and test on every supported PHP (ROWS=8.4-nts for one)
+#   make dist       PIE zips, .debs and the sandbox into dist/ (no Rust needed to install them)
+#   make dist-test  install those in clean chroots without Rust and test them
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -13,7 +17,8 @@ PHP_CONFIG ?= php-config
 SO         := target/release/libwxpay.so
 PHP_RUN    := $(PHP) -n -d extension=$(CURDIR)/$(SO)
 
-.PHONY: all deps test-deps build test bench demo install uninstall clean fuzz e2e soak mutants
+.PHONY: all deps test-deps matrix-deps build test check bench demo install uninstall clean fuzz e2e soak mutants \
+	matrix dist dist-test
 
 all: build
 
@@ -26,12 +31,31 @@ deps:
 test-deps:
 	@bash scripts/install-deps.sh test
 
+matrix-deps:
+	@bash scripts/install-deps.sh matrix
+
 build:
 	cargo build --release --workspace
 
-test: deps test-deps
+test: deps test-deps matrix-deps
 	@$(MAKE) --no-print-directory build
 	@bash tests/run-all.sh
+
+check: deps test-deps
+	@$(MAKE) --no-print-directory build
+	@WXPAY_SUITES="cargo phpt" bash tests/run-all.sh
+
+# Chroots, built PHPs and per-row targets are cached in ~/.cache/wxpay-matrix.
+matrix: deps test-deps matrix-deps
+	@$(MAKE) --no-print-directory build
+	@bash scripts/matrix.sh
+
+dist: deps matrix-deps
+	@bash scripts/dist.sh
+
+dist-test: deps matrix-deps
+	@$(MAKE) --no-print-directory build
+	@bash scripts/dist-test.sh
 
 bench: deps test-deps
 	@$(MAKE) --no-print-directory build

@@ -1,13 +1,26 @@
 --TEST--
-wx_deliver_sign(): every scalar converted as PHP converts it, floats under the current precision
+wx_deliver_sign(): every scalar converted as PHP converts it, floats under the current precision, with PHP's own warnings (8.5 warns for NAN)
 --EXTENSIONS--
 wxpay
 --INI--
 precision=14
 --FILE--
 <?php
+function warnings(callable $f): array {
+    $seen = [];
+    set_error_handler(function (int $no, string $msg) use (&$seen) { $seen[] = [$no, $msg]; return true; });
+    try {
+        $f();
+    } finally {
+        restore_error_handler();
+    }
+    return $seen;
+}
 function check($v, string $as) {
-    var_dump(wx_deliver_sign(['v' => $v], 'k') === sha1("appkey=k&v=$as"));
+    $sig = null;
+    $ours = warnings(function () use ($v, &$sig) { $sig = wx_deliver_sign(['v' => $v], 'k'); });
+    $php = warnings(function () use ($v) { return (string) $v; });
+    var_dump($sig === sha1("appkey=k&v=$as") && $ours === $php);
 }
 check(1369745073, '1369745073');
 check(-42, '-42');

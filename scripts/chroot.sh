@@ -51,20 +51,21 @@ derive_sources() {
 
 # in_chroot DIR CMD...: runs CMD as root in DIR, in a private mount namespace
 # (every mount disappears with the command), with /proc, /dev, the checkout
-# at /src and the host's Rust toolchain at /root/.cargo and /root/.rustup when
+# at /src, the cache at /cache and the host's Rust toolchain at /root/.cargo and /root/.rustup when
 # WXPAY_CHROOT_RUST=1.
 in_chroot() {
     local dir=$1
     shift
     unshare --mount --propagation private env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-        WXPAY_CHROOT_RUST="${WXPAY_CHROOT_RUST:-0}" WXPAY_ROOT="$WXPAY_ROOT" CHROOT="$dir" \
+        WXPAY_CHROOT_RUST="${WXPAY_CHROOT_RUST:-0}" WXPAY_ROOT="$WXPAY_ROOT" CHROOT="$dir" CACHE="$CACHE" \
         bash -c '
         set -e
         mount -t proc proc "$CHROOT/proc"
         mount --rbind /dev "$CHROOT/dev"
         mkdir -p "$CHROOT/src" "$CHROOT/cache"
         mount --bind "$WXPAY_ROOT" "$CHROOT/src"
+        mount --bind "$CACHE" "$CHROOT/cache"
         if [ "$WXPAY_CHROOT_RUST" = 1 ]; then
             mkdir -p "$CHROOT/root/.cargo" "$CHROOT/root/.rustup"
             mount --bind "$HOME/.cargo" "$CHROOT/root/.cargo"
@@ -100,25 +101,35 @@ chroot_base() {
 }
 
 # chroot_with NAME SUITE PACKAGES...: a copy of the base chroot with PACKAGES
-# installed ($CACHE/NAME), rebuilt when the package list changes.
+# installed ($CACHE/NAME). Packages added to the list are installed into the
+# cached chroot; one removed from it makes a fresh copy.
 chroot_with() {
-    local name=$1 suite=$2 dir=$CACHE/$1 base stamp
+    local name=$1 suite=$2 dir=$CACHE/$1 base want have
     shift 2
-    stamp="$suite $*"
-    if [ -f "$dir/.wxpay-ready" ] && [ "$(cat "$dir/.wxpay-ready")" = "$stamp" ]; then
+    want=$(words "$suite" "$@")
+    have=$(cat "$dir/.wxpay-ready" 2>/dev/null)
+    if [ "$want" = "$have" ]; then
         echo "$dir"
         return
     fi
-    base=$(chroot_base "$suite") || exit 1
-    rm -rf "$dir"
-    say "preparing $name: $* (once; cached in $dir)"
-    cp -a "$base" "$dir"
-    rm -f "$dir/.wxpay-ready"
+    local missing
+    missing=$(comm -23 <(words $want | tr ' ' '\n') <(words $have | tr ' ' '\n') | tr '\n' ' ')
+    if [ -z "$have" ] || [ -n "$(comm -13 <(words $want | tr ' ' '\n') <(words $have | tr ' ' '\n'))" ]; then
+        base=$(chroot_base "$suite") || exit 1
+        rm -rf "$dir"
+        cp -a "$base" "$dir"
+        rm -f "$dir/.wxpay-ready"
+        missing=$*
+    fi
+    say "preparing $name: $missing (once; cached in $dir)"
     if [ "${WXPAY_DEB_SRC:-0}" = 1 ]; then
         derive_sources "$suite" deb-src >"$dir/etc/apt/sources.list.d/debian.sources"
     fi
-    in_chroot "$dir" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $* >/dev/null" ||
-        die "installing $* in $name failed"
-    echo "$stamp" >"$dir/.wxpay-ready"
+    in_chroot "$dir" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null" ||
+        die "installing $missing in $name failed"
+    echo "$want" >"$dir/.wxpay-ready"
     echo "$dir"
 }
+
+# words W...: the words sorted and unique, on one line.
+words() { printf '%s\n' "$@" | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'; }

@@ -4,13 +4,15 @@
 #   scripts/install-deps.sh build   what building the extension needs (make deps)
 #   scripts/install-deps.sh test    what the suites and the demo start themselves
 #                                   (make test, make demo)
+#   scripts/install-deps.sh matrix  chroots and packaging (make matrix, dist, dist-test)
 # It never stops, disables or reconfigures a service: the suites start their
 # own nginx, php-fpm and redis-server on their own ports and sockets.
 set -euo pipefail
 case "${1:-build}" in
 build) packages=(php8.2-cli php8.2-dev libclang-dev clang) ;;
 test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server valgrind curl) ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+matrix) packages=(debootstrap binutils zip unzip util-linux) ;;
+*) echo "usage: $0 build|test|matrix" >&2; exit 2 ;;
 esac
 [ -n "${WXPAY_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$WXPAY_EXTRA_PACKAGES" && packages+=("${extra[@]}")
 

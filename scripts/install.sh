@@ -16,25 +16,21 @@ install)
     so=$2
     install -D -m 0644 "$so" "$ext_dir/wxpay.so"
     mkdir -p "$mods"
-    cat > "$mods/wxpay.ini" <<INI
-; wxpay: WeChat Pay v2 shipping notifications
-; priority=20
-extension=wxpay.so
-; wxpay.api_base = https://api.weixin.qq.com
-; wxpay.timeout = 5
-; wxpay.connect_timeout = 2
-; wxpay.cafile =
-; wxpay.proxy =
-; wxpay.token_endpoint = token
-; wxpay.token_cache = memory
-INI
+    template="$(dirname "$0")/../packaging/wxpay.ini"
+    if [ -f "$mods/wxpay.ini" ] && ! cmp -s "$template" "$mods/wxpay.ini"; then
+        # An edited ini is the shop's configuration: keep it.
+        install -m 0644 "$template" "$mods/wxpay.ini.dist"
+        echo "kept your $mods/wxpay.ini (the new template is wxpay.ini.dist beside it)"
+    else
+        install -m 0644 "$template" "$mods/wxpay.ini"
+    fi
     [ -n "$DESTDIR" ] || phpenmod -v "$php_ver" wxpay
     echo "installed $ext_dir/wxpay.so and enabled it ($mods/wxpay.ini)"
     echo "php-fpm loads it after a reload, when you choose: systemctl reload php$php_ver-fpm"
     ;;
 uninstall)
     [ -n "$DESTDIR" ] || phpdismod -v "$php_ver" wxpay 2>/dev/null || true
-    rm -f "$mods/wxpay.ini" "$ext_dir/wxpay.so"
+    rm -f "$mods/wxpay.ini" "$mods/wxpay.ini.dist" "$ext_dir/wxpay.so"
     echo "removed wxpay (php-fpm drops it after a reload: systemctl reload php$php_ver-fpm)"
     ;;
 *)

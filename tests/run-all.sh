@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
-RUN_TESTS=${RUN_TESTS:-$(dirname "$EXT_API")/build/run-tests.php}
+RUN_TESTS=${RUN_TESTS:-$EXT_API/build/run-tests.php}
 [ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
 SUITES=${WXPAY_SUITES:-cargo phpt e2e fuzz memory install differential probes secrets}
 

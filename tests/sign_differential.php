@@ -96,11 +96,21 @@ for ($i = 0; $i < $count; $i++) {
         default: break;                                   // often no appkey at all
     }
 
+    // PHP's own warnings (8.5: a NAN coerced to string) must be raised
+    // by the extension exactly as by the plain-PHP rule.
+    $warned = [];
+    set_error_handler(function (int $no, string $msg) use (&$warned) { $warned[] = "$no $msg"; return true; });
     $expected = ref_get_biz_sign($arr, $appkey);
+    $expected_warnings = $warned;
+    $warned = [];
     try {
         $got = wx_deliver_sign($arr, $appkey);
     } catch (WxPay\InvalidArgumentException $e) {
         $got = null;
+    }
+    restore_error_handler();
+    if ($got !== null && $warned !== $expected_warnings) {
+        $got = 'warnings differ: ' . json_encode([$warned, $expected_warnings]);
     }
     if ($got !== $expected) {
         if (++$mismatches <= 5) {

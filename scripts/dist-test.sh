@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# make dist-test: proof that a shop without Rust can install what make dist
+# wrote. For each Debian row, in a fresh copy of a clean chroot that has
+# only that PHP (php8.x-cli; php8.x-fpm and cgi-fcgi on the fpm row) and
+# redis-server, and no Rust, compiler or build tool:
+#   dpkg -i the .deb, php --ri wxpay, the phpt suite against the installed
+#   module, an fpm request through it (fpm row), dpkg -r (module disabled and
+#   gone, the edited ini kept), dpkg -P (nothing left), and no service touched.
+# For each ZTS row: the PIE zip unpacked into that PHP's extension_dir passes
+# the phpt suite.
+# Prints "DIST ok ..." / "DIST FAIL ..." lines; DIST_TEST_ROWS picks rows.
+set -uo pipefail
+source "$(dirname "$0")/rows.sh"
+cd "$WXPAY_ROOT"
+
+ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.2-zts 8.4-zts}
+FPM_ROW=${DIST_TEST_FPM_ROW:-8.4-nts}
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+[ -d dist ] && ls dist/*.deb >/dev/null 2>&1 || die "no dist/: run make dist first"
+
+check() { # check LABEL COMMAND...: one DIST line for a step
+    local label=$1
+    shift
+    if "$@"; then echo "DIST ok $label"; else echo "DIST FAIL $label"; fi
+}
+
+# The sandbox the suites talk to: the released binary, not a cargo build.
+sandbox=$CACHE/dist-sandbox
+rm -rf "$sandbox" && mkdir -p "$sandbox"
+tar -C "$sandbox" --strip-components=1 -xzf dist/wxpay-sandbox-"$VERSION"-*.tar.gz
+
+# phpt ROOT PHP EXT LOG: the whole phpt suite in chroot ROOT with php PHP
+# loading EXT (a module name: the installed file in extension_dir).
+phpt() {
+    local root=$1 php=$2 ext=$3 log=$4 run_tests=$5
+    in_chroot "$root" env PHP="$php" WXPAY_SO="$ext" WXPAY_BIN=/cache/dist-sandbox RUN_TESTS="$run_tests" \
+        SANDBOX_DIR="build/dist-test/$(basename "$root")/sandbox" WXPAY_SUITES=phpt bash /src/tests/run-all.sh >"$log" 2>&1
+    local status=$?
+    grep -E '^(Tests (passed|failed|skipped)|FAIL|[0-9]+ passed)' "$log" | sed 's/^/    /'
+    [ $status -eq 0 ] && grep -qE '^Tests passed *: *[1-9]' "$log"
+}
+
+debian_row() {
+    local row=$1 ver=${1%-*} suite
+    suite=$(row_suite "$row")
+    local pkgs="php$ver-cli redis-server"
+    [ "$row" = "$FPM_ROW" ] && pkgs="$pkgs php$ver-fpm libfcgi-bin"
+    local clean
+    clean=$(chroot_with "clean-$suite" "$suite" $pkgs) || { echo "DIST FAIL $row: clean chroot"; return; }
+    local root=$CACHE/dist-test-$row
+    rm -rf "$root" && cp -a "$clean" "$root"
+    local deb
+    deb=$(ls dist/php"$ver"-wxpay_*.deb)
+    cp "$deb" "$root/tmp/"
+    # A service touched by the package's scripts would be recorded here.
+    for tool in systemctl service invoke-rc.d deb-systemd-invoke; do
+        printf '#!/bin/sh\necho "%s $*" >> /tmp/service-calls\n' "$tool" >"$root/usr/local/sbin/$tool"
+        chmod +x "$root/usr/local/sbin/$tool"
+    done
+    # run-tests.php is a PHP script from php8.x-dev; copied, not installed.
+    local api
+    api=$(in_chroot "$root" "php$ver" -n -r 'echo basename(PHP_EXTENSION_DIR);')
+    cp "$CACHE/build-$suite/usr/lib/php/$api/build/run-tests.php" "$root/tmp/run-tests.php" ||
+        { echo "DIST FAIL $row: no run-tests.php for API $api (make matrix prepares it)"; return; }
+
+    check "$row: no Rust, compiler or build tool in the chroot" \
+        in_chroot "$root" sh -c '! command -v cargo && ! command -v rustc && ! command -v clang && ! command -v cc && ! command -v gcc && ! command -v make && ! command -v phpize' >/dev/null
+    check "$row: dpkg -i $(basename "$deb")" in_chroot "$root" dpkg -i "/tmp/$(basename "$deb")" >"$root/tmp/dpkg-i.log" 2>&1
+    check "$row: php --ri wxpay (enabled by the package's ini)" \
+        in_chroot "$root" sh -c "php$ver --ri wxpay | grep -q 'wxpay support => enabled'"
+    check "$row: phpt suite against the installed module" phpt "$root" "/usr/bin/php$ver" wxpay "$root/tmp/phpt.log" /tmp/run-tests.php
+    if [ "$row" = "$FPM_ROW" ]; then
+        check "$row: a php-fpm request through the installed module" fpm_request "$root" "$ver"
+    fi
+    # The shop's edit to the ini must survive removal (a conffile) and go on purge.
+    in_chroot "$root" sh -c "echo 'wxpay.timeout = 3' >> /etc/php/$ver/mods-available/wxpay.ini"
+    check "$row: dpkg -r removes the module and disables it" in_chroot "$root" sh -c "
+        dpkg -r php$ver-wxpay >/tmp/dpkg-r.log 2>&1 &&
+        ! php$ver -m | grep -qx wxpay &&
+        [ ! -e /usr/lib/php/*/wxpay.so ] &&
+        [ -z \"\$(find /etc/php/$ver -path '*conf.d*' -name '*wxpay*')\" ] &&
+        grep -q 'wxpay.timeout = 3' /etc/php/$ver/mods-available/wxpay.ini"
+    check "$row: dpkg -P leaves nothing behind" in_chroot "$root" sh -c "
+        dpkg -P php$ver-wxpay >/tmp/dpkg-p.log 2>&1 &&
+        [ -z \"\$(find / -xdev \\( -path /tmp -o -path /src -o -path /cache -o -path /proc \\) -prune -o -name '*wxpay*' -print)\" ]"
+    check "$row: no service was started, stopped or reloaded" in_chroot "$root" sh -c '[ ! -s /tmp/service-calls ]'
+}
+
+# fpm_request ROOT VER: the distribution's php-fpm, configured only through
+# its own conf.d (where the package's link is), answers a FastCGI request
+# for a script that signs and sends a notification to the sandbox.
+fpm_request() {
+    local root=$1 ver=$2
+    cat >"$root/tmp/fpm.conf" <<EOF
+[global]
+pid = /tmp/fpm.pid
+error_log = /tmp/fpm.log
+[www]
+user = root
+group = root
+listen = /tmp/fpm.sock
+pm = static
+pm.max_children = 1
+clear_env = no
+EOF
+    in_chroot "$root" env SANDBOX_DIR=build/dist-test/fpm-sandbox bash -c "
+        cd /src && WXPAY_BIN=/cache/dist-sandbox tests/with-sandbox.sh bash -c '
+            php-fpm$ver -R -y /tmp/fpm.conf -F & fpm=\$!
+            for _ in \$(seq 50); do [ -S /tmp/fpm.sock ] && break; sleep 0.1; done
+            SCRIPT_FILENAME=/src/tests/dist/fpm_notify.php REQUEST_METHOD=GET \
+                QUERY_STRING=\"sandbox=\$WXPAY_SANDBOX_DIR\" cgi-fcgi -bind -connect /tmp/fpm.sock > /tmp/fpm.out
+            kill \$fpm; wait \$fpm 2>/dev/null
+            grep -q \"^fpm-notify ok\" /tmp/fpm.out || { cat /tmp/fpm.out /tmp/fpm.log; exit 1; }'"
+}
+
+zts_row() {
+    local row=$1 ver=${1%-*}
+    row_setup "$row" >/dev/null || { echo "DIST FAIL $row: no ZTS PHP"; return; }
+    local zip ext_dir
+    zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-*-zts.zip) || { echo "DIST FAIL $row: no zip"; return; }
+    ext_dir=$(in_chroot "$CHROOT" "$PHP_BIN" -n -r 'echo PHP_EXTENSION_DIR;')
+    mkdir -p "$CHROOT$ext_dir"
+    check "$row: $(basename "$zip") unpacked into extension_dir" unzip -q -o "$zip" wxpay.so -d "$CHROOT$ext_dir"
+    check "$row: phpt suite against the unpacked module" phpt "$CHROOT" "$PHP_BIN" wxpay "$CACHE/dist-test-$row.log" "$RUN_TESTS_PHP"
+    rm -f "$CHROOT$ext_dir/wxpay.so"
+}
+
+for row in $ROWS; do
+    echo "== $row"
+    case $row in
+    *-zts) zts_row "$row" ;;
+    *) debian_row "$row" ;;
+    esac
+done

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One matrix row, run inside its chroot by scripts/matrix.sh (the checkout is
+# at /src, the row's cargo target dir under /cache):
+#   tests/matrix-row.sh ROW PHP PHP_CONFIG RUN_TESTS
+# Builds the extension and the sandbox against PHP, then runs the phpt suite
+# and the 100k sign differential test with them.
+set -uo pipefail
+row=$1
+export PHP=$2 PHP_CONFIG=$3
+[ -n "${4:-}" ] && export RUN_TESTS=$4
+export CARGO_TARGET_DIR=${CACHE_DIR:?} PATH=/root/.cargo/bin:$PATH
+cd /src
+
+echo "PHP version: $("$PHP" -n -r 'echo PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS", " (extension API ", basename(PHP_EXTENSION_DIR), ")";')"
+cargo build --release --workspace --quiet || { echo "build failed"; exit 1; }
+so=$CARGO_TARGET_DIR/release/libwxpay.so
+echo "glibc needed: $(objdump -T "$so" | grep -oE 'GLIBC_[0-9.]+' | sort -uV | tail -1)"
+"$PHP" -n -d "extension=$so" --ri wxpay | head -3
+
+WXPAY_SO=$so WXPAY_BIN=$CARGO_TARGET_DIR/release SANDBOX_DIR=build/matrix/$row/sandbox \
+    WXPAY_SUITES="phpt differential" bash tests/run-all.sh
