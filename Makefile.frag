@@ -5,7 +5,7 @@ build-modules: modules/wxpay.so
 
 modules/wxpay.so:
 	target=$${CARGO_TARGET_DIR:-$(WXPAY_SRCDIR)/target}; \
-	cd $(WXPAY_SRCDIR) && PHP_CONFIG=$(WXPAY_PHP_CONFIG) $(CARGO) build --release -p wxpay --target-dir "$$target" && \
+	cd $(WXPAY_SRCDIR) && PHP=$(PHP_EXECUTABLE) PHP_CONFIG=$(WXPAY_PHP_CONFIG) $(CARGO) build --release -p wxpay --target-dir "$$target" && \
 	mkdir -p $(CURDIR)/modules && cp "$$target/release/libwxpay.so" $(CURDIR)/modules/wxpay.so
 
 .PHONY: modules/wxpay.so

@@ -195,7 +195,8 @@ unsafe extern "C" fn display_masked(entry: *mut zend_ini_entry, kind: c_int) {
     let _ = std::panic::catch_unwind(|| {
         // SAFETY: the engine passes its live entry.
         let Some(e) = (unsafe { entry.as_ref() }) else { return };
-        let raw = if kind == DISPLAY_ORIG && e.modified != 0 { e.orig_value } else { e.value };
+        // `modified` is a uint8_t before PHP 8.6 and a bool from 8.6 on.
+        let raw = if kind == DISPLAY_ORIG && u8::from(e.modified) != 0 { e.orig_value } else { e.value };
         let value = zend_str_text(raw);
         let shown = if value.is_empty() { "no value".to_string() } else { masked(&value) };
         // SAFETY: a plain read of the SAPI's flag.

@@ -5,14 +5,14 @@
 # A suite's own exit status always counts: one that crashes, is killed or
 # stops reporting half way is at least one failure, whatever it printed
 # before. WXPAY_SUITES picks suites (default: all, in this order):
-#   cargo phpt e2e fuzz memory install differential probes secrets
+#   cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
 RUN_TESTS=${RUN_TESTS:-$EXT_API/build/run-tests.php}
 [ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
-SUITES=${WXPAY_SUITES:-cargo phpt e2e fuzz memory install differential probes secrets}
+SUITES=${WXPAY_SUITES:-cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets}
 
 passed=0
 failed=0
@@ -111,6 +111,12 @@ if want install; then
     account "make install" "$status" "$((status == 0))" "$((status != 0))"
 fi
 
+# 6b. The source build PIE falls back to (phpize, configure, make).
+if want phpize; then
+    note "phpize build (PIE's source fallback)"
+    lines phpize PHPIZE 2 tests/phpize.sh
+fi
+
 # 7. The randomized differential test of the signature.
 if want differential; then
     note "sign differential"
@@ -126,6 +132,25 @@ if want probes; then
     lines probes PROBE 3 tests/harness-probe.sh
 fi
 
+# 9. The support matrix: each PHP row built in its Debian chroot, with the
+#    phpt suite and the differential test (the 8.6 RC row may fail: reported,
+#    not counted). Chroots and built PHPs are cached in ~/.cache/wxpay-matrix.
+if want matrix; then
+    note "PHP matrix"
+    lines matrix MATRIX 5 bash scripts/matrix.sh
+fi
+
+# 10. Release artifacts (make dist), installed where there is no Rust.
+if want dist; then
+    note "make dist"
+    bash scripts/dist.sh > "$log_dir/dist.log" 2>&1
+    status=$?
+    grep -vE '^\s*$' "$log_dir/dist.log"
+    account "make dist" "$status" "$((status == 0))" "$((status != 0))"
+    note "make dist-test (clean chroots, no Rust)"
+    lines dist-test DIST 19 bash scripts/dist-test.sh
+fi
+
 # Last: nothing any suite printed, and nothing the sandbox logged or recorded,
 # holds a secret of the test apps (the e2e run scans its own logs too).
 if want secrets; then
@@ -133,7 +158,7 @@ if want secrets; then
     leaks=0
     while read -r _ secret appkey; do
         for s in "$secret" "$appkey"; do
-            if grep -rqF -- "$s" build/sandbox/ "$log_dir"/ 2>/dev/null; then
+            if grep -rqF -- "$s" build/sandbox/ build/matrix/ build/dist-test/ "$log_dir"/ 2>/dev/null; then
                 echo "a secret of a test app was found in build/sandbox or the suites' output"; leaks=$((leaks + 1))
             fi
         done
