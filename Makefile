@@ -50,11 +50,10 @@ matrix: deps test-deps matrix-deps
 	@$(MAKE) --no-print-directory build
 	@bash scripts/matrix.sh
 
-dist: deps matrix-deps
+dist: matrix-deps
 	@bash scripts/dist.sh
 
-dist-test: deps matrix-deps
-	@$(MAKE) --no-print-directory build
+dist-test: matrix-deps
 	@bash scripts/dist-test.sh
 
 bench: deps test-deps

@@ -40,7 +40,9 @@ deb() {
 status=0
 for row in $ROWS; do
     ver=${row%-*} kind=${row#*-}
-    if ! row_setup "$row" || ! row_build "$row"; then
+    extra=()
+    [ "$row" = 8.2-nts ] && extra=(wxpay-sandbox)
+    if ! row_setup "$row" || ! row_build "$row" "${extra[@]}"; then
         say "$row: build failed"
         status=1
         continue

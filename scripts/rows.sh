@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
 ALL_ROWS="8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.6-nts"
 ALLOWED_TO_FAIL="8.6-nts"
 TOOLS="build-essential clang libclang-dev redis-server procps"
-ZTS_TOOLS="autoconf bison re2c pkg-config dpkg-dev"
+ZTS_TOOLS="autoconf bison re2c pkg-config dpkg-dev libssl-dev"
 
 # The build chroot of a suite, with what every row on it needs.
 build_chroot() {
@@ -18,31 +18,51 @@ build_chroot() {
 }
 
 # zts_php DIR VERSION: a ZTS PHP CLI built once from Debian's own source
-# package into DIR/opt/php-VERSION-zts. The newest (security) version's
-# source is sometimes not in the pool yet; an earlier one is then used.
+# package into DIR/opt/php-VERSION-zts (rebuilt when ZTS_CONFIGURE changes).
+# The mirror does not always hold the source of the indexed versions; then
+# the newest earlier upload still in the archive's pool is fetched, and
+# dpkg-source checks its files against the .dsc (this PHP is only a test
+# target: nothing built from it is shipped but the extension).
+ZTS_CONFIGURE="--enable-zts --disable-all --enable-cli --disable-cgi --disable-phpdbg --enable-pcntl --with-openssl --without-pear"
 zts_php() {
     local dir=$1 ver=$2
-    [ -x "$dir/opt/php-$ver-zts/bin/php" ] && return 0
+    [ "$(cat "$dir/opt/php-$ver-zts/.wxpay-configure" 2>/dev/null)" = "$ZTS_CONFIGURE" ] && return 0
     say "building PHP $ver ZTS from Debian's source package (once, a few minutes)"
     in_chroot "$dir" bash -c '
         set -e
-        ver=$1
-        rm -rf /opt/src && mkdir -p /opt/src && cd /opt/src
+        ver=$1 flags=$2
+        rm -rf /opt/src "/opt/php-$ver-zts" && mkdir -p /opt/src && cd /opt/src
         fetched=0
-        for v in "" $(apt-cache showsrc "php$ver" | sed -n "s/^Version: //p" | sort -rV); do
-            if apt-get source -qq "php$ver${v:+=$v}" >/dev/null 2>&1; then fetched=1; break; fi
+        versions=$(apt-cache showsrc "php$ver" | sed -n "s/^Version: //p" | sort -rV)
+        for v in $versions; do
+            if apt-get source -qq "php$ver=$v" >/dev/null 2>&1; then fetched=1; break; fi
             rm -rf /opt/src/*
         done
+        if [ $fetched = 0 ]; then
+            pool=$(sed -n "s/^URIs: //p" /etc/apt/sources.list.d/debian.sources | head -1)/pool/main/p/php$ver
+            top=$(printf "%s\n" $versions | sed -n "s/^[0-9]*\.[0-9]*\.\([0-9]*\)-.*/\1/p" | sort -n | tail -1)
+            get() { /usr/lib/apt/apt-helper download-file "$pool/$1" "$1" >/dev/null 2>&1; }
+            for n in $(seq "${top:-0}" -1 0); do
+                for r in 1 2; do
+                    dsc=php${ver}_$ver.$n-$r.dsc
+                    get "$dsc" || continue
+                    for f in $(awk "/^Files:/ {f = 1; next} /^[^ ]/ {f = 0} f && NF == 3 {print \$3}" "$dsc"); do get "$f" || true; done
+                    if dpkg-source -x "$dsc" >/dev/null 2>&1; then fetched=1; break 2; fi
+                    rm -rf /opt/src/*
+                done
+            done
+        fi
         [ $fetched = 1 ] || { echo "no php$ver source package could be fetched" >&2; exit 1; }
         cd /opt/src/php"$ver"-*/
+        echo "building from $(basename "$PWD")"
         ./buildconf --force >/dev/null 2>&1
-        ./configure --prefix="/opt/php-$ver-zts" --enable-zts --disable-all --enable-cli --disable-cgi \
-            --disable-phpdbg --enable-pcntl --without-pear >/dev/null
+        ./configure --prefix="/opt/php-$ver-zts" $flags >/dev/null
         make -j"$(nproc)" >/dev/null 2>&1 || make >/dev/null
         make install >/dev/null
         mkdir -p "/opt/php-$ver-zts/lib/php/build"
         cp run-tests.php "/opt/php-$ver-zts/lib/php/build/"
-        rm -rf /opt/src' zts "$ver" >"$CACHE/php-$ver-zts.log" 2>&1 ||
+        echo "$flags" > "/opt/php-$ver-zts/.wxpay-configure"
+        rm -rf /opt/src' zts "$ver" "$ZTS_CONFIGURE" >"$CACHE/php-$ver-zts.log" 2>&1 ||
         { tail -30 "$CACHE/php-$ver-zts.log" >&2; return 1; }
 }
 
@@ -75,13 +95,17 @@ row_setup() {
 }
 
 
-# row_build ROW: builds the extension and the sandbox for a row (after
-# row_setup) into $CACHE/target-ROW; sets SO to the built module's host path.
+# row_build ROW [PACKAGE...]: builds the extension (and PACKAGEs) for a row,
+# after row_setup, into $CACHE/target-ROW with the environment
+# tests/matrix-row.sh builds with, so a matrix build is reused as it is;
+# sets SO to the built module's host path.
 row_build() {
-    local row=$1
+    local row=$1 p packages=(-p wxpay)
+    shift
+    for p in "$@"; do packages+=(-p "$p"); done
     WXPAY_CHROOT_RUST=1 in_chroot "$CHROOT" env PHP="$PHP_BIN" PHP_CONFIG="$PHP_CFG" \
-        CARGO_TARGET_DIR="/cache/target-$row" PATH="/root/.cargo/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-        bash -c 'cd /src && cargo build --release --workspace --quiet' || return 1
+        CARGO_TARGET_DIR="/cache/target-$row" PATH="/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        bash -c 'cd /src && cargo build --release --quiet "$@"' build "${packages[@]}" || return 1
     SO=$CACHE/target-$row/release/libwxpay.so
 }
 

@@ -23,14 +23,19 @@ PATH=$root/fakebin:$PATH DESTDIR=$root bash scripts/install.sh install "$SO" > "
 ini=$root/etc/php/$ver/mods-available/wxpay.ini
 ext_dir=$root$(php-config --extension-dir)
 out=$(php -n -d "extension_dir=$ext_dir" -c "$ini" -r 'echo extension_loaded("wxpay") ? wx_deliver_sign(["a" => 1], "k") : "not loaded";' 2>&1)
+# A reinstall keeps the shop's edited ini (the new template goes beside it).
+echo "wxpay.timeout = 3" >> "$ini"
+PATH=$root/fakebin:$PATH DESTDIR=$root bash scripts/install.sh install "$SO" >> "$root/install.log" 2>&1
+kept=no
+grep -q '^wxpay.timeout = 3' "$ini" && cmp -s packaging/wxpay.ini "$ini.dist" && kept=yes
 make -n --no-print-directory uninstall DESTDIR="$root" > "$root/plan" 2>&1
 grep -E 'install-deps|apt|systemctl|service ' "$root/plan" >> "$root/calls"
 PATH=$root/fakebin:$PATH DESTDIR=$root bash scripts/install.sh uninstall >> "$root/install.log" 2>&1
 calls=$(cat "$root/calls" 2>/dev/null)
-if [ "$out" = "$(php -n -r 'echo sha1("a=1&appkey=k");')" ] && [ ! -e "$ini" ] && [ ! -e "$ext_dir/wxpay.so" ] && [ -z "$calls" ]; then
-    echo "INSTALL ok   make install puts wxpay.so in the extension dir and mods-available/wxpay.ini loads it; uninstall removes both; neither called apt-get, dpkg or a service manager"
+if [ "$out" = "$(php -n -r 'echo sha1("a=1&appkey=k");')" ] && [ ! -e "$ini" ] && [ ! -e "$ini.dist" ] && [ ! -e "$ext_dir/wxpay.so" ] && [ -z "$calls" ] && [ $kept = yes ]; then
+    echo "INSTALL ok   make install puts wxpay.so in the extension dir and mods-available/wxpay.ini loads it; a reinstall keeps an edited ini; uninstall removes them; neither called apt-get, dpkg or a service manager"
 else
-    echo "INSTALL FAIL ($out) calls: ${calls:-none}"
+    echo "INSTALL FAIL ($out) edited ini kept: $kept; calls: ${calls:-none}"
     cat "$root/install.log"
     exit 1
 fi

@@ -29,7 +29,10 @@ function ref_get_biz_sign(array $bizObj, ?string $appkey = null): ?string
     if ($appkey !== null) {
         $bizParameters["appkey"] = $appkey;
     }
-    if (!array_key_exists("appkey", $bizParameters) || (string) $bizParameters["appkey"] === "") {
+    // WxPayHelper tests its APPKEY (a string) for ""; here the key may be any
+    // scalar from $bizObj, so the test is silenced: only the join's
+    // conversions are the ones PHP (8.5: a NAN) warns about.
+    if (!array_key_exists("appkey", $bizParameters) || @((string) $bizParameters["appkey"]) === "") {
         return null;
     }
     ksort($bizParameters);
