@@ -79,9 +79,9 @@ in_chroot() {
 # ca-certificates ($CACHE/base-SUITE).
 chroot_base() {
     local suite=$1 dir=$CACHE/base-$1
-    [ -f "$dir/.wxpay-ready" ] && { echo "$dir"; return; }
+    [ -f "$dir.ready" ] && [ -d "$dir" ] && { echo "$dir"; return; }
     command -v debootstrap >/dev/null || die "debootstrap is missing (make matrix-deps installs it)"
-    rm -rf "$dir"
+    rm -rf "$dir" "$dir.ready"
     say "debootstrap $suite (once; cached in $dir)"
     debootstrap --variant=minbase "$suite" "$dir" >"$CACHE/debootstrap-$suite.log" 2>&1 ||
         { tail -20 "$CACHE/debootstrap-$suite.log" >&2; die "debootstrap $suite failed"; }
@@ -96,7 +96,7 @@ chroot_base() {
     printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
     in_chroot "$dir" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null' ||
         die "apt in the $suite chroot failed"
-    touch "$dir/.wxpay-ready"
+    touch "$dir.ready"
     echo "$dir"
 }
 
@@ -107,7 +107,8 @@ chroot_with() {
     local name=$1 suite=$2 dir=$CACHE/$1 base want have
     shift 2
     want=$(words "$suite" "$@")
-    have=$(cat "$dir/.wxpay-ready" 2>/dev/null)
+    have=$(cat "$dir.ready" 2>/dev/null)
+    [ -d "$dir" ] || have=
     if [ "$want" = "$have" ]; then
         echo "$dir"
         return
@@ -118,7 +119,6 @@ chroot_with() {
         base=$(chroot_base "$suite") || exit 1
         rm -rf "$dir"
         cp -a "$base" "$dir"
-        rm -f "$dir/.wxpay-ready"
         missing=$*
     fi
     say "preparing $name: $missing (once; cached in $dir)"
@@ -127,7 +127,7 @@ chroot_with() {
     fi
     in_chroot "$dir" sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null" ||
         die "installing $missing in $name failed"
-    echo "$want" >"$dir/.wxpay-ready"
+    echo "$want" >"$dir.ready"
     echo "$dir"
 }
 

@@ -13,7 +13,7 @@ set -uo pipefail
 source "$(dirname "$0")/rows.sh"
 cd "$WXPAY_ROOT"
 
-ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.2-zts 8.4-zts}
+ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.5-nts 8.2-zts 8.4-zts}
 FPM_ROW=${DIST_TEST_FPM_ROW:-8.4-nts}
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 [ -d dist ] && ls dist/*.deb >/dev/null 2>&1 || die "no dist/: run make dist first"
@@ -63,17 +63,22 @@ debian_row() {
     cp "$CACHE/build-$suite/usr/lib/php/$api/build/run-tests.php" "$root/tmp/run-tests.php" ||
         { echo "DIST FAIL $row: no run-tests.php for API $api (make matrix prepares it)"; return; }
 
-    check "$row: no Rust, compiler or build tool in the chroot" \
-        in_chroot "$root" sh -c '! command -v cargo && ! command -v rustc && ! command -v clang && ! command -v cc && ! command -v gcc && ! command -v make && ! command -v phpize' >/dev/null
-    check "$row: dpkg -i $(basename "$deb")" in_chroot "$root" dpkg -i "/tmp/$(basename "$deb")" >"$root/tmp/dpkg-i.log" 2>&1
+    check "$row: no Rust, compiler or build tool in the chroot" in_chroot "$root" sh -c '
+        for t in cargo rustc clang cc gcc make phpize; do command -v $t >/dev/null && exit 1; done; exit 0'
+    check "$row: dpkg -i $(basename "$deb")" in_chroot "$root" sh -c "dpkg -i /tmp/$(basename "$deb") >/tmp/dpkg-i.log 2>&1"
     check "$row: php --ri wxpay (enabled by the package's ini)" \
         in_chroot "$root" sh -c "php$ver --ri wxpay | grep -q 'wxpay support => enabled'"
     check "$row: phpt suite against the installed module" phpt "$root" "/usr/bin/php$ver" wxpay "$root/tmp/phpt.log" /tmp/run-tests.php
     if [ "$row" = "$FPM_ROW" ]; then
         check "$row: a php-fpm request through the installed module" fpm_request "$root" "$ver"
     fi
-    # The shop's edit to the ini must survive removal (a conffile) and go on purge.
+    # The shop's edit to the ini must survive an upgrade and removal (a
+    # conffile) and go on purge.
     in_chroot "$root" sh -c "echo 'wxpay.timeout = 3' >> /etc/php/$ver/mods-available/wxpay.ini"
+    check "$row: reinstalling keeps the edited ini and the module enabled" in_chroot "$root" sh -c "
+        dpkg -i /tmp/$(basename "$deb") >>/tmp/dpkg-i.log 2>&1 &&
+        grep -q 'wxpay.timeout = 3' /etc/php/$ver/mods-available/wxpay.ini &&
+        [ \"\$(php$ver -r 'echo ini_get(\"wxpay.timeout\");')\" = 3 ]"
     check "$row: dpkg -r removes the module and disables it" in_chroot "$root" sh -c "
         dpkg -r php$ver-wxpay >/tmp/dpkg-r.log 2>&1 &&
         ! php$ver -m | grep -qx wxpay &&
@@ -83,7 +88,7 @@ debian_row() {
     check "$row: dpkg -P leaves nothing behind" in_chroot "$root" sh -c "
         dpkg -P php$ver-wxpay >/tmp/dpkg-p.log 2>&1 &&
         [ -z \"\$(find / -xdev \\( -path /tmp -o -path /src -o -path /cache -o -path /proc \\) -prune -o -name '*wxpay*' -print)\" ]"
-    check "$row: no service was started, stopped or reloaded" in_chroot "$root" sh -c '[ ! -s /tmp/service-calls ]'
+    check "$row: no service was started, stopped or reloaded" in_chroot "$root" sh -c '[ ! -s /tmp/service-calls ] || { cat /tmp/service-calls; exit 1; }'
 }
 
 # fpm_request ROOT VER: the distribution's php-fpm, configured only through
