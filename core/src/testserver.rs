@@ -43,7 +43,11 @@ impl TestServer {
         let issuer = Issuer::new(ca, ca_key);
         let leaf_key = KeyPair::generate().unwrap();
         let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
-        let ca_file = std::env::temp_dir().join(format!("wxpay-core-test-ca-{}-{}.pem", std::process::id(), crate::random::bytes::<4>()[0]));
+        // One file per server: tests run in parallel, and two servers sharing
+        // a path would trust each other's CA (and share a cached agent).
+        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let ca_file = std::env::temp_dir().join(format!("wxpay-core-test-ca-{}-{n}.pem", std::process::id()));
         std::fs::write(&ca_file, ca_cert.pem()).unwrap();
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()

@@ -424,7 +424,7 @@ mod tests {
         for status in [302, 404, 503] {
             let server = TestServer::start(vec![Answer { status, body: b"<html>".to_vec(), delay: Duration::ZERO }]);
             let e = call(&trusting(&server), "/x", None, soon()).unwrap_err();
-            assert_eq!(e.status, status);
+            assert_eq!(e.status, status, "{e}");
             assert_eq!(e.message, format!("HTTP {status} from {}", authority(&server.base)));
         }
     }
