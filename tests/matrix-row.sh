@@ -21,3 +21,9 @@ echo "glibc needed: $(objdump -T "$so" | grep -oE 'GLIBC_[0-9.]+' | sort -uV | t
 
 WXPAY_SO=$so WXPAY_BIN=/src/target/release SANDBOX_DIR=build/matrix/$row/sandbox \
     WXPAY_SUITES="phpt differential" bash tests/run-all.sh
+status=$?
+# run-tests.php writes a failed test's .diff and .out beside the .phpt, where
+# the next row's run would delete them: keep this row's.
+mkdir -p "build/matrix/$row/failed"
+cp php-tests/*.diff php-tests/*.out "build/matrix/$row/failed/" 2>/dev/null
+exit $status
