@@ -29,7 +29,9 @@ fn main() {
     }
 
     let mut shim = cc::Build::new();
-    shim.file("src/engine.c").warnings(true).extra_warnings(false);
+    shim.file("src/engine.c")
+        .warnings(true)
+        .extra_warnings(false);
     for flag in [
         "-Werror=incompatible-pointer-types",
         "-Werror=implicit-function-declaration",

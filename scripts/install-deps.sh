@@ -2,8 +2,8 @@
 # Installs Debian packages only when they are missing. Idempotent and quiet
 # when everything is present. Debian/Ubuntu, as root (or with sudo).
 #   scripts/install-deps.sh build   what building the extension needs (make deps)
-#   scripts/install-deps.sh test    what the suites and the demo start themselves
-#                                   (make test, make demo)
+#   scripts/install-deps.sh test    what the suites and the demo start themselves, and
+#                                   rustfmt and clippy for the lint suite (make test, make demo)
 #   scripts/install-deps.sh matrix  chroots and packaging (make matrix, dist, dist-test)
 # It never stops, disables or reconfigures a service: the suites start their
 # own nginx, php-fpm and redis-server on their own ports and sockets.
@@ -38,4 +38,14 @@ if [ "${1:-build}" = build ]; then
         echo "install-deps: no Rust toolchain found; install one with rustup (Rust >= 1.85)" >&2
         exit 1
     }
+fi
+
+# The lint suite's tools: rustup components of the toolchain that builds.
+if [ "${1:-build}" = test ] && command -v rustup >/dev/null 2>&1; then
+    for c in rustfmt clippy; do
+        rustup component list --installed 2>/dev/null | grep -q "^$c" || {
+            echo "install-deps: adding the rustup component $c"
+            rustup component add "$c" >/dev/null
+        }
+    done
 fi

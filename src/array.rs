@@ -55,4 +55,3 @@ pub fn try_for_each<'a, E>(
     }
     Ok(())
 }
-

@@ -118,7 +118,13 @@ pub fn type_name(z: &Zval) -> String {
 }
 
 /// PHP's message for a parameter of the wrong type, thrown as `\TypeError`.
-pub fn type_error(function: &str, position: u32, name: &str, expected: &str, given: &str) -> PhpException {
+pub fn type_error(
+    function: &str,
+    position: u32,
+    name: &str,
+    expected: &str,
+    given: &str,
+) -> PhpException {
     PhpException::new(
         format!("{function}(): Argument #{position} (${name}) must be of type {expected}, {given} given"),
         0,
@@ -148,7 +154,9 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
             return None;
         }
         let scalar = z.is_long() || z.is_double() || z.is_bool();
-        let stringable = z.object().is_some_and(|o| !o.get_class_entry().__tostring.is_null());
+        let stringable = z
+            .object()
+            .is_some_and(|o| !o.get_class_entry().__tostring.is_null());
         if stringable || scalar && !caller_is_strict() {
             if let Ok(b) = to_scalar(z) {
                 return Some(PhpBytes::Ok(b));
@@ -160,7 +168,13 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
 
 impl<'a> PhpBytes<'a> {
     /// The bytes, or the TypeError for parameter `position` of `function`.
-    pub fn check(self, function: &str, position: u32, name: &str, expected: &str) -> PhpResult<Scalar<'a>> {
+    pub fn check(
+        self,
+        function: &str,
+        position: u32,
+        name: &str,
+        expected: &str,
+    ) -> PhpResult<Scalar<'a>> {
         match self {
             PhpBytes::Ok(b) => Ok(b),
             PhpBytes::Wrong(given) => Err(type_error(function, position, name, expected, &given)),
@@ -203,7 +217,12 @@ impl<'a> PhpArray<'a> {
     }
 
     /// Like `check`, with `None` for an omitted optional array.
-    pub fn check_optional(self, function: &str, position: u32, name: &str) -> PhpResult<Option<&'a ZendHashTable>> {
+    pub fn check_optional(
+        self,
+        function: &str,
+        position: u32,
+        name: &str,
+    ) -> PhpResult<Option<&'a ZendHashTable>> {
         match self {
             PhpArray::Ok(ht) => Ok(Some(ht)),
             PhpArray::Omitted => Ok(None),

@@ -18,7 +18,12 @@ extern "C" {
     pub fn wxpay_sort(base: *mut c_void, count: usize, size: usize, cmp: CompareFn, swp: SwapFn);
     fn wxpay_ini_string(name: *const c_char, len: usize) -> *const c_char;
     pub fn wxpay_display_ini_entries(module: *mut zend_module_entry);
-    fn wxpay_mark_sensitive(name: *const c_char, len: usize, params: *const u32, count: usize) -> c_int;
+    fn wxpay_mark_sensitive(
+        name: *const c_char,
+        len: usize,
+        params: *const u32,
+        count: usize,
+    ) -> c_int;
     pub fn wxpay_set_exception_fields(
         scope: *mut zend_class_entry,
         object: *mut zend_object,
@@ -47,7 +52,14 @@ pub fn ini(name: &CStr) -> String {
 pub fn mark_sensitive(name: &str, params: &[u32]) -> Result<(), String> {
     // SAFETY: module startup runs single-threaded with the function table
     // complete; the shim only reads `name` and `params` for the call.
-    let marked = unsafe { wxpay_mark_sensitive(name.as_ptr().cast(), name.len(), params.as_ptr(), params.len()) };
+    let marked = unsafe {
+        wxpay_mark_sensitive(
+            name.as_ptr().cast(),
+            name.len(),
+            params.as_ptr(),
+            params.len(),
+        )
+    };
     if marked < 0 {
         Err(format!("{name} is not registered"))
     } else {

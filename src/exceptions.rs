@@ -4,9 +4,9 @@
 //! the classes keep `\Exception`'s constructor: shops can `new` them in tests
 //! and extend them.
 
+use crate::engine;
 use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
-use crate::engine;
 use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry};
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -25,7 +25,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [Kind::Base, Kind::InvalidArgument, Kind::Transport, Kind::Api, Kind::Configuration];
+    const ALL: [Kind; 5] = [
+        Kind::Base,
+        Kind::InvalidArgument,
+        Kind::Transport,
+        Kind::Api,
+        Kind::Configuration,
+    ];
 
     pub const fn class_name(self) -> &'static str {
         match self {
@@ -38,7 +44,8 @@ impl Kind {
     }
 
     fn slot(self) -> &'static AtomicPtr<ClassEntry> {
-        static SLOTS: [AtomicPtr<ClassEntry>; 5] = [const { AtomicPtr::new(std::ptr::null_mut()) }; 5];
+        static SLOTS: [AtomicPtr<ClassEntry>; 5] =
+            [const { AtomicPtr::new(std::ptr::null_mut()) }; 5];
         &SLOTS[self as usize]
     }
 
@@ -71,10 +78,14 @@ pub fn register() -> Result<(), String> {
             .extends(parent)
             .registration(match kind {
                 Kind::Base => |ce, _| Kind::Base.slot().store(ce, Ordering::Release),
-                Kind::InvalidArgument => |ce, _| Kind::InvalidArgument.slot().store(ce, Ordering::Release),
+                Kind::InvalidArgument => {
+                    |ce, _| Kind::InvalidArgument.slot().store(ce, Ordering::Release)
+                }
                 Kind::Transport => |ce, _| Kind::Transport.slot().store(ce, Ordering::Release),
                 Kind::Api => |ce, _| Kind::Api.slot().store(ce, Ordering::Release),
-                Kind::Configuration => |ce, _| Kind::Configuration.slot().store(ce, Ordering::Release),
+                Kind::Configuration => {
+                    |ce, _| Kind::Configuration.slot().store(ce, Ordering::Release)
+                }
             })
             .register()
             .map_err(|e| format!("cannot register {}: {e}", kind.class_name()))?;
@@ -111,7 +122,13 @@ fn wide_code_object(kind: Kind, message: &str, code: i64) -> Zval {
     // SAFETY: a live object of class `ce`; the engine's own setters write
     // its declared (protected) `message` and `code` with `ce` as the scope.
     unsafe {
-        engine::wxpay_set_exception_fields(scope, raw, message.as_ptr().cast(), message.len(), code);
+        engine::wxpay_set_exception_fields(
+            scope,
+            raw,
+            message.as_ptr().cast(),
+            message.len(),
+            code,
+        );
     }
     let mut zv = Zval::new();
     // The zval takes its own reference; the ZBox's is released on return.

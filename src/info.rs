@@ -14,7 +14,10 @@ pub extern "C" fn module_info(module: *mut ModuleEntry) {
         info_table_start!();
         info_table_row!("wxpay support", "enabled");
         info_table_row!("version", env!("CARGO_PKG_VERSION"));
-        info_table_row!("TLS backend", "rustls (ring), certificate verification always on");
+        info_table_row!(
+            "TLS backend",
+            "rustls (ring), certificate verification always on"
+        );
         info_table_row!("CA source", ca.replace('\0', ""));
         let problems: Vec<String> = ini::DIRECTIVES.iter().filter_map(|d| d.problem()).collect();
         if problems.is_empty() {

@@ -49,7 +49,9 @@ pub fn parse_seconds(name: &str, value: &str) -> Result<std::time::Duration, Str
 }
 
 fn check_api_base(name: &str, v: &str) -> Result<(), String> {
-    transport::parse_api_base(name, v).map(drop).map_err(|e| e.0)
+    transport::parse_api_base(name, v)
+        .map(drop)
+        .map_err(|e| e.0)
 }
 
 fn check_seconds(name: &str, v: &str) -> Result<(), String> {
@@ -96,10 +98,20 @@ pub static CONNECT_TIMEOUT: Directive = Directive {
     masked: false,
     check: check_seconds,
 };
-pub static CAFILE: Directive =
-    Directive { name: c"wxpay.cafile", default: c"", permission: ALL, masked: false, check: check_cafile };
-pub static PROXY: Directive =
-    Directive { name: c"wxpay.proxy", default: c"", permission: ALL, masked: true, check: check_proxy };
+pub static CAFILE: Directive = Directive {
+    name: c"wxpay.cafile",
+    default: c"",
+    permission: ALL,
+    masked: false,
+    check: check_cafile,
+};
+pub static PROXY: Directive = Directive {
+    name: c"wxpay.proxy",
+    default: c"",
+    permission: ALL,
+    masked: true,
+    check: check_proxy,
+};
 /// Decides where a whole pool's token lives, so it belongs to php.ini.
 pub static TOKEN_CACHE: Directive = Directive {
     name: c"wxpay.token_cache",
@@ -116,10 +128,22 @@ pub static TOKEN_ENDPOINT: Directive = Directive {
     check: check_token_endpoint,
 };
 
-pub static DIRECTIVES: [&Directive; 7] = [&API_BASE, &TIMEOUT, &CONNECT_TIMEOUT, &CAFILE, &PROXY, &TOKEN_CACHE, &TOKEN_ENDPOINT];
+pub static DIRECTIVES: [&Directive; 7] = [
+    &API_BASE,
+    &TIMEOUT,
+    &CONNECT_TIMEOUT,
+    &CAFILE,
+    &PROXY,
+    &TOKEN_CACHE,
+    &TOKEN_ENDPOINT,
+];
 
 const fn def(d: &'static Directive) -> IniEntryDef {
-    let mut e = IniEntryDef::new(d.name, d.default, IniEntryPermission::from_bits_retain(d.permission));
+    let mut e = IniEntryDef::new(
+        d.name,
+        d.default,
+        IniEntryPermission::from_bits_retain(d.permission),
+    );
     e.on_modify = Some(on_modify);
     e.mh_arg1 = std::ptr::from_ref(d).cast_mut().cast::<c_void>();
     if d.masked {
@@ -153,7 +177,9 @@ const DISPLAY_ORIG: c_int = 1;
 
 fn zend_str_text(s: *mut zend_string) -> String {
     // SAFETY: the engine passes a live zend_string or null.
-    unsafe { s.as_ref() }.map(|z| String::from_utf8_lossy(z.as_bytes()).into_owned()).unwrap_or_default()
+    unsafe { s.as_ref() }
+        .map(|z| String::from_utf8_lossy(z.as_bytes()).into_owned())
+        .unwrap_or_default()
 }
 
 /// Checks a new value. From php.ini (startup) a bad value is kept, with a
@@ -169,8 +195,12 @@ unsafe extern "C" fn on_modify(
 ) -> c_int {
     let result = std::panic::catch_unwind(|| {
         // SAFETY: `arg` is the `&'static Directive` that `def` stored.
-        let Some(d) = (unsafe { arg.cast::<Directive>().as_ref() }) else { return SUCCESS };
-        let Err(why) = (d.check)(d.name(), &zend_str_text(new_value)) else { return SUCCESS };
+        let Some(d) = (unsafe { arg.cast::<Directive>().as_ref() }) else {
+            return SUCCESS;
+        };
+        let Err(why) = (d.check)(d.name(), &zend_str_text(new_value)) else {
+            return SUCCESS;
+        };
         match stage {
             STAGE_STARTUP => {
                 php_error(
@@ -180,7 +210,10 @@ unsafe extern "C" fn on_modify(
                 SUCCESS
             }
             STAGE_RUNTIME | STAGE_HTACCESS => {
-                php_error(&ErrorType::Warning, &format!("{why}; the value was not changed"));
+                php_error(
+                    &ErrorType::Warning,
+                    &format!("{why}; the value was not changed"),
+                );
                 FAILURE
             }
             // fpm pool values and restores: checked again by every call.
@@ -194,11 +227,23 @@ unsafe extern "C" fn on_modify(
 unsafe extern "C" fn display_masked(entry: *mut zend_ini_entry, kind: c_int) {
     let _ = std::panic::catch_unwind(|| {
         // SAFETY: the engine passes its live entry.
-        let Some(e) = (unsafe { entry.as_ref() }) else { return };
-        // `modified` is a uint8_t before PHP 8.6 and a bool from 8.6 on.
-        let raw = if kind == DISPLAY_ORIG && u8::from(e.modified) != 0 { e.orig_value } else { e.value };
+        let Some(e) = (unsafe { entry.as_ref() }) else {
+            return;
+        };
+        // `modified` is a uint8_t before PHP 8.6 and a bool from 8.6 on:
+        // the conversion is a no-op on one and needed on the other.
+        #[allow(clippy::useless_conversion)]
+        let raw = if kind == DISPLAY_ORIG && u8::from(e.modified) != 0 {
+            e.orig_value
+        } else {
+            e.value
+        };
         let value = zend_str_text(raw);
-        let shown = if value.is_empty() { "no value".to_string() } else { masked(&value) };
+        let shown = if value.is_empty() {
+            "no value".to_string()
+        } else {
+            masked(&value)
+        };
         // SAFETY: a plain read of the SAPI's flag.
         let html = unsafe { sapi_module.phpinfo_as_text } == 0;
         let shown = if html { escape_html(&shown) } else { shown };
@@ -210,5 +255,8 @@ unsafe extern "C" fn display_masked(entry: *mut zend_ini_entry, kind: c_int) {
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -22,7 +22,10 @@ use ext_php_rs::prelude::*;
 /// turns the panic into a PHP `\Error` for the caller.
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("wxpay: internal error{at}");
     }));
 }

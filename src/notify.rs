@@ -7,17 +7,17 @@ use crate::exceptions::{exception, invalid_argument, Kind};
 use crate::json;
 use crate::settings::{self, Options};
 use crate::token as token_binding;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
-use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::ZendHashTable;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use wxpay_core::token;
 use wxpay_core::deliver::{Delivery, DeliveryBuilder, Input};
 use wxpay_core::reply::{self, Outcome};
-use wxpay_core::token::Want;
 use wxpay_core::secrets::redact;
 use wxpay_core::sign::Scalar;
+use wxpay_core::token;
+use wxpay_core::token::Want;
 use wxpay_core::transport::{self, encode_query_value, Settings, TransportError};
 
 const NAME: &str = "wx_deliver_notify";
@@ -38,7 +38,10 @@ fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
             Input::Int(n)
         } else if let Some(b) = z.bool() {
             Input::Bool(b)
-        } else if z.object().is_some_and(|o| !o.get_class_entry().__tostring.is_null()) {
+        } else if z
+            .object()
+            .is_some_and(|o| !o.get_class_entry().__tostring.is_null())
+        {
             match convert::to_scalar(z) {
                 Ok(Scalar::Bytes(b)) => {
                     converted = b.into_owned();
@@ -58,8 +61,12 @@ fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
     // (ext-php-rs leaves a pending exception in place), so the user's
     // exception reaches the caller unchanged.
     .map_err(|e: Option<PhpException>| e.unwrap_or_else(|| invalid_argument(String::new())))?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    builder.build(now).map_err(|e| invalid_argument(format!("{NAME}(): $params: {e}")))
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    builder
+        .build(now)
+        .map_err(|e| invalid_argument(format!("{NAME}(): $params: {e}")))
 }
 
 /// An access_token as WeChat issues them: printable ASCII, at most 2048
@@ -82,7 +89,14 @@ struct Secrets<'a> {
 
 impl Secrets<'_> {
     fn scrub(&self, msg: &str) -> String {
-        redact(msg, &[self.token.as_bytes(), self.appkey, self.appsecret.as_bytes()])
+        redact(
+            msg,
+            &[
+                self.token.as_bytes(),
+                self.appkey,
+                self.appsecret.as_bytes(),
+            ],
+        )
     }
 }
 
@@ -98,31 +112,50 @@ impl Failure {
         match self {
             Failure::Api { code, message } => exception(
                 Kind::Api,
-                secrets.scrub(&format!("{NAME}(): WeChat error {code}: {message}{}{note}", token_binding::hint(code))),
+                secrets.scrub(&format!(
+                    "{NAME}(): WeChat error {code}: {message}{}{note}",
+                    token_binding::hint(code)
+                )),
                 code,
             ),
-            Failure::Transport(e) => {
-                exception(Kind::Transport, secrets.scrub(&format!("{NAME}(): {}", e.message)), i64::from(e.status))
-            }
+            Failure::Transport(e) => exception(
+                Kind::Transport,
+                secrets.scrub(&format!("{NAME}(): {}", e.message)),
+                i64::from(e.status),
+            ),
         }
     }
 }
 
 /// Sends one notification with `token`; the decoded answer or why not.
-fn send(settings: &Settings, token: &str, body: &[u8], deadline: Instant) -> Result<ZBox<ZendHashTable>, Failure> {
-    let path = format!("/pay/delivernotify?access_token={}", encode_query_value(token));
-    let reply = transport::call(settings, &path, Some(body), deadline).map_err(Failure::Transport)?;
+fn send(
+    settings: &Settings,
+    token: &str,
+    body: &[u8],
+    deadline: Instant,
+) -> Result<ZBox<ZendHashTable>, Failure> {
+    let path = format!(
+        "/pay/delivernotify?access_token={}",
+        encode_query_value(token)
+    );
+    let reply =
+        transport::call(settings, &path, Some(body), deadline).map_err(Failure::Transport)?;
     match reply::parse(&reply) {
         Ok(Outcome::Ok(map)) => Ok(json::object_to_array(&map)),
         Ok(Outcome::Api { code, message }) => Err(Failure::Api { code, message }),
-        Err(bad) => Err(Failure::Transport(TransportError { message: format!("malformed reply: {}", bad.0), status: 0 })),
+        Err(bad) => Err(Failure::Transport(TransportError {
+            message: format!("malformed reply: {}", bad.0),
+            status: 0,
+        })),
     }
 }
 
 /// After WeChat called `token` invalid or expired: drops it from the token
 /// cache if the cache still holds it, and says so.
 fn forget_token(opts: &Options, appid: &str, token: &str, deadline: Instant) -> &'static str {
-    let Ok((_, cache)) = opts.token_setup() else { return "" };
+    let Ok((_, cache)) = opts.token_setup() else {
+        return "";
+    };
     if token::forget(&opts.settings, &cache, appid, token, deadline) {
         " (this access_token was dropped from the token cache: wx_access_token() fetches a new one)"
     } else {
@@ -155,15 +188,31 @@ fn managed(opts: &Options, delivery: &Delivery, body: &[u8]) -> PhpResult<ZBox<Z
     let mut current = token_binding::obtain(NAME, opts, appid, secret, Want::default(), deadline)?;
     let (mut refreshed, mut busy) = (false, 0);
     loop {
-        let secrets = Secrets { token: &current, appkey: &delivery.appkey, appsecret: secret };
+        let secrets = Secrets {
+            token: &current,
+            appkey: &delivery.appkey,
+            appsecret: secret,
+        };
         match send(&opts.settings, &current, body, deadline) {
             Ok(answer) => return Ok(answer),
             Err(Failure::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
                 refreshed = true;
                 let failed = current.clone();
-                current = token_binding::obtain(NAME, opts, appid, secret, Want { force: false, not: Some(&failed) }, deadline)?;
+                current = token_binding::obtain(
+                    NAME,
+                    opts,
+                    appid,
+                    secret,
+                    Want {
+                        force: false,
+                        not: Some(&failed),
+                    },
+                    deadline,
+                )?;
             }
-            Err(Failure::Api { code: -1, .. }) if busy < BUSY_RETRIES && Instant::now() + BUSY_PAUSE < deadline => {
+            Err(Failure::Api { code: -1, .. })
+                if busy < BUSY_RETRIES && Instant::now() + BUSY_PAUSE < deadline =>
+            {
                 busy += 1;
                 std::thread::sleep(BUSY_PAUSE);
             }
@@ -186,7 +235,9 @@ pub fn wx_deliver_notify(
     params: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let token = access_token.map(|t| t.check(NAME, 1, "access_token", "?string")).transpose()?;
+    let token = access_token
+        .map(|t| t.check(NAME, 1, "access_token", "?string"))
+        .transpose()?;
     let params = params.check(NAME, 2, "params")?;
     let options = options.check_optional(NAME, 3, "options")?;
 
@@ -199,7 +250,11 @@ pub fn wx_deliver_notify(
         Some(t) => {
             let bytes = t.into_bytes();
             let token = check_token(&bytes)?;
-            let secrets = Secrets { token, appkey: &delivery.appkey, appsecret: opts.appsecret.as_deref().unwrap_or("") };
+            let secrets = Secrets {
+                token,
+                appkey: &delivery.appkey,
+                appsecret: opts.appsecret.as_deref().unwrap_or(""),
+            };
             let deadline = Instant::now() + opts.settings.timeout;
             send(&opts.settings, token, &body, deadline).map_err(|f| {
                 let note = match f {

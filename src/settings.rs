@@ -28,9 +28,11 @@ impl Problem {
     pub fn into_exception(self, function: &str) -> PhpException {
         match self {
             Problem::Option(m) => invalid_argument(format!("{function}(): {m}")),
-            Problem::Ini(m) => {
-                exception(Kind::Configuration, format!("{function}(): php.ini: {m} (see php --ri wxpay)"), 0)
-            }
+            Problem::Ini(m) => exception(
+                Kind::Configuration,
+                format!("{function}(): php.ini: {m} (see php --ri wxpay)"),
+                0,
+            ),
         }
     }
 }
@@ -45,11 +47,17 @@ struct Raw {
 
 impl Raw {
     fn ini(directive: &'static Directive) -> Raw {
-        Raw { value: directive.value(), option: None, directive }
+        Raw {
+            value: directive.value(),
+            option: None,
+            directive,
+        }
     }
 
     fn name(&self) -> &str {
-        self.option.as_deref().unwrap_or_else(|| self.directive.name())
+        self.option
+            .as_deref()
+            .unwrap_or_else(|| self.directive.name())
     }
 
     fn problem(&self, message: String) -> Problem {
@@ -82,8 +90,12 @@ impl Options {
 fn text(opt: &str, z: &Zval) -> Result<String, Problem> {
     let z = deref(z);
     match z.zend_str().map(|s| s.as_bytes()) {
-        Some(b) => String::from_utf8(b.to_vec()).map_err(|_| Problem::Option(format!("option '{opt}' must be valid UTF-8"))),
-        None => Err(Problem::Option(format!("option '{opt}' must be a string, {} given", type_name(z)))),
+        Some(b) => String::from_utf8(b.to_vec())
+            .map_err(|_| Problem::Option(format!("option '{opt}' must be valid UTF-8"))),
+        None => Err(Problem::Option(format!(
+            "option '{opt}' must be a string, {} given",
+            type_name(z)
+        ))),
     }
 }
 
@@ -99,11 +111,22 @@ fn number(opt: &str, z: &Zval) -> Result<String, Problem> {
     if let Some(s) = z.str() {
         return Ok(s.to_string());
     }
-    Err(Problem::Option(format!("option '{opt}' must be a number of seconds, {} given", type_name(z))))
+    Err(Problem::Option(format!(
+        "option '{opt}' must be a number of seconds, {} given",
+        type_name(z)
+    )))
 }
 
 /// The keys `$options` may hold.
-const KNOWN: [&str; 7] = ["api_base", "timeout", "connect_timeout", "cafile", "proxy", "appsecret", "token_endpoint"];
+const KNOWN: [&str; 7] = [
+    "api_base",
+    "timeout",
+    "connect_timeout",
+    "cafile",
+    "proxy",
+    "appsecret",
+    "token_endpoint",
+];
 
 /// Reads `$options` over the ini settings. Unknown keys are refused (a typo
 /// must not silently fall back to a default).
@@ -136,12 +159,15 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Options, Problem> {
                 "appsecret" => {
                     let s = text(&key, value)?;
                     if s.is_empty() {
-                        return Err(Problem::Option("option 'appsecret' must not be empty".into()));
+                        return Err(Problem::Option(
+                            "option 'appsecret' must not be empty".into(),
+                        ));
                     }
                     appsecret = Some(s);
                 }
                 _ => {
-                    let shown = wxpay_core::sign::display_bytes(&key.as_bytes()[..key.len().min(64)]);
+                    let shown =
+                        wxpay_core::sign::display_bytes(&key.as_bytes()[..key.len().min(64)]);
                     return Err(Problem::Option(format!(
                         "unknown option '{shown}{}'; the options are {}",
                         if key.len() > 64 { "..." } else { "" },
@@ -153,17 +179,25 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Options, Problem> {
         })?;
     }
 
-    let seconds = |raw: &Raw| ini::parse_seconds(raw.name(), &raw.value).map_err(|m| raw.problem(m));
+    let seconds =
+        |raw: &Raw| ini::parse_seconds(raw.name(), &raw.value).map_err(|m| raw.problem(m));
     let settings = Settings {
-        api_base: transport::parse_api_base(api_base.name(), &api_base.value).map_err(|e| api_base.problem(e.0))?,
+        api_base: transport::parse_api_base(api_base.name(), &api_base.value)
+            .map_err(|e| api_base.problem(e.0))?,
         timeout: seconds(&timeout)?,
         connect_timeout: seconds(&connect)?,
         ca: {
             let file = cafile.value.trim();
-            CaSource::check(file).map_err(|why| cafile.problem(format!("{}: {why}", cafile.name())))?;
+            CaSource::check(file)
+                .map_err(|why| cafile.problem(format!("{}: {why}", cafile.name())))?;
             CaSource::for_setting(file)
         },
-        proxy: transport::parse_proxy(proxy.name(), &proxy.value).map_err(|e| proxy.problem(e.0))?,
+        proxy: transport::parse_proxy(proxy.name(), &proxy.value)
+            .map_err(|e| proxy.problem(e.0))?,
     };
-    Ok(Options { settings, appsecret, endpoint })
+    Ok(Options {
+        settings,
+        appsecret,
+        endpoint,
+    })
 }

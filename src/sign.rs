@@ -1,7 +1,7 @@
 //! `wx_deliver_sign()`: PHP array in, `get_biz_sign()` signature out.
 
-use crate::convert::{self, NotScalar, PhpArray, PhpBytes};
 use crate::array::{self, ArrayKey};
+use crate::convert::{self, NotScalar, PhpArray, PhpBytes};
 use crate::engine;
 use crate::exceptions::invalid_argument;
 use ext_php_rs::exception::PhpException;
@@ -51,7 +51,11 @@ pub struct Deferred<'a> {
 /// order in which `formatBizQueryParaMap` concatenates, and only the value
 /// that survives a key collision: a `__toString()` with side effects, or a
 /// `precision` it changes, gives the original's signature.
-pub fn read_params<'a>(params: &'a ZendHashTable, input: &mut SignInput<'a>, deferred: &mut Vec<Deferred<'a>>) {
+pub fn read_params<'a>(
+    params: &'a ZendHashTable,
+    input: &mut SignInput<'a>,
+    deferred: &mut Vec<Deferred<'a>>,
+) {
     let _ = array::try_for_each(params, |key, value| {
         let key = match key {
             ArrayKey::Str(s) => Scalar::bytes(s),
@@ -60,7 +64,11 @@ pub fn read_params<'a>(params: &'a ZendHashTable, input: &mut SignInput<'a>, def
         let z = convert::deref(value);
         let copy = value.is_reference() || value.is_indirect();
         if let Some(s) = z.zend_str() {
-            let bytes = if copy { Cow::Owned(s.as_bytes().to_vec()) } else { Cow::Borrowed(s.as_bytes()) };
+            let bytes = if copy {
+                Cow::Owned(s.as_bytes().to_vec())
+            } else {
+                Cow::Borrowed(s.as_bytes())
+            };
             input.insert(key, Scalar::Bytes(bytes));
         } else if let Some(n) = z.long() {
             input.insert(key, Scalar::Int(n));
@@ -73,13 +81,24 @@ pub fn read_params<'a>(params: &'a ZendHashTable, input: &mut SignInput<'a>, def
 }
 
 /// Converts the deferred values that the join will use, in its order.
-pub fn convert_deferred<'a>(input: &mut SignInput<'a>, order: &Order, deferred: &[Deferred<'a>]) -> Result<(), BadValue> {
+pub fn convert_deferred<'a>(
+    input: &mut SignInput<'a>,
+    order: &Order,
+    deferred: &[Deferred<'a>],
+) -> Result<(), BadValue> {
     for slot in order {
-        let Some(d) = deferred.iter().find(|d| d.index == slot.last) else { continue };
+        let Some(d) = deferred.iter().find(|d| d.index == slot.last) else {
+            continue;
+        };
         let value = match convert::to_scalar(d.value) {
             Ok(Scalar::Bytes(b)) => Scalar::Bytes(Cow::Owned(b.into_owned())),
             Ok(v) => v,
-            Err(what) => return Err(BadValue { key: d.key.display(), what }),
+            Err(what) => {
+                return Err(BadValue {
+                    key: d.key.display(),
+                    what,
+                })
+            }
         };
         input.set_value(d.index, value);
     }
@@ -113,7 +132,12 @@ unsafe extern "C" fn compare_items(a: *const c_void, b: *const c_void) -> c_int 
         // SAFETY: both keys are strings here, owned by their zvals.
         (None, None) => unsafe { engine::wxpay_smart_strcmp(a.key.value.str_, b.key.value.str_) },
         // SAFETY: zend_compare only reads the two zvals.
-        _ => unsafe { engine::wxpay_compare(std::ptr::from_ref(&a.key).cast_mut(), std::ptr::from_ref(&b.key).cast_mut()) },
+        _ => unsafe {
+            engine::wxpay_compare(
+                std::ptr::from_ref(&a.key).cast_mut(),
+                std::ptr::from_ref(&b.key).cast_mut(),
+            )
+        },
     };
     if r != 0 {
         r
@@ -174,7 +198,9 @@ thread_local! {
 pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<String> {
     const NAME: &str = "wx_deliver_sign";
     let params = params.check(NAME, 1, "params")?;
-    let appkey = appkey.map(|k| k.check(NAME, 2, "appkey", "?string")).transpose()?;
+    let appkey = appkey
+        .map(|k| k.check(NAME, 2, "appkey", "?string"))
+        .transpose()?;
     let mut input = SignInput::new();
     let mut deferred = Vec::new();
     read_params(params, &mut input, &mut deferred);
@@ -187,7 +213,9 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
             return bad.into_exception(NAME).map_or(Ok(String::new()), Err);
         }
     }
-    input.check_appkey(&order).map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
+    input
+        .check_appkey(&order)
+        .map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
     let hex = SCRATCH.with_borrow_mut(|scratch| input.signature(&order, scratch));
     Ok(String::from_utf8(hex.to_vec()).unwrap_or_default())
 }

@@ -33,7 +33,14 @@ pub fn obtain(
     deadline: Instant,
 ) -> PhpResult<String> {
     let (endpoint, cache) = opts.token_setup().map_err(|p| p.into_exception(function))?;
-    let src = Source { settings: &opts.settings, endpoint, cache: &cache, appid, secret, deadline };
+    let src = Source {
+        settings: &opts.settings,
+        endpoint,
+        cache: &cache,
+        appid,
+        secret,
+        deadline,
+    };
     let scrub = |m: String| redact(&m, &[secret.as_bytes()]);
     match token::obtain(&src, want) {
         Ok(got) => {
@@ -44,15 +51,23 @@ pub fn obtain(
         }
         Err(TokenError::Fetch(FetchError::Api { code, message })) => Err(exception(
             Kind::Api,
-            scrub(format!("{function}(): WeChat error {code} while fetching the access_token: {message}{}", hint(code))),
+            scrub(format!(
+                "{function}(): WeChat error {code} while fetching the access_token: {message}{}",
+                hint(code)
+            )),
             code,
         )),
         Err(TokenError::Fetch(FetchError::Transport(e))) => Err(exception(
             Kind::Transport,
-            scrub(format!("{function}(): fetching the access_token: {}", e.message)),
+            scrub(format!(
+                "{function}(): fetching the access_token: {}",
+                e.message
+            )),
             i64::from(e.status),
         )),
-        Err(TokenError::Wait(m)) => Err(exception(Kind::Transport, format!("{function}(): {m}"), 0)),
+        Err(TokenError::Wait(m)) => {
+            Err(exception(Kind::Transport, format!("{function}(): {m}"), 0))
+        }
     }
 }
 
@@ -73,17 +88,30 @@ pub fn hint(code: i64) -> &'static str {
 #[php_function]
 #[php(name = "wx_access_token")]
 #[php(defaults(force_refresh = PhpBool::Given(false)))]
-pub fn wx_access_token(appid: PhpBytes, appsecret: PhpBytes, force_refresh: PhpBool) -> PhpResult<String> {
+pub fn wx_access_token(
+    appid: PhpBytes,
+    appsecret: PhpBytes,
+    force_refresh: PhpBool,
+) -> PhpResult<String> {
     const NAME: &str = "wx_access_token";
     let appid = appid.check(NAME, 1, "appid", "string")?.into_bytes();
-    let secret = appsecret.check(NAME, 2, "appsecret", "string")?.into_bytes();
+    let secret = appsecret
+        .check(NAME, 2, "appsecret", "string")?
+        .into_bytes();
     let force = force_refresh.check(NAME, 3, "force_refresh")?;
     let appid = credential(NAME, "$appid", &appid)?;
     let secret = credential(NAME, "$appsecret", &secret)?;
     let opts = settings::read(None).map_err(|p| p.into_exception(NAME))?;
     // One fetch, or the wait for another caller's: bounded by the timeout.
     let deadline = Instant::now() + opts.settings.timeout;
-    obtain(NAME, &opts, appid, secret, Want { force, not: None }, deadline)
+    obtain(
+        NAME,
+        &opts,
+        appid,
+        secret,
+        Want { force, not: None },
+        deadline,
+    )
 }
 
 /// The function entry for `#[php_module]`.

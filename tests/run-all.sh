@@ -5,14 +5,14 @@
 # A suite's own exit status always counts: one that crashes, is killed or
 # stops reporting half way is at least one failure, whatever it printed
 # before. WXPAY_SUITES picks suites (default: all, in this order):
-#   cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets
+#   lint cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
 RUN_TESTS=${RUN_TESTS:-$EXT_API/build/run-tests.php}
 [ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
-SUITES=${WXPAY_SUITES:-cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets}
+SUITES=${WXPAY_SUITES:-lint cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets}
 
 passed=0
 failed=0
@@ -41,6 +41,25 @@ account() {
         failed=$((failed + expected - p - f))
     fi
 }
+
+# 0. lint: rustfmt's layout and clippy with every warning an error, over
+#    the whole workspace and its tests (two checks).
+if want lint; then
+    note "lint (cargo fmt --check, cargo clippy -D warnings)"
+    p=0 f=0
+    if cargo fmt --all -- --check > "$log_dir/fmt.log" 2>&1; then
+        echo "LINT ok cargo fmt --check"; p=$((p + 1))
+    else
+        head -40 "$log_dir/fmt.log"; echo "LINT FAIL cargo fmt --check (run cargo fmt --all)"; f=$((f + 1))
+    fi
+    # lib.sh exports PHP as a bare name, which ext-php-rs's build script takes for a path.
+    if env -u PHP cargo clippy --workspace --all-targets --release -q -- -D warnings > "$log_dir/clippy.log" 2>&1; then
+        echo "LINT ok cargo clippy --workspace --all-targets -- -D warnings"; p=$((p + 1))
+    else
+        head -60 "$log_dir/clippy.log"; echo "LINT FAIL cargo clippy -D warnings"; f=$((f + 1))
+    fi
+    account "lint" 0 "$p" "$f" 2
+fi
 
 # 1. cargo test: the PHP-free core (and the sandbox). --no-fail-fast: a
 #    binary that aborts must not hide the others.

@@ -21,7 +21,12 @@ impl Connector<Box<dyn Transport>> for CoalescingConnector {
         _details: &ConnectionDetails,
         chained: Option<Box<dyn Transport>>,
     ) -> Result<Option<Self::Out>, Error> {
-        Ok(chained.map(|inner| Box::new(Coalescing { inner, held: Vec::new() }) as Box<dyn Transport>))
+        Ok(chained.map(|inner| {
+            Box::new(Coalescing {
+                inner,
+                held: Vec::new(),
+            }) as Box<dyn Transport>
+        }))
     }
 }
 
@@ -40,7 +45,9 @@ impl Coalescing {
         let held = std::mem::take(&mut self.held);
         let out = self.inner.buffers().output();
         if held.len() > out.len() {
-            return Err(Error::Io(std::io::Error::other("request head larger than the output buffer")));
+            return Err(Error::Io(std::io::Error::other(
+                "request head larger than the output buffer",
+            )));
         }
         out[..held.len()].copy_from_slice(&held);
         self.inner.transmit_output(held.len(), timeout)
@@ -132,14 +139,25 @@ mod tests {
 
     fn coalescing(output: usize) -> (Coalescing, Writes) {
         let writes = Writes::default();
-        let inner = Recorder { buffers: LazyBuffers::new(64, output), writes: writes.clone(), open: true };
-        (Coalescing { inner: Box::new(inner), held: Vec::new() }, writes)
+        let inner = Recorder {
+            buffers: LazyBuffers::new(64, output),
+            writes: writes.clone(),
+            open: true,
+        };
+        (
+            Coalescing {
+                inner: Box::new(inner),
+                held: Vec::new(),
+            },
+            writes,
+        )
     }
 
     /// What ureq does: fill the output buffer, then transmit that much.
     fn send(t: &mut Coalescing, bytes: &[u8]) {
         t.buffers().output()[..bytes.len()].copy_from_slice(bytes);
-        t.transmit_output(bytes.len(), NextTimeout::default()).unwrap();
+        t.transmit_output(bytes.len(), NextTimeout::default())
+            .unwrap();
     }
 
     const HEAD: &[u8] = b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n";
@@ -162,7 +180,10 @@ mod tests {
         send(&mut t, b"GET /t HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(writes.lock().unwrap().is_empty());
         t.maybe_await_input(NextTimeout::default()).unwrap();
-        assert_eq!(*writes.lock().unwrap(), vec![b"GET /t HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()]);
+        assert_eq!(
+            *writes.lock().unwrap(),
+            vec![b"GET /t HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()]
+        );
         send(&mut t, b"GET /u HTTP/1.1\r\n\r\n");
         t.await_input(NextTimeout::default()).unwrap();
         assert_eq!(writes.lock().unwrap().len(), 2);
@@ -180,7 +201,10 @@ mod tests {
         let (mut t, writes) = coalescing(HEAD.len() + 4);
         send(&mut t, HEAD);
         send(&mut t, b"{\"a\":1}");
-        assert_eq!(*writes.lock().unwrap(), vec![HEAD.to_vec(), b"{\"a\":1}".to_vec()]);
+        assert_eq!(
+            *writes.lock().unwrap(),
+            vec![HEAD.to_vec(), b"{\"a\":1}".to_vec()]
+        );
         // Exactly filling the buffer still joins.
         let (mut t, writes) = coalescing(HEAD.len() + 7);
         send(&mut t, HEAD);
@@ -193,7 +217,10 @@ mod tests {
         let (mut t, writes) = coalescing(HEAD.len());
         send(&mut t, HEAD);
         send(&mut t, b"{\"a\":1}");
-        assert_eq!(*writes.lock().unwrap(), vec![HEAD.to_vec(), b"{\"a\":1}".to_vec()]);
+        assert_eq!(
+            *writes.lock().unwrap(),
+            vec![HEAD.to_vec(), b"{\"a\":1}".to_vec()]
+        );
     }
 
     #[test]
@@ -201,8 +228,15 @@ mod tests {
         let (mut t, _) = coalescing(64);
         assert!(t.is_open() && !t.is_tls());
         let writes = Writes::default();
-        let inner = Recorder { buffers: LazyBuffers::new(64, 64), writes, open: false };
-        let mut closed = Coalescing { inner: Box::new(inner), held: Vec::new() };
+        let inner = Recorder {
+            buffers: LazyBuffers::new(64, 64),
+            writes,
+            open: false,
+        };
+        let mut closed = Coalescing {
+            inner: Box::new(inner),
+            held: Vec::new(),
+        };
         assert!(!closed.is_open());
     }
 }

@@ -69,7 +69,9 @@ impl Field {
     }
 
     pub fn from_key(key: &[u8]) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name().as_bytes().eq_ignore_ascii_case(key))
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name().as_bytes().eq_ignore_ascii_case(key))
     }
 }
 
@@ -114,7 +116,6 @@ pub struct DeliveryBuilder {
 #[derive(Clone, Debug)]
 struct Text(Vec<u8>);
 
-
 impl DeliveryBuilder {
     /// Adds one `$params` entry.
     pub fn set(&mut self, key: &Scalar<'_>, value: Input<'_>) -> Result<(), ParamError> {
@@ -133,7 +134,8 @@ impl DeliveryBuilder {
     pub fn build(self, now: u64) -> Result<Delivery, ParamError> {
         let [appid, appkey, openid, transid, out_trade_no, ts, status, msg] = self.values;
         let required = |v: Option<Text>, f: Field| {
-            v.map(|v| v.0).ok_or_else(|| err(format!("the required key '{}' is missing", f.name())))
+            v.map(|v| v.0)
+                .ok_or_else(|| err(format!("the required key '{}' is missing", f.name())))
         };
         let text = |b: Vec<u8>| String::from_utf8(b).unwrap_or_default(); // validated UTF-8 already
         Ok(Delivery {
@@ -164,7 +166,11 @@ fn unknown_key(key: &Scalar<'_>) -> ParamError {
     }
     if raw.len() > MAX_HINTED_KEY {
         let shown = Scalar::bytes(&raw[..MAX_HINTED_KEY]).display();
-        return err(format!("unknown key '{shown}...' ({} bytes); the keys are {}", raw.len(), names.join(", ")));
+        return err(format!(
+            "unknown key '{shown}...' ({} bytes); the keys are {}",
+            raw.len(),
+            names.join(", ")
+        ));
     }
     let shown = key.display();
     let lower = shown.to_ascii_lowercase();
@@ -176,7 +182,10 @@ fn unknown_key(key: &Scalar<'_>) -> ParamError {
         .filter(|(d, _)| *d <= 3)
         .map(|(_, f)| format!(" (did you mean '{}'?)", f.name()))
         .unwrap_or_default();
-    err(format!("unknown key '{shown}'{hint}; the keys are {}", names.join(", ")))
+    err(format!(
+        "unknown key '{shown}'{hint}; the keys are {}",
+        names.join(", ")
+    ))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -185,7 +194,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
@@ -195,11 +208,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// The string a field is signed and sent as, or why the value is refused.
 fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>, ParamError> {
     let name = field.name();
-    let wrong = |expected: &str| err(format!("'{name}' must be {expected}, {} given", value.type_name()));
+    let wrong = |expected: &str| {
+        err(format!(
+            "'{name}' must be {expected}, {} given",
+            value.type_name()
+        ))
+    };
     let utf8 = |s: &[u8]| {
-        std::str::from_utf8(s)
-            .map(|_| s.to_vec())
-            .map_err(|_| err(format!("'{name}' must be valid UTF-8 (it is sent as a JSON string)")))
+        std::str::from_utf8(s).map(|_| s.to_vec()).map_err(|_| {
+            err(format!(
+                "'{name}' must be valid UTF-8 (it is sent as a JSON string)"
+            ))
+        })
     };
     match field {
         Field::Appid | Field::Openid | Field::Transid | Field::OutTradeNo => match value {
@@ -262,8 +282,11 @@ impl Delivery {
 
     /// The JSON body: nine string fields, appkey absent.
     pub fn body(&self) -> Vec<u8> {
-        let mut m: Map<String, Value> =
-            self.sent_fields().into_iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect();
+        let mut m: Map<String, Value> = self
+            .sent_fields()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect();
         m.insert("app_signature".into(), Value::String(self.signature()));
         m.insert("sign_method".into(), Value::String("sha1".into()));
         serde_json::to_vec(&Value::Object(m)).unwrap_or_default()
@@ -301,7 +324,10 @@ mod tests {
         assert_eq!(d.signature(), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
         let body: Value = serde_json::from_slice(&d.body()).unwrap();
         assert_eq!(body["deliver_timestamp"], "1369745073");
-        assert_eq!(body["app_signature"], "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        assert_eq!(
+            body["app_signature"],
+            "9fc68a590c0809a9cd6323dc48c801a6a79077d2"
+        );
         assert_eq!(body["sign_method"], "sha1");
         assert!(body.get("appkey").is_none());
         assert_eq!(body.as_object().unwrap().len(), 9);
@@ -319,29 +345,65 @@ mod tests {
     fn messages_with_quotes_newlines_and_chinese_survive() {
         let mut b = spec();
         let msg = "该商品已退款 \"quoted\" \\ back\nnew line 😀";
-        b.set(&k("deliver_msg"), Input::Str(msg.as_bytes())).unwrap();
+        b.set(&k("deliver_msg"), Input::Str(msg.as_bytes()))
+            .unwrap();
         let body: Value = serde_json::from_slice(&b.build(0).unwrap().body()).unwrap();
         assert_eq!(body["deliver_msg"], msg);
         // Unescaped UTF-8 on the wire, as WeChat expects.
         let mut b = spec();
-        b.set(&k("deliver_msg"), Input::Str("退款".as_bytes())).unwrap();
-        assert!(String::from_utf8(b.build(0).unwrap().body()).unwrap().contains("退款"));
+        b.set(&k("deliver_msg"), Input::Str("退款".as_bytes()))
+            .unwrap();
+        assert!(String::from_utf8(b.build(0).unwrap().body())
+            .unwrap()
+            .contains("退款"));
     }
 
     #[test]
     fn bad_input_is_named_without_its_value() {
         let mut b = DeliveryBuilder::default();
-        let e = b.set(&k("out_trade_to"), Input::Str(b"SECRET")).unwrap_err();
-        assert!(e.0.contains("'out_trade_to'") && e.0.contains("did you mean 'out_trade_no'"), "{e}");
+        let e = b
+            .set(&k("out_trade_to"), Input::Str(b"SECRET"))
+            .unwrap_err();
+        assert!(
+            e.0.contains("'out_trade_to'") && e.0.contains("did you mean 'out_trade_no'"),
+            "{e}"
+        );
         assert!(!e.0.contains("SECRET"));
-        assert!(b.set(&Scalar::Int(3), Input::Int(1)).unwrap_err().0.contains("unknown key '3'"));
-        assert!(b.set(&k("openid"), Input::Str(b"")).unwrap_err().0.contains("must not be empty"));
-        assert!(b.set(&k("openid"), Input::Str(b"\xb8\xc3")).unwrap_err().0.contains("UTF-8"));
-        assert!(b.set(&k("deliver_status"), Input::Int(2)).unwrap_err().0.contains("1 (shipped) or 0"));
-        assert!(b.set(&k("deliver_timestamp"), Input::Str(b"12:00")).unwrap_err().0.contains("Unix time"));
+        assert!(b
+            .set(&Scalar::Int(3), Input::Int(1))
+            .unwrap_err()
+            .0
+            .contains("unknown key '3'"));
+        assert!(b
+            .set(&k("openid"), Input::Str(b""))
+            .unwrap_err()
+            .0
+            .contains("must not be empty"));
+        assert!(b
+            .set(&k("openid"), Input::Str(b"\xb8\xc3"))
+            .unwrap_err()
+            .0
+            .contains("UTF-8"));
+        assert!(b
+            .set(&k("deliver_status"), Input::Int(2))
+            .unwrap_err()
+            .0
+            .contains("1 (shipped) or 0"));
+        assert!(b
+            .set(&k("deliver_timestamp"), Input::Str(b"12:00"))
+            .unwrap_err()
+            .0
+            .contains("Unix time"));
         assert!(b.set(&k("deliver_timestamp"), Input::Int(-1)).is_err());
-        assert!(b.set(&k("appid"), Input::Other("array".into())).unwrap_err().0.contains("array given"));
-        assert_eq!(DeliveryBuilder::default().build(0).unwrap_err().0, "the required key 'appid' is missing");
+        assert!(b
+            .set(&k("appid"), Input::Other("array".into()))
+            .unwrap_err()
+            .0
+            .contains("array given"));
+        assert_eq!(
+            DeliveryBuilder::default().build(0).unwrap_err().0,
+            "the required key 'appid' is missing"
+        );
     }
 
     #[test]
@@ -365,9 +427,16 @@ mod tests {
         let mut b = DeliveryBuilder::default();
         let huge = vec![b'x'; 10 * 1024 * 1024];
         let e = b.set(&Scalar::bytes(&huge), Input::Int(1)).unwrap_err().0;
-        assert!(e.len() < 400 && e.contains("10485760 bytes"), "{}", &e[..e.len().min(200)]);
+        assert!(
+            e.len() < 400 && e.contains("10485760 bytes"),
+            "{}",
+            &e[..e.len().min(200)]
+        );
         let e = b.set(&k("AppSecret"), Input::Str(b"x")).unwrap_err().0;
-        assert!(e.contains("$options['appsecret']") && !e.contains("did you mean"), "{e}");
+        assert!(
+            e.contains("$options['appsecret']") && !e.contains("did you mean"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -389,10 +458,16 @@ mod tests {
         let mut b = DeliveryBuilder::default();
         let at_limit = "x".repeat(MAX_HINTED_KEY);
         let e = b.set(&k(&at_limit), Input::Int(1)).unwrap_err();
-        assert!(e.0.starts_with(&format!("unknown key '{at_limit}';")), "{e}");
+        assert!(
+            e.0.starts_with(&format!("unknown key '{at_limit}';")),
+            "{e}"
+        );
         let over = "x".repeat(MAX_HINTED_KEY + 1);
         let e = b.set(&k(&over), Input::Int(1)).unwrap_err();
-        assert!(e.0.starts_with(&format!("unknown key '{at_limit}...' (65 bytes);")), "{e}");
+        assert!(
+            e.0.starts_with(&format!("unknown key '{at_limit}...' (65 bytes);")),
+            "{e}"
+        );
         assert_eq!(format!("{e}"), e.0, "Display is the message");
     }
 
@@ -400,22 +475,51 @@ mod tests {
     fn each_field_takes_its_documented_forms() {
         let ok = |field: &str, v: Input<'_>| {
             let mut b = DeliveryBuilder::default();
-            b.set(&k(field), v).map(|()| b.values[Field::from_key(field.as_bytes()).unwrap() as usize].clone().unwrap().0)
+            b.set(&k(field), v).map(|()| {
+                b.values[Field::from_key(field.as_bytes()).unwrap() as usize]
+                    .clone()
+                    .unwrap()
+                    .0
+            })
         };
         assert_eq!(ok("appid", Input::Int(123)).unwrap(), b"123");
         assert_eq!(ok("appkey", Input::Int(-7)).unwrap(), b"-7");
-        assert_eq!(ok("appkey", Input::Str(b"\xb8\xc3")).unwrap(), b"\xb8\xc3", "appkey bytes are signed as given");
-        assert_eq!(ok("appkey", Input::Str(b"")).unwrap_err().0, "'appkey' must not be empty");
-        assert!(ok("appkey", Input::Bool(true)).unwrap_err().0.contains("bool given"));
+        assert_eq!(
+            ok("appkey", Input::Str(b"\xb8\xc3")).unwrap(),
+            b"\xb8\xc3",
+            "appkey bytes are signed as given"
+        );
+        assert_eq!(
+            ok("appkey", Input::Str(b"")).unwrap_err().0,
+            "'appkey' must not be empty"
+        );
+        assert!(ok("appkey", Input::Bool(true))
+            .unwrap_err()
+            .0
+            .contains("bool given"));
         assert_eq!(ok("deliver_timestamp", Input::Int(0)).unwrap(), b"0");
-        assert_eq!(ok("deliver_timestamp", Input::Str(b"1369745073")).unwrap(), b"1369745073");
-        assert_eq!(ok("deliver_timestamp", Input::Str(b"1234567890123456789")).unwrap().len(), 19);
+        assert_eq!(
+            ok("deliver_timestamp", Input::Str(b"1369745073")).unwrap(),
+            b"1369745073"
+        );
+        assert_eq!(
+            ok("deliver_timestamp", Input::Str(b"1234567890123456789"))
+                .unwrap()
+                .len(),
+            19
+        );
         assert!(ok("deliver_timestamp", Input::Str(b"12345678901234567890")).is_err());
         assert!(ok("deliver_timestamp", Input::Str(b"")).is_err());
         assert!(ok("deliver_timestamp", Input::Str(b"-5")).is_err());
-        assert!(ok("deliver_timestamp", Input::Bool(true)).unwrap_err().0.contains("an int or a decimal string, bool given"));
+        assert!(ok("deliver_timestamp", Input::Bool(true))
+            .unwrap_err()
+            .0
+            .contains("an int or a decimal string, bool given"));
         assert_eq!(ok("deliver_msg", Input::Int(42)).unwrap(), b"42");
         assert_eq!(ok("deliver_msg", Input::Str(b"")).unwrap(), b"");
-        assert!(ok("deliver_msg", Input::Bool(false)).unwrap_err().0.contains("a string, bool given"));
+        assert!(ok("deliver_msg", Input::Bool(false))
+            .unwrap_err()
+            .0
+            .contains("a string, bool given"));
     }
 }

@@ -14,13 +14,16 @@ pub struct PerProcess<T> {
 
 impl<T: Default> PerProcess<T> {
     pub const fn new() -> Self {
-        PerProcess { inner: Mutex::new(None) }
+        PerProcess {
+            inner: Mutex::new(None),
+        }
     }
 
     /// Runs `f` on this process's value, made fresh after a fork.
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let pid = std::process::id();
-        let mut guard: MutexGuard<'_, Option<(u32, T)>> = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard: MutexGuard<'_, Option<(u32, T)>> =
+            self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if guard.as_ref().is_none_or(|(owner, _)| *owner != pid) {
             // The parent's connections are the parent's: never close or
             // shut them down from here (a TLS close_notify or a half-read

@@ -5,7 +5,9 @@
 pub fn bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     if getrandom::getrandom(&mut buf).is_err() {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         let mix = (now ^ (u128::from(std::process::id()) << 96)).to_le_bytes();
         for (b, m) in buf.iter_mut().zip(mix.iter().cycle()) {
             *b ^= m;

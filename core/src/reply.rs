@@ -55,7 +55,10 @@ pub fn decode(body: &[u8]) -> Result<Decoded, BadReply> {
     };
     let errcode = match map.get("errcode") {
         None => None,
-        Some(v) => Some(exact_integer(v).ok_or_else(|| BadReply("the reply's errcode is not an integer".into()))?),
+        Some(v) => Some(
+            exact_integer(v)
+                .ok_or_else(|| BadReply("the reply's errcode is not an integer".into()))?,
+        ),
     };
     Ok(Decoded { map, errcode })
 }
@@ -68,7 +71,8 @@ pub fn exact_integer(v: &Value) -> Option<i64> {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => {
             let digits = s.strip_prefix('-').unwrap_or(s);
-            if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return None;
             }
             s.parse().ok()
@@ -83,7 +87,10 @@ pub fn parse(body: &[u8]) -> Result<Outcome, BadReply> {
     match decoded.errcode {
         None => Err(BadReply("the reply has no errcode".into())),
         Some(0) => Ok(Outcome::Ok(decoded.map)),
-        Some(code) => Ok(Outcome::Api { code, message: decoded.errmsg() }),
+        Some(code) => Ok(Outcome::Api {
+            code,
+            message: decoded.errmsg(),
+        }),
     }
 }
 
@@ -98,15 +105,30 @@ mod tests {
     use super::*;
 
     fn api(code: i64, message: &str) -> Result<Outcome, BadReply> {
-        Ok(Outcome::Api { code, message: message.into() })
+        Ok(Outcome::Api {
+            code,
+            message: message.into(),
+        })
     }
 
     #[test]
     fn ok_and_errors() {
-        assert!(matches!(parse(br#"{"errcode":0,"errmsg":"ok"}"#), Ok(Outcome::Ok(_))));
-        assert!(matches!(parse(br#"{"errcode":"0","errmsg":"ok"}"#), Ok(Outcome::Ok(_))));
-        assert_eq!(parse(br#"{"errcode":40003,"errmsg":"invalid openid"}"#), api(40003, "invalid openid"));
-        assert_eq!(parse(br#"{"errcode":"-1","errmsg":"busy"}"#), api(-1, "busy"));
+        assert!(matches!(
+            parse(br#"{"errcode":0,"errmsg":"ok"}"#),
+            Ok(Outcome::Ok(_))
+        ));
+        assert!(matches!(
+            parse(br#"{"errcode":"0","errmsg":"ok"}"#),
+            Ok(Outcome::Ok(_))
+        ));
+        assert_eq!(
+            parse(br#"{"errcode":40003,"errmsg":"invalid openid"}"#),
+            api(40003, "invalid openid")
+        );
+        assert_eq!(
+            parse(br#"{"errcode":"-1","errmsg":"busy"}"#),
+            api(-1, "busy")
+        );
         assert!(parse(b"<html>").is_err());
         assert!(parse(b"[1,2]").is_err());
         assert!(is_token_error(42001) && !is_token_error(45009));
@@ -114,8 +136,17 @@ mod tests {
 
     #[test]
     fn a_reply_without_errcode_is_not_success() {
-        for body in [&br#"{}"#[..], br#"{"errmsg":"system error"}"#, br#"{"access_token":"x","expires_in":7200}"#] {
-            assert_eq!(parse(body), Err(BadReply("the reply has no errcode".into())), "{}", String::from_utf8_lossy(body));
+        for body in [
+            &br#"{}"#[..],
+            br#"{"errmsg":"system error"}"#,
+            br#"{"access_token":"x","expires_in":7200}"#,
+        ] {
+            assert_eq!(
+                parse(body),
+                Err(BadReply("the reply has no errcode".into())),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
@@ -148,17 +179,35 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
-        assert_eq!(parse(br#"{"errcode":9223372036854775807}"#), api(i64::MAX, ""));
-        assert_eq!(parse(br#"{"errcode":-9223372036854775808}"#), api(i64::MIN, ""));
-        assert_eq!(parse(br#"{"errcode":4294967296,"errmsg":"big"}"#), api(4_294_967_296, "big"));
-        assert_eq!(parse(br#"{"errcode":"1234567890123456789"}"#), api(1_234_567_890_123_456_789, ""));
-        assert_eq!(parse(br#"{"errcode":"-1234567890123456789"}"#), api(-1_234_567_890_123_456_789, ""));
+        assert_eq!(
+            parse(br#"{"errcode":9223372036854775807}"#),
+            api(i64::MAX, "")
+        );
+        assert_eq!(
+            parse(br#"{"errcode":-9223372036854775808}"#),
+            api(i64::MIN, "")
+        );
+        assert_eq!(
+            parse(br#"{"errcode":4294967296,"errmsg":"big"}"#),
+            api(4_294_967_296, "big")
+        );
+        assert_eq!(
+            parse(br#"{"errcode":"1234567890123456789"}"#),
+            api(1_234_567_890_123_456_789, "")
+        );
+        assert_eq!(
+            parse(br#"{"errcode":"-1234567890123456789"}"#),
+            api(-1_234_567_890_123_456_789, "")
+        );
         assert_eq!(MAX_REPLY_BYTES, 65_536);
     }
 
     #[test]
     fn a_bad_byte_in_errmsg_keeps_the_errcode() {
-        assert_eq!(parse(b"{\"errcode\":45009,\"errmsg\":\"\xc4\xe3 quota\"}"), api(45009, "\u{fffd}\u{fffd} quota"));
+        assert_eq!(
+            parse(b"{\"errcode\":45009,\"errmsg\":\"\xc4\xe3 quota\"}"),
+            api(45009, "\u{fffd}\u{fffd} quota")
+        );
     }
 
     #[test]

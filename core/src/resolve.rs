@@ -26,8 +26,17 @@ pub struct CachingResolver {
 }
 
 impl Resolver for CachingResolver {
-    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, Error> {
-        let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, Error> {
+        let host = uri
+            .host()
+            .unwrap_or("")
+            .trim_start_matches('[')
+            .trim_end_matches(']');
         let port = uri.port_u16().unwrap_or(443);
         if let Ok(ip) = host.parse::<IpAddr>() {
             let mut out = self.inner.empty();
@@ -35,13 +44,21 @@ impl Resolver for CachingResolver {
             return Ok(out);
         }
         let key = format!("{host}:{port}");
-        if let Some((at, addrs)) = self.names.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some((at, addrs)) = self
+            .names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             if at.elapsed() < TTL {
                 return Ok(addrs.clone());
             }
         }
         let addrs = self.inner.resolve(uri, config, timeout)?;
-        self.names.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (Instant::now(), addrs.clone()));
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (Instant::now(), addrs.clone()));
         Ok(addrs)
     }
 }

@@ -47,7 +47,10 @@ pub fn redact(message: &str, secrets: &[&[u8]]) -> String {
 }
 
 fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    hay.windows(needle.len()).enumerate().filter(move |(_, w)| *w == needle).map(|(i, _)| i)
+    hay.windows(needle.len())
+        .enumerate()
+        .filter(move |(_, w)| *w == needle)
+        .map(|(i, _)| i)
 }
 
 /// The text with `%XX`, `\/` and `\u00XX` decoded, and for every decoded
@@ -59,8 +62,15 @@ struct Unescaped {
 
 impl Unescaped {
     fn of(text: &[u8]) -> Unescaped {
-        let hex = |b: &[u8]| std::str::from_utf8(b).ok().and_then(|s| u8::from_str_radix(s, 16).ok());
-        let (mut bytes, mut spans) = (Vec::with_capacity(text.len()), Vec::with_capacity(text.len()));
+        let hex = |b: &[u8]| {
+            std::str::from_utf8(b)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+        };
+        let (mut bytes, mut spans) = (
+            Vec::with_capacity(text.len()),
+            Vec::with_capacity(text.len()),
+        );
         let mut i = 0;
         while i < text.len() {
             let (byte, len) = match &text[i..] {
@@ -86,7 +96,10 @@ mod tests {
 
     #[test]
     fn scrubs_every_occurrence() {
-        assert_eq!(redact("token ABCDEF bad, ABCDEF again", &[b"ABCDEF"]), "token *** bad, *** again");
+        assert_eq!(
+            redact("token ABCDEF bad, ABCDEF again", &[b"ABCDEF"]),
+            "token *** bad, *** again"
+        );
         assert_eq!(redact("short ab", &[b"ab"]), "short ab");
     }
 
@@ -107,7 +120,10 @@ mod tests {
 
     #[test]
     fn overlapping_secrets_and_plain_text_survive() {
-        assert_eq!(redact("xx SECRET1 yy", &[b"SECRET1", b"CRET1"]), "xx *** yy");
+        assert_eq!(
+            redact("xx SECRET1 yy", &[b"SECRET1", b"CRET1"]),
+            "xx *** yy"
+        );
         assert_eq!(redact("100% sure, 50%", &[b"sure!"]), "100% sure, 50%");
         assert_eq!(redact("中文 SECRET 文", &[b"SECRET"]), "中文 *** 文");
     }

@@ -65,7 +65,9 @@ impl<'a> Scalar<'a> {
         match self {
             Scalar::Int(_) => true,
             Scalar::Bytes(s) => {
-                let first = s.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
+                let first = s
+                    .iter()
+                    .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
                 matches!(first, Some(b'0'..=b'9' | b'.' | b'+' | b'-'))
             }
         }
@@ -75,7 +77,9 @@ impl<'a> Scalar<'a> {
     fn cmp_bytes(&self, other: &Scalar<'_>) -> Ordering {
         match (self, other) {
             (Scalar::Bytes(a), Scalar::Bytes(b)) => cmp_short(a, b),
-            (Scalar::Int(a), Scalar::Int(b)) => Decimal::new(*a).as_bytes().cmp(Decimal::new(*b).as_bytes()),
+            (Scalar::Int(a), Scalar::Int(b)) => {
+                Decimal::new(*a).as_bytes().cmp(Decimal::new(*b).as_bytes())
+            }
             (Scalar::Int(a), Scalar::Bytes(b)) => Decimal::new(*a).as_bytes().cmp(&b[..]),
             (Scalar::Bytes(a), Scalar::Int(b)) => a[..].cmp(Decimal::new(*b).as_bytes()),
         }
@@ -218,7 +222,9 @@ struct Entry<'a> {
 impl Entry<'_> {
     #[inline]
     fn cmp_key(&self, other: &Entry<'_>) -> Ordering {
-        self.rank.cmp(&other.rank).then_with(|| self.key.cmp_bytes(&other.key))
+        self.rank
+            .cmp(&other.rank)
+            .then_with(|| self.key.cmp_bytes(&other.key))
     }
 }
 
@@ -267,7 +273,9 @@ pub struct SignInput<'a> {
 
 impl<'a> SignInput<'a> {
     pub fn new() -> Self {
-        SignInput { entries: SmallVec::new() }
+        SignInput {
+            entries: SmallVec::new(),
+        }
     }
 
     /// `$bizParameters[strtolower($k)] = $v;` Returns the entry's index,
@@ -323,7 +331,12 @@ impl<'a> SignInput<'a> {
     /// True when two or more keys may compare as numbers: then only the
     /// engine's own `ksort` gives PHP's order.
     pub fn needs_engine_order(&self) -> bool {
-        self.entries.iter().filter(|e| e.key.maybe_numeric()).take(2).count() == 2
+        self.entries
+            .iter()
+            .filter(|e| e.key.maybe_numeric())
+            .take(2)
+            .count()
+            == 2
     }
 
     /// Distinct keys sorted by bytes, equal keys collapsed (first position,
@@ -332,7 +345,9 @@ impl<'a> SignInput<'a> {
         let mut idx: SmallVec<[usize; INLINE]> = (0..self.entries.len()).collect();
         // Stable: equal keys stay in arrival order, so a run's last is the winner.
         if idx.len() <= 2 * INLINE {
-            insertion_sort(&mut idx, |&a, &b| self.entries[a].cmp_key(&self.entries[b]).is_gt());
+            insertion_sort(&mut idx, |&a, &b| {
+                self.entries[a].cmp_key(&self.entries[b]).is_gt()
+            });
         } else {
             idx.sort_by(|&a, &b| self.entries[a].cmp_key(&self.entries[b]));
         }
@@ -355,7 +370,9 @@ impl<'a> SignInput<'a> {
 
     /// The demo's check that an appkey is present and not empty.
     pub fn check_appkey(&self, order: &[Slot]) -> Result<(), SignError> {
-        let slot = order.iter().find(|&&s| matches!(self.key(s), Scalar::Bytes(k) if &k[..] == b"appkey"));
+        let slot = order
+            .iter()
+            .find(|&&s| matches!(self.key(s), Scalar::Bytes(k) if &k[..] == b"appkey"));
         match slot {
             None => Err(SignError::MissingAppkey),
             Some(&s) if self.value(s).is_empty() => Err(SignError::EmptyAppkey),
@@ -417,7 +434,9 @@ impl PrefixCache {
             .take_while(|&k| self.last.get(k * 64..(k + 1) * 64) == data.get(k * 64..(k + 1) * 64))
             .count();
         self.states.truncate(reuse);
-        let mut hasher = reuse.checked_sub(1).map_or_else(Sha1::new, |k| self.states[k].clone());
+        let mut hasher = reuse
+            .checked_sub(1)
+            .map_or_else(Sha1::new, |k| self.states[k].clone());
         let blocks = data.len() / 64;
         for k in reuse..blocks {
             hasher.update(&data[k * 64..(k + 1) * 64]);
@@ -427,7 +446,8 @@ impl PrefixCache {
         }
         hasher.update(&data[blocks * 64..]);
         self.last.clear();
-        self.last.extend_from_slice(&data[..data.len().min(CACHED_BLOCKS * 64)]);
+        self.last
+            .extend_from_slice(&data[..data.len().min(CACHED_BLOCKS * 64)]);
         to_hex(&hasher.finalize())
     }
 }
@@ -488,7 +508,10 @@ mod tests {
         let mut input = spec_example();
         input.set_appkey(s("KEY"));
         assert_eq!(joined(&input), "appid=wwwwb4f85f3a797777&appkey=KEY&deliver_msg=ok&deliver_status=1&deliver_timestamp=1369745073&openid=oX99MDgNcgwnz3zFN3DNmo8uwa-w&out_trade_no=555666uuu&transid=111112222233333");
-        assert_eq!(signature(&input), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        assert_eq!(
+            signature(&input),
+            "9fc68a590c0809a9cd6323dc48c801a6a79077d2"
+        );
     }
 
     #[test]
@@ -496,7 +519,10 @@ mod tests {
         let mut input = spec_example();
         input.insert(s("deliver_timestamp"), Scalar::Int(1369745073));
         input.set_appkey(s("KEY"));
-        assert_eq!(signature(&input), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        assert_eq!(
+            signature(&input),
+            "9fc68a590c0809a9cd6323dc48c801a6a79077d2"
+        );
     }
 
     #[test]
@@ -515,11 +541,20 @@ mod tests {
     #[test]
     fn appkey_argument_overrides_entry_and_is_required() {
         let mut input = spec_example();
-        assert_eq!(input.check_appkey(&input.byte_order()), Err(SignError::MissingAppkey));
+        assert_eq!(
+            input.check_appkey(&input.byte_order()),
+            Err(SignError::MissingAppkey)
+        );
         input.insert(s("AppKey"), s(""));
-        assert_eq!(input.check_appkey(&input.byte_order()), Err(SignError::EmptyAppkey));
+        assert_eq!(
+            input.check_appkey(&input.byte_order()),
+            Err(SignError::EmptyAppkey)
+        );
         input.set_appkey(s("KEY"));
-        assert_eq!(signature(&input), "9fc68a590c0809a9cd6323dc48c801a6a79077d2");
+        assert_eq!(
+            signature(&input),
+            "9fc68a590c0809a9cd6323dc48c801a6a79077d2"
+        );
     }
 
     #[test]
@@ -559,10 +594,16 @@ mod tests {
     fn large_inputs_collapse_duplicates() {
         let mut input = SignInput::new();
         for i in 0..1000 {
-            input.insert(Scalar::Bytes(Cow::Owned(format!("K{i}").into_bytes())), s("1"));
+            input.insert(
+                Scalar::Bytes(Cow::Owned(format!("K{i}").into_bytes())),
+                s("1"),
+            );
         }
         for i in 0..1000 {
-            input.insert(Scalar::Bytes(Cow::Owned(format!("k{i}").into_bytes())), s("2"));
+            input.insert(
+                Scalar::Bytes(Cow::Owned(format!("k{i}").into_bytes())),
+                s("2"),
+            );
         }
         let order = input.insertion_order();
         assert_eq!(order.len(), 1000);
@@ -590,8 +631,17 @@ mod tests {
         let key = "K".repeat(130);
         let long = "L".repeat(2000);
         let mut scratch = Scratch::default();
-        for (appid, msg) in [("wx1", "ok"), ("wx1", "again"), ("wx2", "ok"), ("wx1", "ok"), ("wx1", &long[..]),
-                             ("wx1", &long[..1999]), ("wx1", ""), ("wx1", &long[..]), ("wx1", "ok")] {
+        for (appid, msg) in [
+            ("wx1", "ok"),
+            ("wx1", "again"),
+            ("wx2", "ok"),
+            ("wx1", "ok"),
+            ("wx1", &long[..]),
+            ("wx1", &long[..1999]),
+            ("wx1", ""),
+            ("wx1", &long[..]),
+            ("wx1", "ok"),
+        ] {
             let mut input = SignInput::new();
             input.insert(s("appid"), s(appid));
             input.insert(s("deliver_msg"), s(msg));
@@ -605,7 +655,10 @@ mod tests {
 
     #[test]
     fn hex_matches_the_reference_digest() {
-        assert_eq!(&sha1_hex(b"abc"), b"a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            &sha1_hex(b"abc"),
+            b"a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(&sha1_hex(b""), b"da39a3ee5e6b4b0d3255bfef95601890afd80709");
     }
 }
@@ -631,7 +684,13 @@ mod model_tests {
         }
     }
 
-    const STEMS: [&str; 5] = ["deliver_timestamp_", "Deliver_Timestamp_", "appid", "a", "out_trade_no_long_key_"];
+    const STEMS: [&str; 5] = [
+        "deliver_timestamp_",
+        "Deliver_Timestamp_",
+        "appid",
+        "a",
+        "out_trade_no_long_key_",
+    ];
 
     fn key(rng: &mut Rng) -> Vec<u8> {
         let mut k = STEMS[rng.below(STEMS.len() as u64)].as_bytes().to_vec();
@@ -648,7 +707,11 @@ mod model_tests {
             map.insert(k.to_ascii_lowercase(), v.clone());
         }
         map.insert(b"appkey".to_vec(), appkey.to_vec());
-        let joined = map.iter().map(|(k, v)| [&k[..], b"=", &v[..]].concat()).collect::<Vec<_>>().join(&b'&');
+        let joined = map
+            .iter()
+            .map(|(k, v)| [&k[..], b"=", &v[..]].concat())
+            .collect::<Vec<_>>()
+            .join(&b'&');
         let digest = sha1_hex(&joined);
         (joined, digest)
     }
@@ -658,8 +721,9 @@ mod model_tests {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut scratch = Scratch::default();
         for _ in 0..3000 {
-            let entries: Vec<(Vec<u8>, Vec<u8>)> =
-                (0..rng.below(12)).map(|i| (key(&mut rng), format!("v{i}").into_bytes())).collect();
+            let entries: Vec<(Vec<u8>, Vec<u8>)> = (0..rng.below(12))
+                .map(|i| (key(&mut rng), format!("v{i}").into_bytes()))
+                .collect();
             let mut input = SignInput::new();
             for (k, v) in &entries {
                 input.insert(Scalar::bytes(k), Scalar::bytes(v));
@@ -670,7 +734,10 @@ mod model_tests {
             let mut joined = Vec::new();
             input.join_into(&order, &mut joined);
             let (want, digest) = model(&entries, b"KEY");
-            assert_eq!(String::from_utf8_lossy(&joined), String::from_utf8_lossy(&want));
+            assert_eq!(
+                String::from_utf8_lossy(&joined),
+                String::from_utf8_lossy(&want)
+            );
             assert_eq!(input.signature(&order, &mut scratch), digest);
         }
     }
@@ -693,7 +760,12 @@ mod model_tests {
                 2 => data.truncate(rng.below(data.len() as u64 + 1)),
                 _ => data.extend((0..rng.below(200)).map(|_| b'c')),
             }
-            assert_eq!(scratch.digest_hex(&data), sha1_hex(&data), "len {}", data.len());
+            assert_eq!(
+                scratch.digest_hex(&data),
+                sha1_hex(&data),
+                "len {}",
+                data.len()
+            );
             previous = data;
         }
     }
@@ -713,7 +785,10 @@ mod model_tests {
     fn scalars_and_errors_in_words() {
         assert_eq!(Scalar::Int(-42).into_bytes(), b"-42");
         assert_eq!(Scalar::bytes(b"\xb8\xc3").into_bytes(), b"\xb8\xc3");
-        assert_eq!(SignError::MissingAppkey.to_string(), "no appkey: pass it as the second argument or as the 'appkey' entry");
+        assert_eq!(
+            SignError::MissingAppkey.to_string(),
+            "no appkey: pass it as the second argument or as the 'appkey' entry"
+        );
         assert_eq!(SignError::EmptyAppkey.to_string(), "the appkey is empty");
     }
 }
@@ -731,7 +806,11 @@ mod uppercase_tests {
                     let mut v = vec![b'a'; 17];
                     v[pos] = a;
                     v[pos + 1] = b;
-                    assert_eq!(has_ascii_uppercase(&v), v.iter().any(u8::is_ascii_uppercase), "{a:#x} {b:#x} at {pos}");
+                    assert_eq!(
+                        has_ascii_uppercase(&v),
+                        v.iter().any(u8::is_ascii_uppercase),
+                        "{a:#x} {b:#x} at {pos}"
+                    );
                 }
             }
         }

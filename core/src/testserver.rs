@@ -19,7 +19,11 @@ pub struct Answer {
 
 impl Answer {
     pub fn ok(body: &str) -> Answer {
-        Answer { status: 200, body: body.as_bytes().to_vec(), delay: Duration::ZERO }
+        Answer {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+            delay: Duration::ZERO,
+        }
     }
 }
 
@@ -42,22 +46,28 @@ impl TestServer {
         let ca_cert = ca.self_signed(&ca_key).unwrap();
         let issuer = Issuer::new(ca, ca_key);
         let leaf_key = KeyPair::generate().unwrap();
-        let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
+        let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .unwrap()
+            .signed_by(&leaf_key, &issuer)
+            .unwrap();
         // One file per server: tests run in parallel, and two servers sharing
         // a path would trust each other's CA (and share a cached agent).
         static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let ca_file = std::env::temp_dir().join(format!("wxpay-core-test-ca-{}-{n}.pem", std::process::id()));
+        let ca_file =
+            std::env::temp_dir().join(format!("wxpay-core-test-ca-{}-{n}.pem", std::process::id()));
         std::fs::write(&ca_file, ca_cert.pem()).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from(leaf.der().to_vec())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-            )
-            .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(leaf.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        )
+        .unwrap();
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("https://{}", listener.local_addr().unwrap());
@@ -70,9 +80,14 @@ impl TestServer {
                 *conns.lock().unwrap() += 1;
                 let (config, reqs, answers) = (config.clone(), reqs.clone(), answers.clone());
                 std::thread::spawn(move || {
-                    let mut tls = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), stream);
+                    let mut tls = rustls::StreamOwned::new(
+                        rustls::ServerConnection::new(config).unwrap(),
+                        stream,
+                    );
                     loop {
-                        let Some(request) = read_request(&mut tls) else { return };
+                        let Some(request) = read_request(&mut tls) else {
+                            return;
+                        };
                         reqs.lock().unwrap().push(request);
                         let answer = {
                             let mut a = answers.lock().unwrap();
@@ -81,15 +96,28 @@ impl TestServer {
                             a.0[i].clone()
                         };
                         std::thread::sleep(answer.delay);
-                        let head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\n\r\n", answer.status, answer.body.len());
-                        if tls.write_all(&[head.as_bytes(), &answer.body].concat()).and_then(|()| tls.flush()).is_err() {
+                        let head = format!(
+                            "HTTP/1.1 {} X\r\nContent-Length: {}\r\n\r\n",
+                            answer.status,
+                            answer.body.len()
+                        );
+                        if tls
+                            .write_all(&[head.as_bytes(), &answer.body].concat())
+                            .and_then(|()| tls.flush())
+                            .is_err()
+                        {
                             return;
                         }
                     }
                 });
             }
         });
-        TestServer { base, ca_file, requests, connections }
+        TestServer {
+            base,
+            ca_file,
+            requests,
+            connections,
+        }
     }
 }
 
@@ -106,7 +134,11 @@ fn read_request(r: &mut impl Read) -> Option<String> {
     let head = String::from_utf8_lossy(&buf).into_owned();
     let len = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
         .unwrap_or(0);
     let mut body = vec![0u8; len];
     r.read_exact(&mut body).ok()?;

@@ -47,10 +47,12 @@ impl CaSource {
         let path = Path::new(cafile);
         let shown = path.display();
         match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("the CA file {shown} does not exist")),
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                Err(format!("the CA file {shown} cannot be read (permission denied)"))
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(format!("the CA file {shown} does not exist"))
             }
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(format!(
+                "the CA file {shown} cannot be read (permission denied)"
+            )),
             Err(e) => Err(format!("the CA file {shown} cannot be read ({})", e.kind())),
             Ok(m) if !m.is_file() => Err(format!("the CA file {shown} is not a regular file")),
             // One stat per call; a file that exists but cannot be opened is
@@ -76,8 +78,13 @@ mod tests {
 
     #[test]
     fn explicit_file_wins() {
-        assert_eq!(CaSource::for_setting("/x/ca.pem"), CaSource::File("/x/ca.pem".into()));
-        assert!(CaSource::for_setting("/x/ca.pem").to_string().contains("/x/ca.pem"));
+        assert_eq!(
+            CaSource::for_setting("/x/ca.pem"),
+            CaSource::File("/x/ca.pem".into())
+        );
+        assert!(CaSource::for_setting("/x/ca.pem")
+            .to_string()
+            .contains("/x/ca.pem"));
     }
 
     #[test]
@@ -88,14 +95,25 @@ mod tests {
     #[test]
     fn cafile_problems_are_named_exactly() {
         assert_eq!(CaSource::check(""), Ok(()));
-        assert!(CaSource::check("/nonexistent/ca.pem").unwrap_err().contains("does not exist"));
-        assert!(CaSource::check("/dev/zero").unwrap_err().contains("is not a regular file"));
-        assert!(CaSource::check("/tmp").unwrap_err().contains("is not a regular file"));
+        assert!(CaSource::check("/nonexistent/ca.pem")
+            .unwrap_err()
+            .contains("does not exist"));
+        assert!(CaSource::check("/dev/zero")
+            .unwrap_err()
+            .contains("is not a regular file"));
+        assert!(CaSource::check("/tmp")
+            .unwrap_err()
+            .contains("is not a regular file"));
         let file = std::env::temp_dir().join(format!("wxpay-ca-check-{}.pem", std::process::id()));
         std::fs::write(&file, "x").unwrap();
         assert_eq!(CaSource::check(file.to_str().unwrap()), Ok(()));
         // A path through a regular file: neither missing nor unreadable, but not a directory.
         let through = format!("{}/ca.pem", file.display());
-        assert_eq!(CaSource::check(&through), Err(format!("the CA file {through} cannot be read (not a directory)")));
+        assert_eq!(
+            CaSource::check(&through),
+            Err(format!(
+                "the CA file {through} cannot be read (not a directory)"
+            ))
+        );
     }
 }

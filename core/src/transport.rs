@@ -7,14 +7,14 @@
 //! not cost a new pool.
 
 use crate::coalesce::CoalescingConnector;
+use crate::process::PerProcess;
 use crate::reply::MAX_REPLY_BYTES;
 use crate::resolve::CachingResolver;
 use crate::tls::CaSource;
+use crate::token::masked;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use crate::process::PerProcess;
-use crate::token::masked;
 use std::time::{Duration, Instant};
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
@@ -48,11 +48,15 @@ impl fmt::Display for SettingError {
 pub fn parse_api_base(name: &str, value: &str) -> Result<String, SettingError> {
     let v = value.trim();
     let rest = v.strip_prefix("https://").ok_or_else(|| {
-        SettingError(format!("{name} must be an https:// URL (TLS verification cannot be switched off)"))
+        SettingError(format!(
+            "{name} must be an https:// URL (TLS verification cannot be switched off)"
+        ))
     })?;
     let host = rest.split('/').next().unwrap_or("");
     if host.is_empty() || host.contains(['@', ' ', '?', '#']) || v.contains(['?', '#']) {
-        return Err(SettingError(format!("{name} must be https://host[:port][/path], without credentials or a query")));
+        return Err(SettingError(format!(
+            "{name} must be https://host[:port][/path], without credentials or a query"
+        )));
     }
     Ok(v.trim_end_matches('/').to_string())
 }
@@ -62,7 +66,9 @@ pub fn parse_seconds(name: &str, value: f64) -> Result<Duration, SettingError> {
     if value.is_finite() && value > 0.0 && value <= 3600.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(SettingError(format!("{name} must be a number of seconds greater than 0 and at most 3600")))
+        Err(SettingError(format!(
+            "{name} must be a number of seconds greater than 0 and at most 3600"
+        )))
     }
 }
 
@@ -74,7 +80,9 @@ pub fn parse_proxy(name: &str, value: &str) -> Result<Option<String>, SettingErr
         return Ok(None);
     }
     if !(v.starts_with("http://") || v.starts_with("https://")) || Proxy::new(v).is_err() {
-        return Err(SettingError(format!("{name} must be an http:// or https:// proxy URL")));
+        return Err(SettingError(format!(
+            "{name} must be an http:// or https:// proxy URL"
+        )));
     }
     Ok(Some(v.to_string()))
 }
@@ -133,8 +141,13 @@ fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
         CaSource::Bundled => return Ok(RootCerts::WebPki),
         CaSource::File(p) | CaSource::System(p) => p,
     };
-    let pem = std::fs::read(path)
-        .map_err(|e| TransportError::new(format!("cannot read the CA bundle {}: {}", path.display(), io_reason(&e))))?;
+    let pem = std::fs::read(path).map_err(|e| {
+        TransportError::new(format!(
+            "cannot read the CA bundle {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
     let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
         .filter_map(|item| match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
@@ -142,20 +155,31 @@ fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
         })
         .collect();
     if certs.is_empty() {
-        return Err(TransportError::new(format!("the CA bundle {} holds no PEM certificate", path.display())));
+        return Err(TransportError::new(format!(
+            "the CA bundle {} holds no PEM certificate",
+            path.display()
+        )));
     }
     Ok(RootCerts::new_with_certs(&certs))
 }
 
 /// The worker's agent for these trust and proxy settings.
 fn agent(settings: &Settings) -> Result<Agent, TransportError> {
-    let key = AgentKey { ca: settings.ca.clone(), proxy: settings.proxy.clone() };
+    let key = AgentKey {
+        ca: settings.ca.clone(),
+        proxy: settings.proxy.clone(),
+    };
     if let Some(a) = AGENTS.with(|map| map.get(&key).cloned()) {
         return Ok(a);
     }
-    let tls = TlsConfig::builder().provider(TlsProvider::Rustls).root_certs(load_roots(&settings.ca)?).build();
+    let tls = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .root_certs(load_roots(&settings.ca)?)
+        .build();
     let proxy = match &settings.proxy {
-        Some(p) => Some(Proxy::new(p).map_err(|_| TransportError::new("the proxy URL is not usable".into()))?),
+        Some(p) => Some(
+            Proxy::new(p).map_err(|_| TransportError::new("the proxy URL is not usable".into()))?,
+        ),
         None => None,
     };
     let config = Agent::config_builder()
@@ -184,9 +208,14 @@ pub fn call(
     let host = authority(&settings.api_base);
     let left = deadline.saturating_duration_since(Instant::now());
     if left < Duration::from_millis(1) {
-        return Err(TransportError::new(format!("no time left within the call's budget to reach {host}")));
+        return Err(TransportError::new(format!(
+            "no time left within the call's budget to reach {host}"
+        )));
     }
-    let bound = Bounds { timeout: within(settings.timeout, left), connect: within(settings.connect_timeout, left) };
+    let bound = Bounds {
+        timeout: within(settings.timeout, left),
+        connect: within(settings.connect_timeout, left),
+    };
     let agent = agent(settings)?;
     let url = format!("{}{}", settings.api_base, path_and_query);
     let result = match body {
@@ -209,7 +238,10 @@ pub fn call(
     let mut response = result.map_err(|e| describe(&e, host, settings, &bound))?;
     let status = response.status().as_u16();
     if status != 200 {
-        return Err(TransportError { message: format!("HTTP {status} from {host}"), status });
+        return Err(TransportError {
+            message: format!("HTTP {status} from {host}"),
+            status,
+        });
     }
     response
         .body_mut()
@@ -217,9 +249,9 @@ pub fn call(
         .limit(MAX_REPLY_BYTES)
         .read_to_vec()
         .map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => {
-                TransportError::new(format!("the reply from {host} is larger than {MAX_REPLY_BYTES} bytes"))
-            }
+            ureq::Error::BodyExceedsLimit(_) => TransportError::new(format!(
+                "the reply from {host} is larger than {MAX_REPLY_BYTES} bytes"
+            )),
             other => describe(&other, host, settings, &bound),
         })
 }
@@ -278,12 +310,20 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
         (ureq::Error::Io(io), Some(proxy)) if io.kind() == io::ErrorKind::ConnectionRefused => {
             format!("cannot connect to the proxy {proxy}: connection refused")
         }
-        (ureq::Error::HostNotFound, Some(proxy)) => format!("cannot resolve the host of the proxy {proxy}"),
+        (ureq::Error::HostNotFound, Some(proxy)) => {
+            format!("cannot resolve the host of the proxy {proxy}")
+        }
         (ureq::Error::Timeout(ureq::Timeout::Connect), None) => {
-            format!("connecting to {host} timed out after {}", which(bound.connect, settings.connect_timeout, "connect_timeout"))
+            format!(
+                "connecting to {host} timed out after {}",
+                which(bound.connect, settings.connect_timeout, "connect_timeout")
+            )
         }
         (ureq::Error::Timeout(_), _) => {
-            format!("the request to {host} timed out after {}", which(bound.timeout, settings.timeout, "timeout"))
+            format!(
+                "the request to {host} timed out after {}",
+                which(bound.timeout, settings.timeout, "timeout")
+            )
         }
         (ureq::Error::HostNotFound, None) => format!("cannot resolve the host of {host}"),
         // rustls reports a refused certificate through an InvalidData io error.
@@ -296,9 +336,13 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
         (ureq::Error::Tls(what), _) => tls_message(host, what, settings),
         (ureq::Error::Protocol(_), _) => format!("malformed HTTP reply from {host}"),
         (ureq::Error::ConnectionFailed, _) => format!("cannot connect to {host}"),
-        (ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed, _) => format!("{host} answered with a redirect"),
+        (ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed, _) => {
+            format!("{host} answered with a redirect")
+        }
         (ureq::Error::InvalidProxyUrl, _) => "the proxy URL is not usable".into(),
-        (ureq::Error::BadUri(_) | ureq::Error::Http(_), _) => format!("cannot build a request to {host}"),
+        (ureq::Error::BadUri(_) | ureq::Error::Http(_), _) => {
+            format!("cannot build a request to {host}")
+        }
         _ => format!("the request to {host} failed"),
     };
     TransportError::new(msg)
@@ -307,7 +351,13 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
 /// A proxy that would not tunnel: its status, and what to check for a 407.
 fn proxy_refusal(why: &str, proxy: &str, host: &str) -> String {
     // ureq says "proxy server responded 407/..." or "proxy server did not respond".
-    let status: String = why.split("responded ").nth(1).unwrap_or("").chars().take_while(char::is_ascii_digit).collect();
+    let status: String = why
+        .split("responded ")
+        .nth(1)
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     match status.as_str() {
         "" => format!("the proxy {proxy} did not answer the request to tunnel to {host}"),
         "407" => format!(
@@ -338,7 +388,10 @@ mod tests {
 
     #[test]
     fn api_base_must_be_https() {
-        assert_eq!(parse_api_base("x", "https://127.0.0.1:8443/").unwrap(), "https://127.0.0.1:8443");
+        assert_eq!(
+            parse_api_base("x", "https://127.0.0.1:8443/").unwrap(),
+            "https://127.0.0.1:8443"
+        );
         assert!(parse_api_base("x", "http://api.weixin.qq.com").is_err());
         assert!(parse_api_base("x", "https://user:pw@host").is_err());
         assert!(parse_api_base("x", "https://host/?a=1").is_err());
@@ -351,7 +404,9 @@ mod tests {
         assert!(parse_seconds("t", 0.0).is_err());
         assert!(parse_seconds("t", f64::NAN).is_err());
         assert_eq!(parse_proxy("p", "").unwrap(), None);
-        assert!(parse_proxy("p", "http://user:pw@127.0.0.1:3128").unwrap().is_some());
+        assert!(parse_proxy("p", "http://user:pw@127.0.0.1:3128")
+            .unwrap()
+            .is_some());
         let e = parse_proxy("p", "ftp://user:secret@x").unwrap_err();
         assert!(!e.0.contains("secret"));
     }
@@ -377,7 +432,13 @@ mod tests {
     fn refused_connection_is_a_transport_error_without_the_query() {
         let settings = nowhere();
         let deadline = Instant::now() + Duration::from_secs(2);
-        let e = call(&settings, "/pay/delivernotify?access_token=SECRET", Some(b"{}"), deadline).unwrap_err();
+        let e = call(
+            &settings,
+            "/pay/delivernotify?access_token=SECRET",
+            Some(b"{}"),
+            deadline,
+        )
+        .unwrap_err();
         assert!(e.message.contains("127.0.0.1:1"), "{e}");
         assert!(!e.message.contains("SECRET"));
     }
@@ -386,7 +447,10 @@ mod tests {
     fn nothing_is_sent_once_the_budget_is_spent() {
         let settings = nowhere();
         let e = call(&settings, "/x", None, Instant::now()).unwrap_err();
-        assert_eq!(e.message, "no time left within the call's budget to reach 127.0.0.1:1");
+        assert_eq!(
+            e.message,
+            "no time left within the call's budget to reach 127.0.0.1:1"
+        );
     }
 
     use crate::testserver::{Answer, TestServer};
@@ -409,23 +473,56 @@ mod tests {
     fn a_200_body_comes_back_and_the_connection_is_kept() {
         let server = TestServer::start(vec![Answer::ok(r#"{"errcode":0}"#), Answer::ok("second")]);
         let settings = trusting(&server);
-        assert_eq!(call(&settings, "/pay/x?access_token=T", Some(b"{\"a\":1}"), soon()).unwrap(), br#"{"errcode":0}"#);
-        assert_eq!(call(&settings, "/cgi-bin/token?x=1", None, soon()).unwrap(), b"second");
+        assert_eq!(
+            call(
+                &settings,
+                "/pay/x?access_token=T",
+                Some(b"{\"a\":1}"),
+                soon()
+            )
+            .unwrap(),
+            br#"{"errcode":0}"#
+        );
+        assert_eq!(
+            call(&settings, "/cgi-bin/token?x=1", None, soon()).unwrap(),
+            b"second"
+        );
         let requests = server.requests.lock().unwrap().clone();
-        assert!(requests[0].starts_with("POST /pay/x?access_token=T HTTP/1.1\r\n"), "{}", requests[0]);
-        assert!(requests[0].to_ascii_lowercase().contains("content-type: application/json; charset=utf-8"));
-        assert!(requests[0].ends_with("\r\n\r\n{\"a\":1}"), "{}", requests[0]);
+        assert!(
+            requests[0].starts_with("POST /pay/x?access_token=T HTTP/1.1\r\n"),
+            "{}",
+            requests[0]
+        );
+        assert!(requests[0]
+            .to_ascii_lowercase()
+            .contains("content-type: application/json; charset=utf-8"));
+        assert!(
+            requests[0].ends_with("\r\n\r\n{\"a\":1}"),
+            "{}",
+            requests[0]
+        );
         assert!(requests[1].starts_with("GET /cgi-bin/token?x=1 HTTP/1.1\r\n"));
-        assert_eq!(*server.connections.lock().unwrap(), 1, "one kept-alive connection for both");
+        assert_eq!(
+            *server.connections.lock().unwrap(),
+            1,
+            "one kept-alive connection for both"
+        );
     }
 
     #[test]
     fn other_statuses_are_errors_that_carry_them() {
         for status in [302, 404, 503] {
-            let server = TestServer::start(vec![Answer { status, body: b"<html>".to_vec(), delay: Duration::ZERO }]);
+            let server = TestServer::start(vec![Answer {
+                status,
+                body: b"<html>".to_vec(),
+                delay: Duration::ZERO,
+            }]);
             let e = call(&trusting(&server), "/x", None, soon()).unwrap_err();
             assert_eq!(e.status, status, "{e}");
-            assert_eq!(e.message, format!("HTTP {status} from {}", authority(&server.base)));
+            assert_eq!(
+                e.message,
+                format!("HTTP {status} from {}", authority(&server.base))
+            );
         }
     }
 
@@ -434,22 +531,44 @@ mod tests {
         let exact = "x".repeat(MAX_REPLY_BYTES as usize);
         let server = TestServer::start(vec![Answer::ok(&exact), Answer::ok(&format!("{exact}y"))]);
         let settings = trusting(&server);
-        assert_eq!(call(&settings, "/a", None, soon()).unwrap().len(), exact.len());
+        assert_eq!(
+            call(&settings, "/a", None, soon()).unwrap().len(),
+            exact.len()
+        );
         let e = call(&settings, "/b", None, soon()).unwrap_err();
         assert!(e.message.ends_with("is larger than 65536 bytes"), "{e}");
     }
 
     #[test]
     fn timeouts_name_the_setting_or_the_budget_that_ended_them() {
-        let slow = Answer { status: 200, body: b"{}".to_vec(), delay: Duration::from_millis(1500) };
+        let slow = Answer {
+            status: 200,
+            body: b"{}".to_vec(),
+            delay: Duration::from_millis(1500),
+        };
         let server = TestServer::start(vec![slow]);
         let mut settings = trusting(&server);
         settings.timeout = Duration::from_millis(300);
         let e = call(&settings, "/a", None, soon()).unwrap_err();
-        assert_eq!(e.message, format!("the request to {} timed out after 0.3s (timeout)", authority(&server.base)));
+        assert_eq!(
+            e.message,
+            format!(
+                "the request to {} timed out after 0.3s (timeout)",
+                authority(&server.base)
+            )
+        );
         settings.timeout = Duration::from_secs(3);
-        let e = call(&settings, "/b", None, Instant::now() + Duration::from_millis(400)).unwrap_err();
-        assert!(e.message.ends_with("(the rest of the call's budget)"), "{e}");
+        let e = call(
+            &settings,
+            "/b",
+            None,
+            Instant::now() + Duration::from_millis(400),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.ends_with("(the rest of the call's budget)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -465,7 +584,11 @@ mod tests {
         };
         let started = Instant::now();
         let e = call(&settings, "/x", None, soon()).unwrap_err();
-        assert!(e.message.ends_with("timed out after 0.2s (connect_timeout)"), "{e}");
+        assert!(
+            e.message
+                .ends_with("timed out after 0.2s (connect_timeout)"),
+            "{e}"
+        );
         assert!(started.elapsed() < Duration::from_secs(2));
     }
 
@@ -475,7 +598,10 @@ mod tests {
         let mut settings = trusting(&server);
         settings.ca = CaSource::Bundled;
         let e = call(&settings, "/x", None, soon()).unwrap_err();
-        assert!(e.message.contains("UnknownIssuer") && e.message.contains("bundled Mozilla roots"), "{e}");
+        assert!(
+            e.message.contains("UnknownIssuer") && e.message.contains("bundled Mozilla roots"),
+            "{e}"
+        );
         assert!(e.message.contains("set wxpay.cafile"), "{e}");
     }
 
@@ -485,12 +611,18 @@ mod tests {
         let mut settings = trusting(&server);
         settings.ca = CaSource::File("/nonexistent/ca.pem".into());
         let e = call(&settings, "/x", None, soon()).unwrap_err();
-        assert_eq!(e.message, "cannot read the CA bundle /nonexistent/ca.pem: no such file");
+        assert_eq!(
+            e.message,
+            "cannot read the CA bundle /nonexistent/ca.pem: no such file"
+        );
         let empty = std::env::temp_dir().join(format!("wxpay-empty-{}.pem", std::process::id()));
         std::fs::write(&empty, "not a certificate").unwrap();
         settings.ca = CaSource::File(empty.clone());
         let e = call(&settings, "/x", None, soon()).unwrap_err();
-        assert_eq!(e.message, format!("the CA bundle {} holds no PEM certificate", empty.display()));
+        assert_eq!(
+            e.message,
+            format!("the CA bundle {} holds no PEM certificate", empty.display())
+        );
     }
 
     #[test]
@@ -499,23 +631,43 @@ mod tests {
         let mut settings = trusting(&server);
         settings.proxy = Some("http://shop:pw@127.0.0.1:1".into());
         let e = call(&settings, "/x", None, soon()).unwrap_err();
-        assert_eq!(e.message, "cannot connect to the proxy http://***@127.0.0.1:1: connection refused");
+        assert_eq!(
+            e.message,
+            "cannot connect to the proxy http://***@127.0.0.1:1: connection refused"
+        );
     }
 
     #[test]
     fn proxy_refusals_say_what_the_proxy_answered() {
-        let m = proxy_refusal("proxy server responded 407/Proxy Authentication Required", "http://***@p:1", "h:2");
+        let m = proxy_refusal(
+            "proxy server responded 407/Proxy Authentication Required",
+            "http://***@p:1",
+            "h:2",
+        );
         assert!(m.starts_with("the proxy http://***@p:1 refused to tunnel to h:2: HTTP 407 (proxy authentication required"));
-        assert_eq!(proxy_refusal("proxy server responded 502/Bad", "P", "H"), "the proxy P refused to tunnel to H: HTTP 502");
-        assert_eq!(proxy_refusal("proxy server did not respond", "P", "H"), "the proxy P did not answer the request to tunnel to H");
+        assert_eq!(
+            proxy_refusal("proxy server responded 502/Bad", "P", "H"),
+            "the proxy P refused to tunnel to H: HTTP 502"
+        );
+        assert_eq!(
+            proxy_refusal("proxy server did not respond", "P", "H"),
+            "the proxy P did not answer the request to tunnel to H"
+        );
     }
 
     #[test]
     fn within_keeps_the_setting_unless_the_budget_is_shorter() {
         let s = Duration::from_secs(2);
         assert_eq!(within(s, Duration::from_secs(5)), s);
-        assert_eq!(within(s, Duration::from_millis(1960)), s, "bookkeeping slack");
-        assert_eq!(within(s, Duration::from_millis(1900)), Duration::from_millis(1900));
+        assert_eq!(
+            within(s, Duration::from_millis(1960)),
+            s,
+            "bookkeeping slack"
+        );
+        assert_eq!(
+            within(s, Duration::from_millis(1900)),
+            Duration::from_millis(1900)
+        );
     }
 
     #[test]
@@ -527,43 +679,133 @@ mod tests {
             ca: CaSource::Bundled,
             proxy: None,
         };
-        let full = Bounds { timeout: settings.timeout, connect: settings.connect_timeout };
+        let full = Bounds {
+            timeout: settings.timeout,
+            connect: settings.connect_timeout,
+        };
         let d = |e: ureq::Error| describe(&e, "api.example:443", &settings, &full).message;
         let io = |kind: io::ErrorKind| ureq::Error::Io(io::Error::new(kind, "x"));
-        assert_eq!(d(ureq::Error::Timeout(ureq::Timeout::Connect)), "connecting to api.example:443 timed out after 2s (connect_timeout)");
-        assert_eq!(d(ureq::Error::Timeout(ureq::Timeout::Global)), "the request to api.example:443 timed out after 5s (timeout)");
-        assert_eq!(d(ureq::Error::HostNotFound), "cannot resolve the host of api.example:443");
-        assert_eq!(d(io(io::ErrorKind::ConnectionRefused)), "network error with api.example:443: connection refused");
-        assert_eq!(d(io(io::ErrorKind::ConnectionReset)), "network error with api.example:443: connection reset by peer");
-        assert_eq!(d(io(io::ErrorKind::ConnectionAborted)), "network error with api.example:443: connection aborted");
-        assert_eq!(d(io(io::ErrorKind::UnexpectedEof)), "network error with api.example:443: connection closed before a complete reply");
-        assert_eq!(d(io(io::ErrorKind::TimedOut)), "network error with api.example:443: timed out");
-        assert_eq!(d(io(io::ErrorKind::WouldBlock)), "network error with api.example:443: timed out");
-        assert_eq!(d(io(io::ErrorKind::NotFound)), "network error with api.example:443: no such file");
-        assert_eq!(d(io(io::ErrorKind::PermissionDenied)), "network error with api.example:443: permission denied");
-        assert_eq!(d(io(io::ErrorKind::InvalidData)), "TLS error with api.example:443: x");
-        assert_eq!(d(ureq::Error::Io(io::ErrorKind::InvalidData.into())), "malformed reply from api.example:443");
-        assert_eq!(d(ureq::Error::Tls("no cipher")), "TLS error with api.example:443: no cipher");
-        assert!(d(ureq::Error::Rustls(rustls::Error::General("bad".into()))).starts_with("TLS error with api.example:443: "));
-        assert_eq!(d(ureq::Error::ConnectionFailed), "cannot connect to api.example:443");
-        assert_eq!(d(ureq::Error::TooManyRedirects), "api.example:443 answered with a redirect");
-        assert_eq!(d(ureq::Error::RedirectFailed), "api.example:443 answered with a redirect");
-        assert_eq!(d(ureq::Error::InvalidProxyUrl), "the proxy URL is not usable");
-        assert_eq!(d(ureq::Error::BadUri("/x?access_token=SECRET".into())), "cannot build a request to api.example:443");
-        assert_eq!(d(ureq::Error::BodyStalled), "the request to api.example:443 failed");
+        assert_eq!(
+            d(ureq::Error::Timeout(ureq::Timeout::Connect)),
+            "connecting to api.example:443 timed out after 2s (connect_timeout)"
+        );
+        assert_eq!(
+            d(ureq::Error::Timeout(ureq::Timeout::Global)),
+            "the request to api.example:443 timed out after 5s (timeout)"
+        );
+        assert_eq!(
+            d(ureq::Error::HostNotFound),
+            "cannot resolve the host of api.example:443"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::ConnectionRefused)),
+            "network error with api.example:443: connection refused"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::ConnectionReset)),
+            "network error with api.example:443: connection reset by peer"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::ConnectionAborted)),
+            "network error with api.example:443: connection aborted"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::UnexpectedEof)),
+            "network error with api.example:443: connection closed before a complete reply"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::TimedOut)),
+            "network error with api.example:443: timed out"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::WouldBlock)),
+            "network error with api.example:443: timed out"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::NotFound)),
+            "network error with api.example:443: no such file"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::PermissionDenied)),
+            "network error with api.example:443: permission denied"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::InvalidData)),
+            "TLS error with api.example:443: x"
+        );
+        assert_eq!(
+            d(ureq::Error::Io(io::ErrorKind::InvalidData.into())),
+            "malformed reply from api.example:443"
+        );
+        assert_eq!(
+            d(ureq::Error::Tls("no cipher")),
+            "TLS error with api.example:443: no cipher"
+        );
+        assert!(d(ureq::Error::Rustls(rustls::Error::General("bad".into())))
+            .starts_with("TLS error with api.example:443: "));
+        assert_eq!(
+            d(ureq::Error::ConnectionFailed),
+            "cannot connect to api.example:443"
+        );
+        assert_eq!(
+            d(ureq::Error::TooManyRedirects),
+            "api.example:443 answered with a redirect"
+        );
+        assert_eq!(
+            d(ureq::Error::RedirectFailed),
+            "api.example:443 answered with a redirect"
+        );
+        assert_eq!(
+            d(ureq::Error::InvalidProxyUrl),
+            "the proxy URL is not usable"
+        );
+        assert_eq!(
+            d(ureq::Error::BadUri("/x?access_token=SECRET".into())),
+            "cannot build a request to api.example:443"
+        );
+        assert_eq!(
+            d(ureq::Error::BodyStalled),
+            "the request to api.example:443 failed"
+        );
         assert_eq!(TransportError::new("m".into()).to_string(), "m");
         assert_eq!(SettingError("s".into()).to_string(), "s");
 
-        let via = Settings { proxy: Some("http://u:pw@proxy:3128".into()), ..settings.clone() };
+        let via = Settings {
+            proxy: Some("http://u:pw@proxy:3128".into()),
+            ..settings.clone()
+        };
         let d = |e: ureq::Error| describe(&e, "api.example:443", &via, &full).message;
-        assert!(d(ureq::Error::ConnectProxyFailed("proxy server responded 407/x".into())).starts_with("the proxy http://***@proxy:3128 refused"));
+        assert!(d(ureq::Error::ConnectProxyFailed(
+            "proxy server responded 407/x".into()
+        ))
+        .starts_with("the proxy http://***@proxy:3128 refused"));
         assert_eq!(d(ureq::Error::Timeout(ureq::Timeout::Connect)), "connecting to api.example:443 through the proxy http://***@proxy:3128 timed out after 2s (connect_timeout)");
-        assert_eq!(d(io(io::ErrorKind::ConnectionRefused)), "cannot connect to the proxy http://***@proxy:3128: connection refused");
-        assert_eq!(d(io(io::ErrorKind::ConnectionReset)), "network error with api.example:443: connection reset by peer");
-        assert_eq!(d(ureq::Error::HostNotFound), "cannot resolve the host of the proxy http://***@proxy:3128");
-        let short = Bounds { timeout: Duration::from_millis(1500), connect: Duration::from_millis(700) };
-        assert_eq!(describe(&ureq::Error::Timeout(ureq::Timeout::Connect), "h", &settings, &short).message,
-                   "connecting to h timed out after 0.7s (the rest of the call's budget)");
+        assert_eq!(
+            d(io(io::ErrorKind::ConnectionRefused)),
+            "cannot connect to the proxy http://***@proxy:3128: connection refused"
+        );
+        assert_eq!(
+            d(io(io::ErrorKind::ConnectionReset)),
+            "network error with api.example:443: connection reset by peer"
+        );
+        assert_eq!(
+            d(ureq::Error::HostNotFound),
+            "cannot resolve the host of the proxy http://***@proxy:3128"
+        );
+        let short = Bounds {
+            timeout: Duration::from_millis(1500),
+            connect: Duration::from_millis(700),
+        };
+        assert_eq!(
+            describe(
+                &ureq::Error::Timeout(ureq::Timeout::Connect),
+                "h",
+                &settings,
+                &short
+            )
+            .message,
+            "connecting to h timed out after 0.7s (the rest of the call's budget)"
+        );
     }
 
     #[test]

@@ -43,23 +43,40 @@ impl Fault {
     }
 
     fn kind_from_json(v: &Value) -> Result<Fault, String> {
-        let kind = v.get("kind").and_then(Value::as_str).ok_or("kind missing")?;
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or("kind missing")?;
         Ok(match kind {
-            "delay" => Fault::Delay(Duration::from_millis(v.get("ms").and_then(Value::as_u64).ok_or("ms missing")?)),
+            "delay" => Fault::Delay(Duration::from_millis(
+                v.get("ms").and_then(Value::as_u64).ok_or("ms missing")?,
+            )),
             "close" => Fault::Close,
             "reset" => Fault::Reset,
-            "status" => Fault::Status(v.get("status").and_then(Value::as_u64).unwrap_or(500) as u16),
+            "status" => {
+                Fault::Status(v.get("status").and_then(Value::as_u64).unwrap_or(500) as u16)
+            }
             "garbage" => Fault::Garbage,
             "truncated" => Fault::Truncated,
             "errcode" => Fault::Errcode(
-                v.get("errcode").and_then(Value::as_i64).ok_or("errcode missing")?,
-                v.get("errmsg").and_then(Value::as_str).unwrap_or("injected by wxpay-sandbox").to_string(),
+                v.get("errcode")
+                    .and_then(Value::as_i64)
+                    .ok_or("errcode missing")?,
+                v.get("errmsg")
+                    .and_then(Value::as_str)
+                    .unwrap_or("injected by wxpay-sandbox")
+                    .to_string(),
             ),
-            "body" => Fault::Body(match (v.get("body").and_then(Value::as_str), v.get("body_hex").and_then(Value::as_str)) {
-                (Some(text), _) => text.as_bytes().to_vec(),
-                (None, Some(hex)) => decode_hex(hex).ok_or("body_hex is not hex")?,
-                (None, None) => return Err("body or body_hex missing".into()),
-            }),
+            "body" => Fault::Body(
+                match (
+                    v.get("body").and_then(Value::as_str),
+                    v.get("body_hex").and_then(Value::as_str),
+                ) {
+                    (Some(text), _) => text.as_bytes().to_vec(),
+                    (None, Some(hex)) => decode_hex(hex).ok_or("body_hex is not hex")?,
+                    (None, None) => return Err("body or body_hex missing".into()),
+                },
+            ),
             "echo" => Fault::Echo(v.get("errcode").and_then(Value::as_i64).unwrap_or(40001)),
             other => return Err(format!("unknown fault kind {other}")),
         })
@@ -70,7 +87,10 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     if hex.len() % 2 != 0 {
         return None;
     }
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 struct Armed {
@@ -87,7 +107,11 @@ pub struct Faults {
 
 impl Faults {
     pub fn arm(&self, fault: Fault, count: u64, matching: Option<String>) {
-        self.lock().push(Armed { fault, remaining: count, matching });
+        self.lock().push(Armed {
+            fault,
+            remaining: count,
+            matching,
+        });
     }
 
     pub fn clear(&self) {
@@ -99,7 +123,10 @@ impl Faults {
         let mut armed = self.lock();
         let body = String::from_utf8_lossy(body);
         let i = armed.iter().position(|a| {
-            a.remaining > 0 && a.matching.as_deref().is_none_or(|m| target.contains(m) || body.contains(m))
+            a.remaining > 0
+                && a.matching
+                    .as_deref()
+                    .is_none_or(|m| target.contains(m) || body.contains(m))
         })?;
         armed[i].remaining -= 1;
         let fault = armed[i].fault.clone();
@@ -122,13 +149,26 @@ mod tests {
     #[test]
     fn faults_are_used_up_and_scoped() {
         let f = Faults::default();
-        f.arm(Fault::from_json(&json!({"kind": "status", "status": 503})).unwrap(), 2, Some("tokA".into()));
+        f.arm(
+            Fault::from_json(&json!({"kind": "status", "status": 503})).unwrap(),
+            2,
+            Some("tokA".into()),
+        );
         assert_eq!(f.take("/pay/delivernotify?access_token=tokB", b""), None);
-        assert_eq!(f.take("/pay/delivernotify?access_token=tokA", b""), Some(Fault::Status(503)));
-        assert_eq!(f.take("/x", b"{\"appid\":\"tokA\"}"), Some(Fault::Status(503)));
+        assert_eq!(
+            f.take("/pay/delivernotify?access_token=tokA", b""),
+            Some(Fault::Status(503))
+        );
+        assert_eq!(
+            f.take("/x", b"{\"appid\":\"tokA\"}"),
+            Some(Fault::Status(503))
+        );
         assert_eq!(f.take("/pay/delivernotify?access_token=tokA", b""), None);
         assert!(Fault::from_json(&json!({"kind": "nope"})).is_err());
-        assert_eq!(Fault::from_json(&json!({"kind": "body", "body_hex": "7bff7d"})).unwrap(), Fault::Body(vec![0x7b, 0xff, 0x7d]));
+        assert_eq!(
+            Fault::from_json(&json!({"kind": "body", "body_hex": "7bff7d"})).unwrap(),
+            Fault::Body(vec![0x7b, 0xff, 0x7d])
+        );
         assert!(Fault::from_json(&json!({"kind": "body", "body_hex": "7"})).is_err());
     }
 }

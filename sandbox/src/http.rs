@@ -61,7 +61,12 @@ pub fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
     let mut parts = line.split_whitespace();
     let (method, target, version) = match (parts.next(), parts.next(), parts.next()) {
         (Some(m), Some(t), Some(v)) => (m.to_string(), t.to_string(), v.to_string()),
-        _ => return Err(io::Error::new(io::ErrorKind::InvalidData, "bad request line")),
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "bad request line",
+            ))
+        }
     };
     let mut content_length = 0usize;
     let mut keep_alive = version == "HTTP/1.1";
@@ -73,7 +78,10 @@ pub fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
         }
         head += h.len();
         if head > MAX_HEAD {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "headers too large"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "headers too large",
+            ));
         }
         let h = h.trim_end();
         if h.is_empty() {
@@ -83,9 +91,9 @@ pub fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
             let value = value.trim();
             match name.trim().to_ascii_lowercase().as_str() {
                 "content-length" => {
-                    content_length = value
-                        .parse()
-                        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?
+                    content_length = value.parse().map_err(|_| {
+                        io::Error::new(io::ErrorKind::InvalidData, "bad content-length")
+                    })?
                 }
                 "connection" => keep_alive = !value.eq_ignore_ascii_case("close"),
                 _ => {}
@@ -97,7 +105,12 @@ pub fn read_request(r: &mut impl BufRead) -> io::Result<Option<Request>> {
     }
     let mut body = vec![0; content_length];
     r.read_exact(&mut body)?;
-    Ok(Some(Request { method, target, body, keep_alive }))
+    Ok(Some(Request {
+        method,
+        target,
+        body,
+        keep_alive,
+    }))
 }
 
 pub fn reason(status: u16) -> &'static str {

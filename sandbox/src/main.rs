@@ -45,9 +45,11 @@ struct Options {
 fn parse_app(spec: &str) -> Result<App, String> {
     let parts: Vec<&str> = spec.splitn(3, [':', ' ', '\t']).map(str::trim).collect();
     match parts.as_slice() {
-        [id, secret, key] if !id.is_empty() && !secret.is_empty() && !key.is_empty() => {
-            Ok(App { appid: id.to_string(), secret: secret.to_string(), appkey: key.to_string() })
-        }
+        [id, secret, key] if !id.is_empty() && !secret.is_empty() && !key.is_empty() => Ok(App {
+            appid: id.to_string(),
+            secret: secret.to_string(),
+            appkey: key.to_string(),
+        }),
         _ => Err("an app is APPID:APPSECRET:APPKEY".into()),
     }
 }
@@ -67,11 +69,16 @@ fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
-        let secs = |v: String| v.parse::<f64>().map(Duration::from_secs_f64).map_err(|e| format!("{v}: {e}"));
+        let secs = |v: String| {
+            v.parse::<f64>()
+                .map(Duration::from_secs_f64)
+                .map_err(|e| format!("{v}: {e}"))
+        };
         match arg.as_str() {
             "--state-dir" => opts.state_dir = PathBuf::from(value()?),
             "--listen" => {
-                let addr: std::net::Ipv4Addr = value()?.parse().map_err(|e| format!("--listen: {e}"))?;
+                let addr: std::net::Ipv4Addr =
+                    value()?.parse().map_err(|e| format!("--listen: {e}"))?;
                 if !addr.is_loopback() {
                     return Err("--listen takes a loopback address (127.x.y.z): the sandbox is for this machine only".into());
                 }
@@ -82,36 +89,52 @@ fn parse_args() -> Result<Options, String> {
             "--apps" => {
                 let path = value()?;
                 let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-                for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                for line in text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                {
                     opts.apps.push(parse_app(line)?);
                 }
             }
             "--token-ttl" => opts.settings.token_ttl = secs(value()?)?,
             "--grace" => opts.settings.grace = secs(value()?)?,
-            "--token-quota" => opts.settings.token_quota = value()?.parse().map_err(|e| format!("--token-quota: {e}"))?,
+            "--token-quota" => {
+                opts.settings.token_quota = value()?
+                    .parse()
+                    .map_err(|e| format!("--token-quota: {e}"))?
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
     if opts.apps.is_empty() {
         let (appid, secret, appkey) = SEED_APP;
-        opts.apps.push(App { appid: appid.into(), secret: secret.into(), appkey: appkey.into() });
+        opts.apps.push(App {
+            appid: appid.into(),
+            secret: secret.into(),
+            appkey: appkey.into(),
+        });
     }
     Ok(opts)
 }
 
 fn run() -> Result<(), String> {
     let opts = parse_args()?;
-    std::fs::create_dir_all(&opts.state_dir).map_err(|e| format!("{}: {e}", opts.state_dir.display()))?;
+    std::fs::create_dir_all(&opts.state_dir)
+        .map_err(|e| format!("{}: {e}", opts.state_dir.display()))?;
     let identity = certs::load_or_create(&opts.state_dir)?;
-    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(identity.chain, identity.key)
-        .map_err(|e| e.to_string())?;
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(identity.chain, identity.key)
+    .map_err(|e| e.to_string())?;
 
-    let listener = TcpListener::bind((opts.listen, opts.port)).map_err(|e| format!("listen: {e}"))?;
+    let listener =
+        TcpListener::bind((opts.listen, opts.port)).map_err(|e| format!("listen: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let address = format!("https://{}:{port}", opts.listen);
     let journal_path = opts.state_dir.join("notifications.jsonl");
@@ -125,8 +148,13 @@ fn run() -> Result<(), String> {
     let apps: Vec<String> = api.apps().map(|a| a.appid.clone()).collect();
     let server = Arc::new(server::Server::new(api, Arc::new(tls), journal));
 
-    std::fs::write(opts.state_dir.join("address"), format!("{address}\n")).map_err(|e| e.to_string())?;
-    std::fs::write(opts.state_dir.join("pid"), format!("{}\n", std::process::id())).map_err(|e| e.to_string())?;
+    std::fs::write(opts.state_dir.join("address"), format!("{address}\n"))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(
+        opts.state_dir.join("pid"),
+        format!("{}\n", std::process::id()),
+    )
+    .map_err(|e| e.to_string())?;
     println!(
         "wxpay-sandbox listening on {address}\n  CA certificate: {}\n  notifications:  {}\n  apps: {}",
         opts.state_dir.join("ca.pem").display(),

@@ -55,7 +55,9 @@ impl Server {
     fn connection(&self, sock: TcpStream) {
         let _ = sock.set_read_timeout(Some(Duration::from_secs(60)));
         let _ = sock.set_nodelay(true);
-        let Ok(conn) = ServerConnection::new(Arc::clone(&self.tls)) else { return };
+        let Ok(conn) = ServerConnection::new(Arc::clone(&self.tls)) else {
+            return;
+        };
         let mut tls = StreamOwned::new(conn, sock);
         // Finish the handshake first: a client that rejects our certificate
         // is not a connection that carried requests.
@@ -110,22 +112,59 @@ impl Server {
                 return Next::Abort;
             }
             Some(Fault::Status(code)) => {
-                return send_raw(out, code, "text/html", b"<html><body>upstream error</body></html>", None, req.keep_alive)
+                return send_raw(
+                    out,
+                    code,
+                    "text/html",
+                    b"<html><body>upstream error</body></html>",
+                    None,
+                    req.keep_alive,
+                )
             }
             Some(Fault::Garbage) => {
-                return send_raw(out, 200, "text/html", b"<html>\x00\xff not json", None, req.keep_alive);
+                return send_raw(
+                    out,
+                    200,
+                    "text/html",
+                    b"<html>\x00\xff not json",
+                    None,
+                    req.keep_alive,
+                );
             }
             Some(Fault::Truncated) => {
-                send_raw(out, 200, "application/json", br#"{"errcode":0,"err"#, Some(200), false);
+                send_raw(
+                    out,
+                    200,
+                    "application/json",
+                    br#"{"errcode":0,"err"#,
+                    Some(200),
+                    false,
+                );
                 return Next::Close;
             }
             Some(Fault::Errcode(code, msg)) => {
-                return send(out, 200, &json!({ "errcode": code, "errmsg": msg }), req.keep_alive);
+                return send(
+                    out,
+                    200,
+                    &json!({ "errcode": code, "errmsg": msg }),
+                    req.keep_alive,
+                );
             }
-            Some(Fault::Body(bytes)) => return send_raw(out, 200, "application/json", &bytes, None, req.keep_alive),
+            Some(Fault::Body(bytes)) => {
+                return send_raw(out, 200, "application/json", &bytes, None, req.keep_alive)
+            }
             Some(Fault::Echo(code)) => {
-                let echoed = format!("refused {} {}", req.target, String::from_utf8_lossy(&req.body));
-                return send(out, 200, &json!({ "errcode": code, "errmsg": echoed }), req.keep_alive);
+                let echoed = format!(
+                    "refused {} {}",
+                    req.target,
+                    String::from_utf8_lossy(&req.body)
+                );
+                return send(
+                    out,
+                    200,
+                    &json!({ "errcode": code, "errmsg": echoed }),
+                    req.keep_alive,
+                );
             }
             Some(Fault::Delay(_) | Fault::After(..)) | None => {}
         }
@@ -142,23 +181,32 @@ impl Server {
             ),
             ("POST", "/cgi-bin/stable_token") => self.api.stable_token(&req.body),
             ("POST", "/pay/delivernotify") => {
-                let (reply, record) = self.api.deliver_notify(req.query("access_token").as_deref(), &req.body);
+                let (reply, record) = self
+                    .api
+                    .deliver_notify(req.query("access_token").as_deref(), &req.body);
                 if let Some(record) = record {
                     self.record(conn, record);
                 }
                 reply
             }
-            (_, "/cgi-bin/token" | "/cgi-bin/stable_token" | "/pay/delivernotify") => {
-                Reply { status: 405, body: json!({ "errcode": 43002, "errmsg": "require POST method" }) }
-            }
-            _ => Reply { status: 404, body: json!({ "errcode": 404, "errmsg": "not found" }) },
+            (_, "/cgi-bin/token" | "/cgi-bin/stable_token" | "/pay/delivernotify") => Reply {
+                status: 405,
+                body: json!({ "errcode": 43002, "errmsg": "require POST method" }),
+            },
+            _ => Reply {
+                status: 404,
+                body: json!({ "errcode": 404, "errmsg": "not found" }),
+            },
         }
     }
 
     /// Keeps an accepted notification in memory and appends it to the
     /// journal (fields only: no access_token, no appkey).
     fn record(&self, conn: u64, mut record: Notification) {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
         record.insert("received_at".into(), json!(now));
         record.insert("connection".into(), json!(conn));
         let line = Value::Object(record.clone()).to_string();
@@ -177,25 +225,33 @@ impl Server {
                 let (calls, issued) = self.api.token_counts(req.query("appid").as_deref());
                 let seen = self.lock(&self.seen);
                 let notifications = self.lock(&self.notifications);
-                (200, json!({
-                    "connections": self.connections.load(Ordering::SeqCst),
-                    "requests": seen.len(),
-                    "token_calls": calls,
-                    "tokens_issued": issued,
-                    "notifications": notifications.len(),
-                }))
+                (
+                    200,
+                    json!({
+                        "connections": self.connections.load(Ordering::SeqCst),
+                        "requests": seen.len(),
+                        "token_calls": calls,
+                        "tokens_issued": issued,
+                        "notifications": notifications.len(),
+                    }),
+                )
             }
             ("GET", "/_sandbox/requests") => {
                 let seen = self.lock(&self.seen);
-                let hits: Vec<&Seen> = seen.iter().filter(|s| matches(&s.target) || matches(&s.body)).collect();
+                let hits: Vec<&Seen> = seen
+                    .iter()
+                    .filter(|s| matches(&s.target) || matches(&s.body))
+                    .collect();
                 let mut conns: Vec<u64> = hits.iter().map(|s| s.conn).collect();
                 conns.dedup();
                 (200, json!({ "count": hits.len(), "connections": conns }))
             }
             ("GET", "/_sandbox/notifications") => {
                 let all = self.lock(&self.notifications);
-                let list: Vec<&Notification> =
-                    all.iter().filter(|n| matches(&Value::Object((*n).clone()).to_string())).collect();
+                let list: Vec<&Notification> = all
+                    .iter()
+                    .filter(|n| matches(&Value::Object((*n).clone()).to_string()))
+                    .collect();
                 (200, json!({ "count": list.len(), "notifications": list }))
             }
             ("POST", "/_sandbox/fault") => {
@@ -234,11 +290,32 @@ enum Next {
 }
 
 fn send(out: &mut Tls, status: u16, body: &Value, keep_alive: bool) -> Next {
-    send_raw(out, status, "application/json; charset=utf-8", body.to_string().as_bytes(), None, keep_alive)
+    send_raw(
+        out,
+        status,
+        "application/json; charset=utf-8",
+        body.to_string().as_bytes(),
+        None,
+        keep_alive,
+    )
 }
 
-fn send_raw(out: &mut Tls, status: u16, ctype: &str, body: &[u8], declared: Option<usize>, keep_alive: bool) -> Next {
-    match http::write_response(out, status, ctype, body, declared.unwrap_or(body.len()), keep_alive) {
+fn send_raw(
+    out: &mut Tls,
+    status: u16,
+    ctype: &str,
+    body: &[u8],
+    declared: Option<usize>,
+    keep_alive: bool,
+) -> Next {
+    match http::write_response(
+        out,
+        status,
+        ctype,
+        body,
+        declared.unwrap_or(body.len()),
+        keep_alive,
+    ) {
         Ok(()) if keep_alive => Next::Continue,
         _ => Next::Close,
     }
@@ -247,7 +324,10 @@ fn send_raw(out: &mut Tls, status: u16, ctype: &str, body: &[u8], declared: Opti
 /// With SO_LINGER 0 the close that follows sends a TCP reset, not a FIN.
 fn set_linger_zero(sock: &TcpStream) {
     use std::os::fd::AsRawFd;
-    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
     // SAFETY: setsockopt on a socket we own, with a correctly sized struct.
     unsafe {
         libc::setsockopt(

@@ -54,7 +54,8 @@ impl Proxy {
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let given = head.iter().find_map(|h| {
             let (name, value) = h.split_once(':')?;
-            name.eq_ignore_ascii_case("proxy-authorization").then(|| value.trim().to_string())
+            name.eq_ignore_ascii_case("proxy-authorization")
+                .then(|| value.trim().to_string())
         });
         let authorized = match &self.auth {
             None => true,
@@ -69,7 +70,10 @@ impl Proxy {
             return Ok(());
         }
         if !authorized {
-            self.log(&format!("{method} {target} credentials={} 407", if given.is_some() { "wrong" } else { "none" }));
+            self.log(&format!(
+                "{method} {target} credentials={} 407",
+                if given.is_some() { "wrong" } else { "none" }
+            ));
             client.write_all(
                 b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             )?;
@@ -78,18 +82,25 @@ impl Proxy {
         let addr: Option<SocketAddr> = target.parse().ok();
         let Some(addr) = addr.filter(|a| method == "CONNECT" && a.ip().is_loopback()) else {
             self.log(&format!("{method} {target} 403"));
-            client.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+            client.write_all(
+                b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            )?;
             return Ok(());
         };
         let upstream = match TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
             Ok(s) => s,
             Err(_) => {
                 self.log(&format!("{method} {target} 502"));
-                client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+                client.write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )?;
                 return Ok(());
             }
         };
-        self.log(&format!("{method} {target} credentials={} 200", if self.auth.is_some() { "right" } else { "none" }));
+        self.log(&format!(
+            "{method} {target} credentials={} 200",
+            if self.auth.is_some() { "right" } else { "none" }
+        ));
         client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
         client.set_read_timeout(None)?;
         // Bytes the client sent after the CONNECT head are in the reader's buffer.
@@ -133,9 +144,18 @@ fn run() -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("log")).map_err(|e| e.to_string())?;
-    let proxy = Arc::new(Proxy { mode, auth, log: Mutex::new(log) });
-    std::fs::write(dir.join("address"), format!("127.0.0.1:{port}\n")).map_err(|e| e.to_string())?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("log"))
+        .map_err(|e| e.to_string())?;
+    let proxy = Arc::new(Proxy {
+        mode,
+        auth,
+        log: Mutex::new(log),
+    });
+    std::fs::write(dir.join("address"), format!("127.0.0.1:{port}\n"))
+        .map_err(|e| e.to_string())?;
     for client in listener.incoming().flatten() {
         let proxy = Arc::clone(&proxy);
         std::thread::spawn(move || {

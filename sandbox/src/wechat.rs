@@ -94,7 +94,12 @@ impl Api {
     }
 
     /// Checks appid/secret and the quota; `Err` is WeChat's error reply.
-    fn authenticate(&self, st: &mut State, appid: Option<&str>, secret: Option<&str>) -> Result<(), Reply> {
+    fn authenticate(
+        &self,
+        st: &mut State,
+        appid: Option<&str>,
+        secret: Option<&str>,
+    ) -> Result<(), Reply> {
         let appid = match appid {
             Some(a) if !a.is_empty() => a,
             _ => return Err(Reply::err(41002, "appid missing")),
@@ -103,7 +108,10 @@ impl Api {
             Some(s) if !s.is_empty() => s,
             _ => return Err(Reply::err(41004, "appsecret missing")),
         };
-        let app = self.apps.get(appid).ok_or_else(|| Reply::err(40013, "invalid appid"))?;
+        let app = self
+            .apps
+            .get(appid)
+            .ok_or_else(|| Reply::err(40013, "invalid appid"))?;
         if app.secret != secret {
             return Err(Reply::err(40125, "invalid appsecret"));
         }
@@ -126,17 +134,27 @@ impl Api {
         let token = new_token();
         st.tokens.insert(
             token.clone(),
-            Token { appid: appid.to_string(), expires: now + self.settings.token_ttl, retires: None },
+            Token {
+                appid: appid.to_string(),
+                expires: now + self.settings.token_ttl,
+                retires: None,
+            },
         );
         st.current.insert(appid.to_string(), token.clone());
         *st.tokens_issued.entry(appid.to_string()).or_default() += 1;
         // Forget tokens that can no longer be used, so the map stays small.
-        st.tokens.retain(|_, t| t.expires > now && t.retires.is_none_or(|r| r > now));
+        st.tokens
+            .retain(|_, t| t.expires > now && t.retires.is_none_or(|r| r > now));
         (token, self.settings.token_ttl.as_secs())
     }
 
     /// `GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..`
-    pub fn token(&self, grant_type: Option<&str>, appid: Option<&str>, secret: Option<&str>) -> Reply {
+    pub fn token(
+        &self,
+        grant_type: Option<&str>,
+        appid: Option<&str>,
+        secret: Option<&str>,
+    ) -> Reply {
         if grant_type != Some("client_credential") {
             return Reply::err(40002, "invalid grant_type");
         }
@@ -159,7 +177,10 @@ impl Api {
             return Reply::err(40002, "invalid grant_type");
         }
         let (appid, secret) = (field("appid"), field("secret"));
-        let force = req.get("force_refresh").and_then(Value::as_bool).unwrap_or(false);
+        let force = req
+            .get("force_refresh")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let mut st = self.lock();
         if let Err(reply) = self.authenticate(&mut st, appid, secret) {
             return reply;
@@ -167,7 +188,11 @@ impl Api {
         let appid = appid.unwrap_or_default();
         let now = Instant::now();
         if !force {
-            if let Some(t) = st.current.get(appid).and_then(|tok| st.tokens.get(tok).map(|t| (tok, t))) {
+            if let Some(t) = st
+                .current
+                .get(appid)
+                .and_then(|tok| st.tokens.get(tok).map(|t| (tok, t)))
+            {
                 let (tok, info) = t;
                 if info.retires.is_none() && info.expires > now + Duration::from_secs(1) {
                     let left = info.expires.duration_since(now).as_secs();
@@ -188,23 +213,34 @@ impl Api {
         let st = self.lock();
         let now = Instant::now();
         match st.tokens.get(token) {
-            None => Err(Reply::err(40001, "invalid credential, access_token is invalid or not latest")),
+            None => Err(Reply::err(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )),
             Some(t) if t.expires <= now => Err(Reply::err(42001, "access_token expired")),
-            Some(t) if t.retires.is_some_and(|r| r <= now) => {
-                Err(Reply::err(40001, "invalid credential, access_token is invalid or not latest"))
-            }
+            Some(t) if t.retires.is_some_and(|r| r <= now) => Err(Reply::err(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )),
             Some(t) => Ok(t.appid.clone()),
         }
     }
 
     /// `POST /pay/delivernotify?access_token=..`: the v2 shipping notification.
-    pub fn deliver_notify(&self, token: Option<&str>, body: &[u8]) -> (Reply, Option<Notification>) {
+    pub fn deliver_notify(
+        &self,
+        token: Option<&str>,
+        body: &[u8],
+    ) -> (Reply, Option<Notification>) {
         let token_app = match self.check_token(token) {
             Ok(a) => a,
             Err(r) => return (r, None),
         };
         let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(body) else {
-            return (Reply::err(47001, "data format error: the body is not a JSON object"), None);
+            return (
+                Reply::err(47001, "data format error: the body is not a JSON object"),
+                None,
+            );
         };
         let mut fields = HashMap::new();
         for name in DELIVER_FIELDS {
@@ -212,12 +248,28 @@ impl Api {
                 Some(Value::String(s)) => {
                     fields.insert(name, s.as_str());
                 }
-                Some(_) => return (Reply::err(47001, &format!("data format error: {name} must be a string")), None),
-                None => return (Reply::err(47001, &format!("data format error: {name} missing")), None),
+                Some(_) => {
+                    return (
+                        Reply::err(
+                            47001,
+                            &format!("data format error: {name} must be a string"),
+                        ),
+                        None,
+                    )
+                }
+                None => {
+                    return (
+                        Reply::err(47001, &format!("data format error: {name} missing")),
+                        None,
+                    )
+                }
             }
         }
         if req.contains_key("appkey") {
-            return (Reply::err(47001, "data format error: appkey must never be sent"), None);
+            return (
+                Reply::err(47001, "data format error: appkey must never be sent"),
+                None,
+            );
         }
         if fields["appid"] != token_app {
             return (Reply::err(40013, "invalid appid"), None);
@@ -226,11 +278,17 @@ impl Api {
             return (Reply::err(40003, "invalid openid"), None);
         }
         if fields["sign_method"] != "sha1" {
-            return (Reply::err(49004, "signature error: sign_method must be sha1"), None);
+            return (
+                Reply::err(49004, "signature error: sign_method must be sha1"),
+                None,
+            );
         }
         let ts = fields["deliver_timestamp"];
         if ts.is_empty() || !ts.bytes().all(|b| b.is_ascii_digit()) {
-            return (Reply::err(47001, "data format error: deliver_timestamp"), None);
+            return (
+                Reply::err(47001, "data format error: deliver_timestamp"),
+                None,
+            );
         }
         if !matches!(fields["deliver_status"], "0" | "1") {
             return (Reply::err(47001, "data format error: deliver_status"), None);
@@ -250,7 +308,9 @@ impl Api {
     /// and the grace period ran out). Returns whether there was one.
     pub fn retire(&self, appid: &str) -> bool {
         let mut st = self.lock();
-        let Some(tok) = st.current.remove(appid) else { return false };
+        let Some(tok) = st.current.remove(appid) else {
+            return false;
+        };
         if let Some(t) = st.tokens.get_mut(&tok) {
             t.retires = Some(Instant::now());
         }
@@ -273,10 +333,18 @@ impl Api {
 /// extension's core (its own join, SHA-1 and hex from the crates): the
 /// sandbox is the oracle the extension's signatures are checked against.
 fn signature(fields: &HashMap<&str, &str>, appkey: &str) -> String {
-    let mut pairs: Vec<(&str, &str)> = ["appid", "deliver_msg", "deliver_status", "deliver_timestamp", "openid", "out_trade_no", "transid"]
-        .iter()
-        .map(|k| (*k, fields[k]))
-        .collect();
+    let mut pairs: Vec<(&str, &str)> = [
+        "appid",
+        "deliver_msg",
+        "deliver_status",
+        "deliver_timestamp",
+        "openid",
+        "out_trade_no",
+        "transid",
+    ]
+    .iter()
+    .map(|k| (*k, fields[k]))
+    .collect();
     pairs.push(("appkey", appkey));
     pairs.sort();
     let joined: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -286,10 +354,14 @@ fn signature(fields: &HashMap<&str, &str>, appkey: &str) -> String {
 /// A fresh token: 128 random hex characters (WeChat's are opaque, ≤ 512).
 fn new_token() -> String {
     let mut buf = [0u8; 64];
-    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf));
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf));
     if ok.is_err() {
         // Unique enough for a local test server.
-        let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let t = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
         buf[..16].copy_from_slice(&t.to_le_bytes());
     }
     buf.iter().map(|b| format!("{b:02x}")).collect()
@@ -301,8 +373,16 @@ mod tests {
 
     fn api(grace: u64, quota: u32) -> Api {
         Api::new(
-            vec![App { appid: "wxA".into(), secret: "S".into(), appkey: "KEY".into() }],
-            Settings { token_ttl: Duration::from_secs(7200), grace: Duration::from_secs(grace), token_quota: quota },
+            vec![App {
+                appid: "wxA".into(),
+                secret: "S".into(),
+                appkey: "KEY".into(),
+            }],
+            Settings {
+                token_ttl: Duration::from_secs(7200),
+                grace: Duration::from_secs(grace),
+                token_quota: quota,
+            },
         )
     }
 
@@ -313,10 +393,24 @@ mod tests {
     #[test]
     fn token_errors() {
         let a = api(300, 10);
-        assert_eq!(a.token(Some("x"), Some("wxA"), Some("S")).body["errcode"], 40002);
-        assert_eq!(a.token(Some("client_credential"), Some("nope"), Some("S")).body["errcode"], 40013);
-        assert_eq!(a.token(Some("client_credential"), Some("wxA"), Some("bad")).body["errcode"], 40125);
-        assert_eq!(a.token(Some("client_credential"), None, Some("S")).body["errcode"], 41002);
+        assert_eq!(
+            a.token(Some("x"), Some("wxA"), Some("S")).body["errcode"],
+            40002
+        );
+        assert_eq!(
+            a.token(Some("client_credential"), Some("nope"), Some("S"))
+                .body["errcode"],
+            40013
+        );
+        assert_eq!(
+            a.token(Some("client_credential"), Some("wxA"), Some("bad"))
+                .body["errcode"],
+            40125
+        );
+        assert_eq!(
+            a.token(Some("client_credential"), None, Some("S")).body["errcode"],
+            41002
+        );
     }
 
     #[test]
@@ -325,7 +419,10 @@ mod tests {
         let t1 = token_of(&a.token(Some("client_credential"), Some("wxA"), Some("S")));
         assert!(a.check_token(Some(&t1)).is_ok());
         let t2 = token_of(&a.token(Some("client_credential"), Some("wxA"), Some("S")));
-        assert_eq!(a.check_token(Some(&t1)).err().unwrap().body["errcode"], 40001);
+        assert_eq!(
+            a.check_token(Some(&t1)).err().unwrap().body["errcode"],
+            40001
+        );
         assert!(a.check_token(Some(&t2)).is_ok());
         assert_eq!(a.check_token(None).err().unwrap().body["errcode"], 41001);
     }
@@ -334,9 +431,17 @@ mod tests {
     fn quota_gives_45009() {
         let a = api(300, 2);
         for _ in 0..2 {
-            assert!(a.token(Some("client_credential"), Some("wxA"), Some("S")).body.get("access_token").is_some());
+            assert!(a
+                .token(Some("client_credential"), Some("wxA"), Some("S"))
+                .body
+                .get("access_token")
+                .is_some());
         }
-        assert_eq!(a.token(Some("client_credential"), Some("wxA"), Some("S")).body["errcode"], 45009);
+        assert_eq!(
+            a.token(Some("client_credential"), Some("wxA"), Some("S"))
+                .body["errcode"],
+            45009
+        );
     }
 
     #[test]
@@ -378,9 +483,20 @@ mod tests {
         assert_eq!(reply.body["errcode"], 49004);
         assert!(rec.is_none());
 
-        let numeric = String::from_utf8(body.clone()).unwrap().replace("\"1369745073\"", "1369745073");
-        assert_eq!(a.deliver_notify(Some(&tok), numeric.as_bytes()).0.body["errcode"], 47001);
-        assert_eq!(a.deliver_notify(Some(&tok), b"not json").0.body["errcode"], 47001);
-        assert_eq!(a.deliver_notify(Some("bogus"), &body).0.body["errcode"], 40001);
+        let numeric = String::from_utf8(body.clone())
+            .unwrap()
+            .replace("\"1369745073\"", "1369745073");
+        assert_eq!(
+            a.deliver_notify(Some(&tok), numeric.as_bytes()).0.body["errcode"],
+            47001
+        );
+        assert_eq!(
+            a.deliver_notify(Some(&tok), b"not json").0.body["errcode"],
+            47001
+        );
+        assert_eq!(
+            a.deliver_notify(Some("bogus"), &body).0.body["errcode"],
+            40001
+        );
     }
 }

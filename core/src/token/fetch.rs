@@ -20,7 +20,9 @@ impl Endpoint {
         match value.trim() {
             "" | "token" => Ok(Endpoint::Token),
             "stable_token" => Ok(Endpoint::Stable),
-            _ => Err(transport::SettingError(format!("{name} must be \"token\" or \"stable_token\""))),
+            _ => Err(transport::SettingError(format!(
+                "{name} must be \"token\" or \"stable_token\""
+            ))),
         }
     }
 }
@@ -37,7 +39,10 @@ pub struct Issued {
 pub enum FetchError {
     Transport(TransportError),
     /// WeChat refused: 40013 unknown appid, 40125 bad secret, 45009 quota...
-    Api { code: i64, message: String },
+    Api {
+        code: i64,
+        message: String,
+    },
 }
 
 impl From<TransportError> for FetchError {
@@ -67,7 +72,12 @@ pub fn fetch(
         }
         Endpoint::Stable => {
             let req = json!({ "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": force });
-            transport::call(settings, "/cgi-bin/stable_token", Some(req.to_string().as_bytes()), deadline)?
+            transport::call(
+                settings,
+                "/cgi-bin/stable_token",
+                Some(req.to_string().as_bytes()),
+                deadline,
+            )?
         }
     };
     parse_issued(&body)
@@ -80,10 +90,18 @@ const MAX_LIFETIME_SECS: u64 = 7200;
 /// A lifetime that is not a positive integer makes the reply malformed: a
 /// token must never be cached longer than the server said.
 pub fn parse_issued(body: &[u8]) -> Result<Issued, FetchError> {
-    let bad = |m: &str| FetchError::Transport(TransportError { message: m.to_string(), status: 0 });
+    let bad = |m: &str| {
+        FetchError::Transport(TransportError {
+            message: m.to_string(),
+            status: 0,
+        })
+    };
     let decoded = reply::decode(body).map_err(|e| bad(&e.0))?;
     if let Some(code) = decoded.errcode.filter(|&c| c != 0) {
-        return Err(FetchError::Api { code, message: decoded.errmsg() });
+        return Err(FetchError::Api {
+            code,
+            message: decoded.errmsg(),
+        });
     }
     let token = match decoded.map.get("access_token") {
         Some(Value::String(t)) if is_token_text(t.as_bytes()) => t.clone(),
@@ -94,8 +112,15 @@ pub fn parse_issued(body: &[u8]) -> Result<Issued, FetchError> {
         .get("expires_in")
         .and_then(reply::exact_integer)
         .filter(|&s| s > 0)
-        .ok_or_else(|| bad("the token reply has no usable expires_in (a positive number of seconds)"))?;
-    Ok(Issued { token, expires_in: u64::try_from(expires_in).unwrap_or(MAX_LIFETIME_SECS).min(MAX_LIFETIME_SECS) })
+        .ok_or_else(|| {
+            bad("the token reply has no usable expires_in (a positive number of seconds)")
+        })?;
+    Ok(Issued {
+        token,
+        expires_in: u64::try_from(expires_in)
+            .unwrap_or(MAX_LIFETIME_SECS)
+            .min(MAX_LIFETIME_SECS),
+    })
 }
 
 /// An access_token as WeChat issues them: printable ASCII, at most 2048 bytes.
@@ -111,13 +136,35 @@ mod tests {
     fn parses_tokens_and_errors() {
         assert_eq!(
             parse_issued(br#"{"access_token":"ABC","expires_in":7200}"#),
-            Ok(Issued { token: "ABC".into(), expires_in: 7200 })
+            Ok(Issued {
+                token: "ABC".into(),
+                expires_in: 7200
+            })
         );
-        assert_eq!(parse_issued(br#"{"access_token":"ABC","expires_in":99999}"#).unwrap().expires_in, 7200);
-        assert!(matches!(parse_issued(br#"{"errcode":40125,"errmsg":"invalid appsecret"}"#), Err(FetchError::Api { code: 40125, .. })));
-        assert!(matches!(parse_issued(br#"{"expires_in":7200}"#), Err(FetchError::Transport(_))));
-        assert!(matches!(parse_issued(br#"{"access_token":"a b","expires_in":7200}"#), Err(FetchError::Transport(_))));
-        assert_eq!(parse_issued(br#"{"errcode":0,"access_token":"T","expires_in":"60"}"#).unwrap().expires_in, 60);
+        assert_eq!(
+            parse_issued(br#"{"access_token":"ABC","expires_in":99999}"#)
+                .unwrap()
+                .expires_in,
+            7200
+        );
+        assert!(matches!(
+            parse_issued(br#"{"errcode":40125,"errmsg":"invalid appsecret"}"#),
+            Err(FetchError::Api { code: 40125, .. })
+        ));
+        assert!(matches!(
+            parse_issued(br#"{"expires_in":7200}"#),
+            Err(FetchError::Transport(_))
+        ));
+        assert!(matches!(
+            parse_issued(br#"{"access_token":"a b","expires_in":7200}"#),
+            Err(FetchError::Transport(_))
+        ));
+        assert_eq!(
+            parse_issued(br#"{"errcode":0,"access_token":"T","expires_in":"60"}"#)
+                .unwrap()
+                .expires_in,
+            60
+        );
         assert_eq!(Endpoint::parse("x", "stable_token"), Ok(Endpoint::Stable));
         assert_eq!(Endpoint::parse("x", "token"), Ok(Endpoint::Token));
         assert_eq!(Endpoint::parse("x", ""), Ok(Endpoint::Token));
@@ -128,8 +175,14 @@ mod tests {
     fn bad_lifetimes_are_malformed_never_the_default() {
         for lifetime in ["-5", "0", "1.5", "\"\"", "\"1h\"", "null", "true", "1e3"] {
             let body = format!(r#"{{"access_token":"ABC","expires_in":{lifetime}}}"#);
-            assert!(matches!(parse_issued(body.as_bytes()), Err(FetchError::Transport(_))), "{lifetime}");
+            assert!(
+                matches!(parse_issued(body.as_bytes()), Err(FetchError::Transport(_))),
+                "{lifetime}"
+            );
         }
-        assert!(matches!(parse_issued(br#"{"access_token":"ABC"}"#), Err(FetchError::Transport(_))));
+        assert!(matches!(
+            parse_issued(br#"{"access_token":"ABC"}"#),
+            Err(FetchError::Transport(_))
+        ));
     }
 }

@@ -71,10 +71,17 @@ impl MemoryCache {
         fetch: impl FnOnce() -> Result<Cached, E>,
     ) -> Result<Result<Cached, E>, WaitTimedOut> {
         let mut slots = self.lock();
-        let before = slots.get(key).and_then(|s| s.cached.as_ref()).map(|c| c.token.clone());
+        let before = slots
+            .get(key)
+            .and_then(|s| s.cached.as_ref())
+            .map(|c| c.token.clone());
         loop {
             let slot = slots.entry(key.to_string()).or_default();
-            if let Some(c) = slot.cached.as_ref().filter(|c| want.accepts(c, before.as_deref(), secret)) {
+            if let Some(c) = slot
+                .cached
+                .as_ref()
+                .filter(|c| want.accepts(c, before.as_deref(), secret))
+            {
                 return Ok(Ok(c.clone()));
             }
             if !slot.fetching {
@@ -87,7 +94,9 @@ impl MemoryCache {
             }
             let (guard, _) = self
                 .done
-                .wait_timeout_while(slots, deadline - now, |s| s.get(key).is_some_and(|s| s.generation == generation))
+                .wait_timeout_while(slots, deadline - now, |s| {
+                    s.get(key).is_some_and(|s| s.generation == generation)
+                })
                 .unwrap_or_else(|e| e.into_inner());
             slots = guard;
         }
@@ -129,7 +138,12 @@ mod tests {
 
     fn token(t: &str) -> Cached {
         let now = super::super::now_ms();
-        Cached { token: t.into(), fetched_at_ms: now, expires_at_ms: now + 7_200_000, proof: Proof::of(SECRET) }
+        Cached {
+            token: t.into(),
+            fetched_at_ms: now,
+            expires_at_ms: now + 7_200_000,
+            proof: Proof::of(SECRET),
+        }
     }
 
     #[test]
@@ -164,24 +178,53 @@ mod tests {
         let cache = MemoryCache::default();
         let deadline = Instant::now() + Duration::from_secs(1);
         cache.put("k", token("OLD"));
-        let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW"))).unwrap().unwrap();
+        let got = cache
+            .get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW")))
+            .unwrap()
+            .unwrap();
         assert_eq!(got.token, "OLD");
-        let not_old = Want { force: false, not: Some("OLD") };
-        let got = cache.get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEW"))).unwrap().unwrap();
+        let not_old = Want {
+            force: false,
+            not: Some("OLD"),
+        };
+        let got = cache
+            .get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEW")))
+            .unwrap()
+            .unwrap();
         assert_eq!(got.token, "NEW");
         // The failed token was already replaced: no second fetch.
-        let got = cache.get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEWER"))).unwrap().unwrap();
+        let got = cache
+            .get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEWER")))
+            .unwrap()
+            .unwrap();
         assert_eq!(got.token, "NEW");
-        let forced = Want { force: true, not: None };
-        assert_eq!(cache.get_or_fetch::<()>("k", &forced, SECRET, deadline, || Ok(token("F"))).unwrap().unwrap().token, "F");
+        let forced = Want {
+            force: true,
+            not: None,
+        };
+        assert_eq!(
+            cache
+                .get_or_fetch::<()>("k", &forced, SECRET, deadline, || Ok(token("F")))
+                .unwrap()
+                .unwrap()
+                .token,
+            "F"
+        );
     }
 
     #[test]
     fn a_failed_fetch_is_not_cached() {
         let cache = MemoryCache::default();
         let deadline = Instant::now() + Duration::from_secs(1);
-        assert_eq!(cache.get_or_fetch("k", &Want::default(), SECRET, deadline, || Err(45009)).unwrap(), Err(45009));
-        let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("T"))).unwrap();
+        assert_eq!(
+            cache
+                .get_or_fetch("k", &Want::default(), SECRET, deadline, || Err(45009))
+                .unwrap(),
+            Err(45009)
+        );
+        let got = cache
+            .get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("T")))
+            .unwrap();
         assert_eq!(got.unwrap().token, "T");
     }
 
@@ -190,10 +233,14 @@ mod tests {
         let cache = MemoryCache::default();
         let deadline = Instant::now() + Duration::from_secs(1);
         cache.put("k", token("GOOD"));
-        let wrong = cache.get_or_fetch("k", &Want::default(), "WRONG", deadline, || Err(40125)).unwrap();
+        let wrong = cache
+            .get_or_fetch("k", &Want::default(), "WRONG", deadline, || Err(40125))
+            .unwrap();
         assert_eq!(wrong, Err(40125));
         // ...and its failed fetch did not disturb the right secret's token.
-        let right = cache.get_or_fetch::<i32>("k", &Want::default(), SECRET, deadline, || Err(1)).unwrap();
+        let right = cache
+            .get_or_fetch::<i32>("k", &Want::default(), SECRET, deadline, || Err(1))
+            .unwrap();
         assert_eq!(right.unwrap().token, "GOOD");
     }
 
@@ -204,7 +251,9 @@ mod tests {
         cache.put("k", token("CURRENT"));
         assert!(!cache.forget("k", "OTHER"));
         assert!(cache.forget("k", "CURRENT"));
-        let got = cache.get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW"))).unwrap();
+        let got = cache
+            .get_or_fetch::<()>("k", &Want::default(), SECRET, deadline, || Ok(token("NEW")))
+            .unwrap();
         assert_eq!(got.unwrap().token, "NEW");
     }
 
@@ -213,7 +262,11 @@ mod tests {
         // Waiters must not sit out their deadline (5 s) once the 200 ms fetch is done.
         let started = Instant::now();
         concurrent_callers_share_one_fetch();
-        assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
@@ -228,8 +281,13 @@ mod tests {
         cache.pid.store(0, Ordering::Relaxed);
         let deadline = Instant::now() + Duration::from_secs(3);
         let started = Instant::now();
-        let not_old = Want { force: false, not: Some("OLD") };
-        let got = cache.get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEW"))).unwrap();
+        let not_old = Want {
+            force: false,
+            not: Some("OLD"),
+        };
+        let got = cache
+            .get_or_fetch::<()>("k", &not_old, SECRET, deadline, || Ok(token("NEW")))
+            .unwrap();
         assert_eq!(got.unwrap().token, "NEW");
         assert!(started.elapsed() < Duration::from_secs(1));
         assert!(cache.lock()["k"].generation > 0);

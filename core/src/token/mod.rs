@@ -36,7 +36,12 @@ pub struct Cached {
 impl Cached {
     pub fn issued(i: Issued, secret: &str) -> Cached {
         let now = now_ms();
-        Cached { token: i.token, fetched_at_ms: now, expires_at_ms: now + i.expires_in * 1000, proof: Proof::of(secret) }
+        Cached {
+            token: i.token,
+            fetched_at_ms: now,
+            expires_at_ms: now + i.expires_in * 1000,
+            proof: Proof::of(secret),
+        }
     }
 
     /// Still good to hand out: refreshed ahead of expiry, by a quarter of
@@ -49,7 +54,9 @@ impl Cached {
 }
 
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// What the caller will accept.
@@ -155,38 +162,61 @@ fn redis_store(url: &str) -> Result<Arc<RedisStore>, RedisDown> {
 pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained, TokenError> {
     let key = src.key();
     let fetch_now = || {
-        fetch(src.settings, src.endpoint, src.appid, src.secret, want.force, src.deadline)
-            .map(|issued| Cached::issued(issued, src.secret))
-            .map_err(TokenError::Fetch)
+        fetch(
+            src.settings,
+            src.endpoint,
+            src.appid,
+            src.secret,
+            want.force,
+            src.deadline,
+        )
+        .map(|issued| Cached::issued(issued, src.secret))
+        .map_err(TokenError::Fetch)
     };
     let mut warning = None;
     if let CacheSetting::Redis(url) = src.cache {
         match redis_store(url) {
-            Ok(store) if store.available() => match via_redis(&store, &key, src, want, &fetch_now) {
-                Ok(result) => {
-                    store.succeeded();
-                    if let Ok(c) = &result {
-                        // Kept locally too, so an outage of Redis does not
-                        // make this worker fetch (and retire) a new token.
-                        memory().put(&key, c.clone());
+            Ok(store) if store.available() => {
+                match via_redis(&store, &key, src, want, &fetch_now) {
+                    Ok(result) => {
+                        store.succeeded();
+                        if let Ok(c) = &result {
+                            // Kept locally too, so an outage of Redis does not
+                            // make this worker fetch (and retire) a new token.
+                            memory().put(&key, c.clone());
+                        }
+                        return result.map(|c| Obtained {
+                            token: c.token,
+                            warning: None,
+                        });
                     }
-                    return result.map(|c| Obtained { token: c.token, warning: None });
+                    Err(down) => warning = store.failed(&down),
                 }
-                Err(down) => warning = store.failed(&down),
-            },
+            }
             Ok(_) => {} // backing off after a failure
             Err(bad) => warning = Some(bad.0),
         }
     }
     let result = memory()
         .get_or_fetch(&key, &want, src.secret, src.deadline, fetch_now)
-        .map_err(|_| TokenError::Wait("timed out waiting for another caller's token fetch".into()))?;
-    result.map(|c| Obtained { token: c.token, warning })
+        .map_err(|_| {
+            TokenError::Wait("timed out waiting for another caller's token fetch".into())
+        })?;
+    result.map(|c| Obtained {
+        token: c.token,
+        warning,
+    })
 }
 
 /// Drops `token` from the caches that still hold it (after WeChat called it
 /// invalid or expired). Returns whether any cache held it.
-pub fn forget(settings: &Settings, cache: &CacheSetting, appid: &str, token: &str, deadline: Instant) -> bool {
+pub fn forget(
+    settings: &Settings,
+    cache: &CacheSetting,
+    appid: &str,
+    token: &str,
+    deadline: Instant,
+) -> bool {
     let key = cache_key(&settings.api_base, appid);
     let mut dropped = memory().forget(&key, token);
     if let CacheSetting::Redis(url) = cache {
@@ -225,8 +255,13 @@ fn via_redis(
     loop {
         // The lock outlives the holder's fetch (bounded by the timeout) by a
         // second, so a holder that dies blocks nobody for longer.
-        let fetch_bound = src.settings.timeout.min(deadline.saturating_duration_since(Instant::now()));
-        if let Some(id) = store.try_lock(&lock_key, fetch_bound + Duration::from_secs(1), deadline)? {
+        let fetch_bound = src
+            .settings
+            .timeout
+            .min(deadline.saturating_duration_since(Instant::now()));
+        if let Some(id) =
+            store.try_lock(&lock_key, fetch_bound + Duration::from_secs(1), deadline)?
+        {
             // Someone may have stored a token between our read and the lock.
             if let Some(c) = store.get(&token_key, deadline)?.filter(accepts) {
                 store.unlock(&lock_key, &id, deadline)?;
@@ -243,9 +278,13 @@ fn via_redis(
         // Another worker is fetching: wait for its token.
         loop {
             if Instant::now() >= deadline {
-                return Ok(Err(TokenError::Wait("timed out waiting for another worker's token fetch".into())));
+                return Ok(Err(TokenError::Wait(
+                    "timed out waiting for another worker's token fetch".into(),
+                )));
             }
-            std::thread::sleep(Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())));
+            std::thread::sleep(
+                Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now())),
+            );
             if let Some(c) = store.get(&token_key, deadline)?.filter(accepts) {
                 return Ok(Ok(c));
             }
@@ -262,10 +301,20 @@ mod tests {
 
     #[test]
     fn freshness_refreshes_ahead() {
-        let c = Cached { token: "t".into(), fetched_at_ms: 0, expires_at_ms: 7_200_000, proof: Proof::of("s") };
+        let c = Cached {
+            token: "t".into(),
+            fetched_at_ms: 0,
+            expires_at_ms: 7_200_000,
+            proof: Proof::of("s"),
+        };
         assert!(c.fresh(6_800_000));
         assert!(!c.fresh(6_900_001));
-        let short = Cached { token: "t".into(), fetched_at_ms: 0, expires_at_ms: 4_000, proof: Proof::of("s") };
+        let short = Cached {
+            token: "t".into(),
+            fetched_at_ms: 0,
+            expires_at_ms: 4_000,
+            proof: Proof::of("s"),
+        };
         assert!(short.fresh(2_999));
         assert!(!short.fresh(3_000));
     }
@@ -273,7 +322,10 @@ mod tests {
     #[test]
     fn cache_settings() {
         assert_eq!(CacheSetting::parse("memory"), Ok(CacheSetting::Memory));
-        assert!(matches!(CacheSetting::parse("redis://127.0.0.1:6379/0"), Ok(CacheSetting::Redis(_))));
+        assert!(matches!(
+            CacheSetting::parse("redis://127.0.0.1:6379/0"),
+            Ok(CacheSetting::Redis(_))
+        ));
         let e = CacheSetting::parse("memcache://:pw@x").unwrap_err();
         assert_eq!(e, "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not memcache://***@x");
         assert_eq!(CacheSetting::parse(""), Ok(CacheSetting::Memory));
@@ -297,13 +349,25 @@ mod tests {
         let settings = offline_settings(Duration::from_secs(3));
         let cache = CacheSetting::Redis(redis.url.clone());
         let key = cache_key(&settings.api_base, "wxA");
-        let src = |deadline| Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid: "wxA", secret: "S", deadline };
+        let src = |deadline| Source {
+            settings: &settings,
+            endpoint: Endpoint::Token,
+            cache: &cache,
+            appid: "wxA",
+            secret: "S",
+            deadline,
+        };
         let fetches = AtomicU32::new(0);
         let fetch = |name: &str| {
             fetches.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(200));
             let now = now_ms();
-            Ok(Cached { token: name.into(), fetched_at_ms: now, expires_at_ms: now + 60_000, proof: Proof::of("S") })
+            Ok(Cached {
+                token: name.into(),
+                fetched_at_ms: now,
+                expires_at_ms: now + 60_000,
+                proof: Proof::of("S"),
+            })
         };
         // Four workers at once, one fetch.
         std::thread::scope(|scope| {
@@ -312,7 +376,10 @@ mod tests {
                     scope.spawn(|| {
                         let store = RedisStore::open(&redis.url).unwrap();
                         let s = src(Instant::now() + Duration::from_secs(3));
-                        via_redis(&store, &key, &s, Want::default(), &|| fetch("T1")).unwrap().unwrap().token
+                        via_redis(&store, &key, &s, Want::default(), &|| fetch("T1"))
+                            .unwrap()
+                            .unwrap()
+                            .token
                     })
                 })
                 .collect();
@@ -324,26 +391,99 @@ mod tests {
         let store = RedisStore::open(&redis.url).unwrap();
         let s = src(Instant::now() + Duration::from_secs(3));
         // Someone else already replaced T0, the refused token: take theirs.
-        let got = via_redis(&store, &key, &s, Want { force: false, not: Some("T0") }, &|| fetch("T2")).unwrap().unwrap();
-        assert_eq!((got.token.as_str(), fetches.load(Ordering::SeqCst)), ("T1", 1));
+        let got = via_redis(
+            &store,
+            &key,
+            &s,
+            Want {
+                force: false,
+                not: Some("T0"),
+            },
+            &|| fetch("T2"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (got.token.as_str(), fetches.load(Ordering::SeqCst)),
+            ("T1", 1)
+        );
         // The cached one itself was refused: fetch once.
-        let got = via_redis(&store, &key, &s, Want { force: false, not: Some("T1") }, &|| fetch("T2")).unwrap().unwrap();
-        assert_eq!((got.token.as_str(), fetches.load(Ordering::SeqCst)), ("T2", 2));
+        let got = via_redis(
+            &store,
+            &key,
+            &s,
+            Want {
+                force: false,
+                not: Some("T1"),
+            },
+            &|| fetch("T2"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (got.token.as_str(), fetches.load(Ordering::SeqCst)),
+            ("T2", 2)
+        );
         // Forced: a new one even though T2 is fresh.
-        let got = via_redis(&store, &key, &s, Want { force: true, not: None }, &|| fetch("T3")).unwrap().unwrap();
-        assert_eq!((got.token.as_str(), fetches.load(Ordering::SeqCst)), ("T3", 3));
+        let got = via_redis(
+            &store,
+            &key,
+            &s,
+            Want {
+                force: true,
+                not: None,
+            },
+            &|| fetch("T3"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (got.token.as_str(), fetches.load(Ordering::SeqCst)),
+            ("T3", 3)
+        );
         // Another secret never gets T3: it fetches (and here WeChat refuses).
-        let wrong = Source { secret: "WRONG", ..src(Instant::now() + Duration::from_secs(3)) };
-        let refused = || Err(TokenError::Fetch(FetchError::Api { code: 40125, message: "invalid appsecret".into() }));
-        assert!(matches!(via_redis(&store, &key, &wrong, Want::default(), &refused).unwrap(), Err(TokenError::Fetch(_))));
-        assert_eq!(store.get(&format!("wxpay:token:{key}"), s.deadline).unwrap().unwrap().token, "T3");
+        let wrong = Source {
+            secret: "WRONG",
+            ..src(Instant::now() + Duration::from_secs(3))
+        };
+        let refused = || {
+            Err(TokenError::Fetch(FetchError::Api {
+                code: 40125,
+                message: "invalid appsecret".into(),
+            }))
+        };
+        assert!(matches!(
+            via_redis(&store, &key, &wrong, Want::default(), &refused).unwrap(),
+            Err(TokenError::Fetch(_))
+        ));
+        assert_eq!(
+            store
+                .get(&format!("wxpay:token:{key}"), s.deadline)
+                .unwrap()
+                .unwrap()
+                .token,
+            "T3"
+        );
         // forget() drops it from Redis and memory when it is still the cached one.
-        assert!(forget(&settings, &cache, "wxA", "T3", Instant::now() + Duration::from_secs(1)));
-        assert_eq!(store.get(&format!("wxpay:token:{key}"), s.deadline).unwrap(), None);
+        assert!(forget(
+            &settings,
+            &cache,
+            "wxA",
+            "T3",
+            Instant::now() + Duration::from_secs(1)
+        ));
+        assert_eq!(
+            store
+                .get(&format!("wxpay:token:{key}"), s.deadline)
+                .unwrap(),
+            None
+        );
     }
 
     /// A token server (the core's test HTTPS server) and settings that trust it.
-    fn token_server(answers: Vec<crate::testserver::Answer>) -> (crate::testserver::TestServer, Settings) {
+    fn token_server(
+        answers: Vec<crate::testserver::Answer>,
+    ) -> (crate::testserver::TestServer, Settings) {
         let server = crate::testserver::TestServer::start(answers);
         let settings = Settings {
             api_base: server.base.clone(),
@@ -356,7 +496,13 @@ mod tests {
     }
 
     fn tokens(n: usize, expires_in: u64) -> Vec<crate::testserver::Answer> {
-        (0..n).map(|i| crate::testserver::Answer::ok(&format!(r#"{{"access_token":"TOKEN{i}","expires_in":{expires_in}}}"#))).collect()
+        (0..n)
+            .map(|i| {
+                crate::testserver::Answer::ok(&format!(
+                    r#"{{"access_token":"TOKEN{i}","expires_in":{expires_in}}}"#
+                ))
+            })
+            .collect()
     }
 
     #[test]
@@ -364,7 +510,14 @@ mod tests {
         let (server, settings) = token_server(tokens(10, 4));
         let cache = CacheSetting::Memory;
         let get = |appid: &'static str| {
-            let src = Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
+            let src = Source {
+                settings: &settings,
+                endpoint: Endpoint::Token,
+                cache: &cache,
+                appid,
+                secret: "S",
+                deadline: Instant::now() + Duration::from_secs(3),
+            };
             obtain(&src, Want::default()).map(|o| o.token).unwrap()
         };
         let a = get("wxObtainA");
@@ -372,7 +525,9 @@ mod tests {
         let b = get("wxObtainB");
         assert_ne!(b, a, "each app its own token");
         assert_eq!(server.requests.lock().unwrap().len(), 2);
-        assert!(server.requests.lock().unwrap()[0].starts_with("GET /cgi-bin/token?grant_type=client_credential&appid=wxObtainA&secret=S "));
+        assert!(server.requests.lock().unwrap()[0].starts_with(
+            "GET /cgi-bin/token?grant_type=client_credential&appid=wxObtainA&secret=S "
+        ));
         // A 4 s token is kept for its first 3 s and refreshed in its last
         // quarter, before it expires.
         std::thread::sleep(Duration::from_millis(1000));
@@ -387,22 +542,44 @@ mod tests {
         let (server, settings) = token_server(tokens(10, 7200));
         let redis = redis::tests::TestRedis::start(&[]);
         let cache = CacheSetting::Redis(redis.url.clone());
-        let src = |appid| Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
+        let src = |appid| Source {
+            settings: &settings,
+            endpoint: Endpoint::Token,
+            cache: &cache,
+            appid,
+            secret: "S",
+            deadline: Instant::now() + Duration::from_secs(3),
+        };
         let first = obtain(&src("wxObtainR"), Want::default()).unwrap();
         assert!(first.warning.is_none());
         // Another worker stores a newer token in Redis: this one hands it out.
         let store = RedisStore::open(&redis.url).unwrap();
         let key = format!("wxpay:token:{}", cache_key(&settings.api_base, "wxObtainR"));
-        let mut newer = store.get(&key, Instant::now() + Duration::from_secs(1)).unwrap().unwrap();
+        let mut newer = store
+            .get(&key, Instant::now() + Duration::from_secs(1))
+            .unwrap()
+            .unwrap();
         newer.token = "FROM-ANOTHER-WORKER".into();
-        store.put(&key, &newer, Instant::now() + Duration::from_secs(1)).unwrap();
-        assert_eq!(obtain(&src("wxObtainR"), Want::default()).unwrap().token, "FROM-ANOTHER-WORKER");
+        store
+            .put(&key, &newer, Instant::now() + Duration::from_secs(1))
+            .unwrap();
+        assert_eq!(
+            obtain(&src("wxObtainR"), Want::default()).unwrap().token,
+            "FROM-ANOTHER-WORKER"
+        );
         assert_eq!(server.requests.lock().unwrap().len(), 1);
         // A silent Redis: the first call pays one bounded wait and warns; the
         // next ones leave Redis alone (the back-off) and use the worker's copy.
         let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let quiet = CacheSetting::Redis(format!("redis://{}/0", silent.local_addr().unwrap()));
-        let src = |appid| Source { settings: &settings, endpoint: Endpoint::Token, cache: &quiet, appid, secret: "S", deadline: Instant::now() + Duration::from_secs(3) };
+        let src = |appid| Source {
+            settings: &settings,
+            endpoint: Endpoint::Token,
+            cache: &quiet,
+            appid,
+            secret: "S",
+            deadline: Instant::now() + Duration::from_secs(3),
+        };
         let started = Instant::now();
         let got = obtain(&src("wxObtainR"), Want::default()).unwrap();
         assert!(got.warning.unwrap().contains("timed out"));
@@ -410,7 +587,11 @@ mod tests {
         let started = Instant::now();
         let again = obtain(&src("wxObtainR"), Want::default()).unwrap();
         assert!(again.warning.is_none() && again.token == got.token);
-        assert!(started.elapsed() < Duration::from_millis(300), "backing off: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(300),
+            "backing off: {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
@@ -422,20 +603,50 @@ mod tests {
         let store = RedisStore::open(&redis.url).unwrap();
         let soon = || Instant::now() + Duration::from_secs(1);
         // A holder that died: its lock lingers 300 ms, no token was stored.
-        store.try_lock(&format!("wxpay:lock:{key}"), Duration::from_millis(300), soon()).unwrap().unwrap();
-        let src = Source { settings: &settings, endpoint: Endpoint::Token, cache: &cache, appid: "wxTakeover", secret: "S", deadline: Instant::now() + Duration::from_secs(2) };
+        store
+            .try_lock(
+                &format!("wxpay:lock:{key}"),
+                Duration::from_millis(300),
+                soon(),
+            )
+            .unwrap()
+            .unwrap();
+        let src = Source {
+            settings: &settings,
+            endpoint: Endpoint::Token,
+            cache: &cache,
+            appid: "wxTakeover",
+            secret: "S",
+            deadline: Instant::now() + Duration::from_secs(2),
+        };
         let ttl_seen = std::sync::Mutex::new(0i64);
         let fetch = || {
-            let ttl: i64 = store.run(soon(), |c| ::redis::cmd("PTTL").arg(format!("wxpay:lock:{key}")).query(c)).unwrap();
+            let ttl: i64 = store
+                .run(soon(), |c| {
+                    ::redis::cmd("PTTL")
+                        .arg(format!("wxpay:lock:{key}"))
+                        .query(c)
+                })
+                .unwrap();
             *ttl_seen.lock().unwrap() = ttl;
             let now = now_ms();
-            Ok(Cached { token: "MINE".into(), fetched_at_ms: now, expires_at_ms: now + 60_000, proof: Proof::of("S") })
+            Ok(Cached {
+                token: "MINE".into(),
+                fetched_at_ms: now,
+                expires_at_ms: now + 60_000,
+                proof: Proof::of("S"),
+            })
         };
-        let got = via_redis(&store, &key, &src, Want::default(), &fetch).unwrap().unwrap();
+        let got = via_redis(&store, &key, &src, Want::default(), &fetch)
+            .unwrap()
+            .unwrap();
         assert_eq!(got.token, "MINE");
         // The fetcher's lock outlives its fetch (timeout 2 s) by one second.
         let ttl = *ttl_seen.lock().unwrap();
         assert!((2500..=3000).contains(&ttl), "{ttl}");
-        assert!(!store.locked(&format!("wxpay:lock:{key}"), soon()).unwrap(), "released after the fetch");
+        assert!(
+            !store.locked(&format!("wxpay:lock:{key}"), soon()).unwrap(),
+            "released after the fetch"
+        );
     }
 }

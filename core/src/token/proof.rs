@@ -28,7 +28,10 @@ impl Proof {
         let salt: [u8; 16] = crate::random::bytes();
         let mut mac = keyed(&salt);
         mac.update(secret.as_bytes());
-        Proof { salt, mac: mac.finalize().into_bytes().into() }
+        Proof {
+            salt,
+            mac: mac.finalize().into_bytes().into(),
+        }
     }
 
     /// Whether `secret` is the one this proof was made from.
@@ -44,7 +47,10 @@ impl Proof {
     }
 
     pub fn from_hex(salt: &str, mac: &str) -> Option<Proof> {
-        let mut proof = Proof { salt: [0; 16], mac: [0; 32] };
+        let mut proof = Proof {
+            salt: [0; 16],
+            mac: [0; 32],
+        };
         hex::decode_to_slice(salt, &mut proof.salt).ok()?;
         hex::decode_to_slice(mac, &mut proof.mac).ok()?;
         Some(proof)

@@ -39,7 +39,9 @@ pub struct RedisDown(pub String);
 /// A URL with the user-info (`user:password@`) masked, for messages and
 /// phpinfo.
 pub fn masked(url: &str) -> String {
-    let Some(s) = url.find("://") else { return url.to_string() };
+    let Some(s) = url.find("://") else {
+        return url.to_string();
+    };
     let rest = &url[s + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
@@ -68,8 +70,14 @@ impl RedisStore {
                 masked(url.split(['?', '#']).next().unwrap_or(url))
             ));
         }
-        let client = Client::open(url).map_err(|_| format!("{} is not a usable Redis URL", masked(url)))?;
-        Ok(RedisStore { client, shown: masked(url), conn: Mutex::new(None), health: Mutex::default() })
+        let client =
+            Client::open(url).map_err(|_| format!("{} is not a usable Redis URL", masked(url)))?;
+        Ok(RedisStore {
+            client,
+            shown: masked(url),
+            conn: Mutex::new(None),
+            health: Mutex::default(),
+        })
     }
 
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
@@ -78,7 +86,9 @@ impl RedisStore {
 
     /// False while backing off after a failure.
     pub fn available(&self) -> bool {
-        self.health().down_until.is_none_or(|until| Instant::now() >= until)
+        self.health()
+            .down_until
+            .is_none_or(|until| Instant::now() >= until)
     }
 
     /// Records a failure; returns the warning to show if this outage has
@@ -109,13 +119,19 @@ impl RedisStore {
         deadline: Instant,
         f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
     ) -> Result<T, RedisDown> {
-        let io = deadline.saturating_duration_since(Instant::now()).min(MAX_IO);
+        let io = deadline
+            .saturating_duration_since(Instant::now())
+            .min(MAX_IO);
         if io < Duration::from_millis(1) {
             return Err(RedisDown("no time left within the call's budget".into()));
         }
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
-            *guard = Some(self.client.get_connection_with_timeout(io).map_err(|e| describe(&e))?);
+            *guard = Some(
+                self.client
+                    .get_connection_with_timeout(io)
+                    .map_err(|e| describe(&e))?,
+            );
         }
         let conn = guard.as_mut().expect("connected above");
         let _ = conn.set_read_timeout(Some(io));
@@ -150,22 +166,49 @@ impl RedisStore {
             "access_token": c.token, "fetched_at_ms": c.fetched_at_ms, "expires_at_ms": c.expires_at_ms,
             "salt": salt, "proof": proof,
         });
-        self.run(deadline, |conn| redis::cmd("SET").arg(key).arg(v.to_string()).arg("PX").arg(ttl).query::<()>(conn))
+        self.run(deadline, |conn| {
+            redis::cmd("SET")
+                .arg(key)
+                .arg(v.to_string())
+                .arg("PX")
+                .arg(ttl)
+                .query::<()>(conn)
+        })
     }
 
     /// Deletes the cached token only if it is still `token`.
     pub fn forget(&self, key: &str, token: &str, deadline: Instant) -> Result<bool, RedisDown> {
         const SCRIPT: &str = "local v = redis.call('GET', KEYS[1]) \
             if v and cjson.decode(v).access_token == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-        self.run(deadline, |c| redis::cmd("EVAL").arg(SCRIPT).arg(1).arg(key).arg(token).query::<i64>(c)).map(|n| n > 0)
+        self.run(deadline, |c| {
+            redis::cmd("EVAL")
+                .arg(SCRIPT)
+                .arg(1)
+                .arg(key)
+                .arg(token)
+                .query::<i64>(c)
+        })
+        .map(|n| n > 0)
     }
 
     /// Takes the lock if free; `Some(id)` when this caller holds it.
-    pub fn try_lock(&self, key: &str, ttl: Duration, deadline: Instant) -> Result<Option<String>, RedisDown> {
+    pub fn try_lock(
+        &self,
+        key: &str,
+        ttl: Duration,
+        deadline: Instant,
+    ) -> Result<Option<String>, RedisDown> {
         let id = hex::encode(crate::random::bytes::<16>());
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let got: RValue =
-            self.run(deadline, |c| redis::cmd("SET").arg(key).arg(&id).arg("NX").arg("PX").arg(ms).query(c))?;
+        let got: RValue = self.run(deadline, |c| {
+            redis::cmd("SET")
+                .arg(key)
+                .arg(&id)
+                .arg("NX")
+                .arg("PX")
+                .arg(ms)
+                .query(c)
+        })?;
         Ok(matches!(got, RValue::Okay | RValue::SimpleString(_)).then_some(id))
     }
 
@@ -173,11 +216,20 @@ impl RedisStore {
     pub fn unlock(&self, key: &str, id: &str, deadline: Instant) -> Result<(), RedisDown> {
         const SCRIPT: &str =
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-        self.run(deadline, |c| redis::cmd("EVAL").arg(SCRIPT).arg(1).arg(key).arg(id).query::<i64>(c)).map(|_| ())
+        self.run(deadline, |c| {
+            redis::cmd("EVAL")
+                .arg(SCRIPT)
+                .arg(1)
+                .arg(key)
+                .arg(id)
+                .query::<i64>(c)
+        })
+        .map(|_| ())
     }
 
     pub fn locked(&self, key: &str, deadline: Instant) -> Result<bool, RedisDown> {
-        self.run(deadline, |c| redis::cmd("EXISTS").arg(key).query::<i64>(c)).map(|n| n > 0)
+        self.run(deadline, |c| redis::cmd("EXISTS").arg(key).query::<i64>(c))
+            .map(|n| n > 0)
     }
 }
 
@@ -209,17 +261,28 @@ pub(crate) mod tests {
 
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(masked("redis://:hunter2@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
-        assert_eq!(masked("redis://user:hunter2@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
+        assert_eq!(
+            masked("redis://:hunter2@127.0.0.1:6379/0"),
+            "redis://***@127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            masked("redis://user:hunter2@127.0.0.1:6379/0"),
+            "redis://***@127.0.0.1:6379/0"
+        );
         assert_eq!(masked("http://u:p@proxy:3128"), "http://***@proxy:3128");
-        assert_eq!(masked("redis://127.0.0.1:6379/0"), "redis://127.0.0.1:6379/0");
+        assert_eq!(
+            masked("redis://127.0.0.1:6379/0"),
+            "redis://127.0.0.1:6379/0"
+        );
         assert_eq!(masked("redis://h:1/0?x=a@b"), "redis://h:1/0?x=a@b");
         assert!(RedisStore::open("http://x").is_err());
     }
 
     #[test]
     fn a_query_is_refused_without_showing_it() {
-        let e = RedisStore::open("redis://127.0.0.1:6379/0?password=hunter2").err().unwrap();
+        let e = RedisStore::open("redis://127.0.0.1:6379/0?password=hunter2")
+            .err()
+            .unwrap();
         assert!(!e.contains("hunter2"), "{e}");
         assert!(e.contains("redis://127.0.0.1:6379/0"), "{e}");
     }
@@ -245,9 +308,15 @@ pub(crate) mod tests {
         let url = format!("redis://{}/0", silent.local_addr().unwrap());
         let store = RedisStore::open(&url).unwrap();
         let started = Instant::now();
-        let e = store.get("k", Instant::now() + Duration::from_millis(300)).unwrap_err();
+        let e = store
+            .get("k", Instant::now() + Duration::from_millis(300))
+            .unwrap_err();
         assert_eq!(e.0, "timed out");
-        assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
         let e = store.get("k", Instant::now()).unwrap_err();
         assert!(e.0.contains("budget"), "{e:?}");
     }
@@ -261,9 +330,22 @@ pub(crate) mod tests {
 
     impl TestRedis {
         pub(crate) fn start(extra: &[&str]) -> TestRedis {
-            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
             let child = std::process::Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
                 .args(extra)
                 .stdout(std::process::Stdio::null())
                 .spawn()
@@ -274,7 +356,10 @@ pub(crate) mod tests {
                 }
                 std::thread::sleep(Duration::from_millis(30));
             }
-            TestRedis { url: format!("redis://127.0.0.1:{port}/0"), child }
+            TestRedis {
+                url: format!("redis://127.0.0.1:{port}/0"),
+                child,
+            }
         }
     }
 
@@ -287,7 +372,12 @@ pub(crate) mod tests {
 
     fn cached(token: &str, secret: &str) -> Cached {
         let now = super::super::now_ms();
-        Cached { token: token.into(), fetched_at_ms: now, expires_at_ms: now + 60_000, proof: Proof::of(secret) }
+        Cached {
+            token: token.into(),
+            fetched_at_ms: now,
+            expires_at_ms: now + 60_000,
+            proof: Proof::of(secret),
+        }
     }
 
     #[test]
@@ -298,12 +388,26 @@ pub(crate) mod tests {
         let c = cached("TOKEN1", "secret");
         store.put("k", &c, soon()).unwrap();
         assert_eq!(store.get("k", soon()).unwrap(), Some(c));
-        let ttl: i64 = store.run(soon(), |conn| redis::cmd("PTTL").arg("k").query(conn)).unwrap();
+        let ttl: i64 = store
+            .run(soon(), |conn| redis::cmd("PTTL").arg("k").query(conn))
+            .unwrap();
         assert!((50_000..=60_000).contains(&ttl), "{ttl}");
-        let raw: String = store.run(soon(), |conn| redis::cmd("GET").arg("k").query(conn)).unwrap();
-        assert!(!raw.contains("secret") && raw.contains("\"proof\""), "{raw}");
+        let raw: String = store
+            .run(soon(), |conn| redis::cmd("GET").arg("k").query(conn))
+            .unwrap();
+        assert!(
+            !raw.contains("secret") && raw.contains("\"proof\""),
+            "{raw}"
+        );
         // An entry without a proof (an older version's) is no token.
-        store.run(soon(), |conn| redis::cmd("SET").arg("k").arg(r#"{"access_token":"T","fetched_at_ms":1,"expires_at_ms":9}"#).query::<()>(conn)).unwrap();
+        store
+            .run(soon(), |conn| {
+                redis::cmd("SET")
+                    .arg("k")
+                    .arg(r#"{"access_token":"T","fetched_at_ms":1,"expires_at_ms":9}"#)
+                    .query::<()>(conn)
+            })
+            .unwrap();
         assert_eq!(store.get("k", soon()).unwrap(), None);
     }
 
@@ -324,18 +428,31 @@ pub(crate) mod tests {
         let redis = TestRedis::start(&[]);
         let store = RedisStore::open(&redis.url).unwrap();
         assert!(!store.locked("l", soon()).unwrap());
-        let id = store.try_lock("l", Duration::from_millis(3000), soon()).unwrap().expect("free");
+        let id = store
+            .try_lock("l", Duration::from_millis(3000), soon())
+            .unwrap()
+            .expect("free");
         assert_eq!(id.len(), 32);
         assert!(store.locked("l", soon()).unwrap());
-        assert_eq!(store.try_lock("l", Duration::from_millis(3000), soon()).unwrap(), None);
-        let ttl: i64 = store.run(soon(), |conn| redis::cmd("PTTL").arg("l").query(conn)).unwrap();
+        assert_eq!(
+            store
+                .try_lock("l", Duration::from_millis(3000), soon())
+                .unwrap(),
+            None
+        );
+        let ttl: i64 = store
+            .run(soon(), |conn| redis::cmd("PTTL").arg("l").query(conn))
+            .unwrap();
         assert!((1..=3000).contains(&ttl), "{ttl}");
         store.unlock("l", "someone-else", soon()).unwrap();
         assert!(store.locked("l", soon()).unwrap());
         store.unlock("l", &id, soon()).unwrap();
         assert!(!store.locked("l", soon()).unwrap());
         // A holder that never unlocks: the lock goes by itself.
-        store.try_lock("l", Duration::from_millis(150), soon()).unwrap().expect("free again");
+        store
+            .try_lock("l", Duration::from_millis(150), soon())
+            .unwrap()
+            .expect("free again");
         std::thread::sleep(Duration::from_millis(300));
         assert!(!store.locked("l", soon()).unwrap());
     }
@@ -343,10 +460,25 @@ pub(crate) mod tests {
     #[test]
     fn a_wrong_or_missing_password_is_an_authentication_failure() {
         let redis = TestRedis::start(&["--requirepass", "right-pw"]);
-        let port = redis.url.rsplit(':').next().unwrap().trim_end_matches("/0").to_string();
-        for url in [format!("redis://:wrong-pw@127.0.0.1:{port}/0"), redis.url.clone()] {
-            let e = RedisStore::open(&url).unwrap().get("k", soon()).unwrap_err();
-            assert_eq!(e.0, "authentication failed: check the user and password in wxpay.token_cache", "{url}");
+        let port = redis
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches("/0")
+            .to_string();
+        for url in [
+            format!("redis://:wrong-pw@127.0.0.1:{port}/0"),
+            redis.url.clone(),
+        ] {
+            let e = RedisStore::open(&url)
+                .unwrap()
+                .get("k", soon())
+                .unwrap_err();
+            assert_eq!(
+                e.0, "authentication failed: check the user and password in wxpay.token_cache",
+                "{url}"
+            );
         }
         let good = RedisStore::open(&format!("redis://:right-pw@127.0.0.1:{port}/0")).unwrap();
         assert_eq!(good.get("k", soon()).unwrap(), None);
