@@ -8,9 +8,8 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
-use wxpay_core::sign::{Order, Scalar, Scratch, SignInput, Slot};
+use wxpay_core::sign::{Order, Scalar, SignInput, Slot};
 
 /// A value with no string form, found under `key` (shown escaped).
 pub struct BadValue {
@@ -184,11 +183,6 @@ fn engine_ksort(input: &SignInput<'_>) -> Order {
     items.iter().map(|i| i.slot).collect()
 }
 
-thread_local! {
-    /// The joined string and the hash state of its constant prefix, per thread.
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
 /// Signs an array as WxPayHelper::get_biz_sign() does, byte for byte.
 ///
 /// With `$appkey === null` the array's own `appkey` entry (any letter case)
@@ -201,7 +195,7 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
     let appkey = appkey
         .map(|k| k.check(NAME, 2, "appkey", "?string"))
         .transpose()?;
-    let mut input = SignInput::new();
+    let mut input = SignInput::with_capacity(params.len());
     let mut deferred = Vec::new();
     read_params(params, &mut input, &mut deferred);
     if let Some(key) = appkey {
@@ -216,7 +210,7 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
     input
         .check_appkey(&order)
         .map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
-    let hex = SCRATCH.with_borrow_mut(|scratch| input.signature(&order, scratch));
+    let hex = input.signature(&order);
     Ok(String::from_utf8(hex.to_vec()).unwrap_or_default())
 }
 

@@ -5,9 +5,9 @@
 //! produced by serde_json (quotes, newlines, backslashes and Chinese text
 //! arrive intact); `appkey` takes part in the signature but is never sent.
 
-use crate::sign::{Scalar, Scratch, SignInput};
+use crate::error::{Error, Result};
+use crate::sign::{Scalar, SignInput};
 use serde_json::{Map, Value};
-use std::fmt;
 
 /// A caller-supplied value, as the binding layer read it from PHP.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,19 +76,8 @@ impl Field {
 }
 
 /// Bad input: the message names the key and what was wrong, never a value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamError(pub String);
-
-impl fmt::Display for ParamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ParamError {}
-
-fn err(msg: impl Into<String>) -> ParamError {
-    ParamError(msg.into())
+fn err(msg: impl Into<String>) -> Error {
+    Error::invalid(msg)
 }
 
 /// A validated shipping notification, ready to sign and send.
@@ -118,7 +107,7 @@ struct Text(Vec<u8>);
 
 impl DeliveryBuilder {
     /// Adds one `$params` entry.
-    pub fn set(&mut self, key: &Scalar<'_>, value: Input<'_>) -> Result<(), ParamError> {
+    pub fn set(&mut self, key: &Scalar<'_>, value: Input<'_>) -> Result<()> {
         let field = match key {
             Scalar::Bytes(k) => Field::from_key(k),
             Scalar::Int(_) => None,
@@ -131,7 +120,7 @@ impl DeliveryBuilder {
 
     /// Applies the defaults and checks that the required fields are there.
     /// `now` is the Unix time used when `deliver_timestamp` is absent.
-    pub fn build(self, now: u64) -> Result<Delivery, ParamError> {
+    pub fn build(self, now: u64) -> Result<Delivery> {
         let [appid, appkey, openid, transid, out_trade_no, ts, status, msg] = self.values;
         let required = |v: Option<Text>, f: Field| {
             v.map(|v| v.0)
@@ -155,7 +144,7 @@ impl DeliveryBuilder {
 /// quadratic) and are shown cut short.
 const MAX_HINTED_KEY: usize = 64;
 
-fn unknown_key(key: &Scalar<'_>) -> ParamError {
+fn unknown_key(key: &Scalar<'_>) -> Error {
     let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
     let raw = match key {
         Scalar::Bytes(b) => &b[..],
@@ -206,7 +195,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The string a field is signed and sent as, or why the value is refused.
-fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>, ParamError> {
+fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>> {
     let name = field.name();
     let wrong = |expected: &str| {
         err(format!(
@@ -276,7 +265,7 @@ impl Delivery {
         }
         input.set_appkey(Scalar::bytes(&self.appkey));
         let order = input.byte_order();
-        let hex = input.signature(&order, &mut Scratch::default());
+        let hex = input.signature(&order);
         hex.iter().map(|&b| char::from(b)).collect()
     }
 
@@ -365,43 +354,44 @@ mod tests {
             .set(&k("out_trade_to"), Input::Str(b"SECRET"))
             .unwrap_err();
         assert!(
-            e.0.contains("'out_trade_to'") && e.0.contains("did you mean 'out_trade_no'"),
+            e.message().contains("'out_trade_to'")
+                && e.message().contains("did you mean 'out_trade_no'"),
             "{e}"
         );
-        assert!(!e.0.contains("SECRET"));
+        assert!(!e.message().contains("SECRET"));
         assert!(b
             .set(&Scalar::Int(3), Input::Int(1))
             .unwrap_err()
-            .0
+            .message()
             .contains("unknown key '3'"));
         assert!(b
             .set(&k("openid"), Input::Str(b""))
             .unwrap_err()
-            .0
+            .message()
             .contains("must not be empty"));
         assert!(b
             .set(&k("openid"), Input::Str(b"\xb8\xc3"))
             .unwrap_err()
-            .0
+            .message()
             .contains("UTF-8"));
         assert!(b
             .set(&k("deliver_status"), Input::Int(2))
             .unwrap_err()
-            .0
+            .message()
             .contains("1 (shipped) or 0"));
         assert!(b
             .set(&k("deliver_timestamp"), Input::Str(b"12:00"))
             .unwrap_err()
-            .0
+            .message()
             .contains("Unix time"));
         assert!(b.set(&k("deliver_timestamp"), Input::Int(-1)).is_err());
         assert!(b
             .set(&k("appid"), Input::Other("array".into()))
             .unwrap_err()
-            .0
+            .message()
             .contains("array given"));
         assert_eq!(
-            DeliveryBuilder::default().build(0).unwrap_err().0,
+            DeliveryBuilder::default().build(0).unwrap_err().message(),
             "the required key 'appid' is missing"
         );
     }
@@ -426,13 +416,19 @@ mod tests {
     fn huge_unknown_keys_are_cut_short_and_appsecret_is_pointed_to_options() {
         let mut b = DeliveryBuilder::default();
         let huge = vec![b'x'; 10 * 1024 * 1024];
-        let e = b.set(&Scalar::bytes(&huge), Input::Int(1)).unwrap_err().0;
+        let e = b
+            .set(&Scalar::bytes(&huge), Input::Int(1))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.len() < 400 && e.contains("10485760 bytes"),
             "{}",
             &e[..e.len().min(200)]
         );
-        let e = b.set(&k("AppSecret"), Input::Str(b"x")).unwrap_err().0;
+        let e = b
+            .set(&k("AppSecret"), Input::Str(b"x"))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("$options['appsecret']") && !e.contains("did you mean"),
             "{e}"
@@ -459,16 +455,18 @@ mod tests {
         let at_limit = "x".repeat(MAX_HINTED_KEY);
         let e = b.set(&k(&at_limit), Input::Int(1)).unwrap_err();
         assert!(
-            e.0.starts_with(&format!("unknown key '{at_limit}';")),
+            e.message()
+                .starts_with(&format!("unknown key '{at_limit}';")),
             "{e}"
         );
         let over = "x".repeat(MAX_HINTED_KEY + 1);
         let e = b.set(&k(&over), Input::Int(1)).unwrap_err();
         assert!(
-            e.0.starts_with(&format!("unknown key '{at_limit}...' (65 bytes);")),
+            e.message()
+                .starts_with(&format!("unknown key '{at_limit}...' (65 bytes);")),
             "{e}"
         );
-        assert_eq!(format!("{e}"), e.0, "Display is the message");
+        assert_eq!(format!("{e}"), e.message(), "Display is the message");
     }
 
     #[test]
@@ -490,12 +488,12 @@ mod tests {
             "appkey bytes are signed as given"
         );
         assert_eq!(
-            ok("appkey", Input::Str(b"")).unwrap_err().0,
+            ok("appkey", Input::Str(b"")).unwrap_err().message(),
             "'appkey' must not be empty"
         );
         assert!(ok("appkey", Input::Bool(true))
             .unwrap_err()
-            .0
+            .message()
             .contains("bool given"));
         assert_eq!(ok("deliver_timestamp", Input::Int(0)).unwrap(), b"0");
         assert_eq!(
@@ -513,13 +511,13 @@ mod tests {
         assert!(ok("deliver_timestamp", Input::Str(b"-5")).is_err());
         assert!(ok("deliver_timestamp", Input::Bool(true))
             .unwrap_err()
-            .0
+            .message()
             .contains("an int or a decimal string, bool given"));
         assert_eq!(ok("deliver_msg", Input::Int(42)).unwrap(), b"42");
         assert_eq!(ok("deliver_msg", Input::Str(b"")).unwrap(), b"");
         assert!(ok("deliver_msg", Input::Bool(false))
             .unwrap_err()
-            .0
+            .message()
             .contains("a string, bool given"));
     }
 }

@@ -3,8 +3,11 @@
 //! Everything here is plain Rust and tested with `cargo test`; the extension
 //! crate only converts zvals into these types and errors into exceptions.
 
+#![forbid(unsafe_code)]
+
 mod coalesce;
 pub mod deliver;
+pub mod error;
 mod process;
 mod random;
 pub mod reply;
