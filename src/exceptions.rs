@@ -10,6 +10,7 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{ce, ClassEntry};
 use std::sync::atomic::{AtomicPtr, Ordering};
+use wxpay_core::error::Error;
 
 /// Which exception class an error maps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +135,18 @@ fn wide_code_object(kind: Kind, message: &str, code: i64) -> Zval {
     // The zval takes its own reference; the ZBox's is released on return.
     zv.set_object(&mut object);
     zv
+}
+
+/// The exception for a core error, its message prefixed with `function()`.
+pub fn throw(function: &str, e: Error) -> PhpException {
+    let kind = match &e {
+        Error::InvalidArgument(_) => Kind::InvalidArgument,
+        Error::Configuration(_) => Kind::Configuration,
+        Error::Transport { .. } => Kind::Transport,
+        Error::Api { .. } => Kind::Api,
+        _ => Kind::Base,
+    };
+    exception(kind, format!("{function}(): {e}"), e.code())
 }
 
 pub fn invalid_argument(message: impl Into<String>) -> PhpException {

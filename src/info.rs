@@ -10,7 +10,7 @@ use wxpay_core::tls::CaSource;
 pub extern "C" fn module_info(module: *mut ModuleEntry) {
     // A panic must not cross this extern "C" boundary into phpinfo().
     let _ = std::panic::catch_unwind(|| {
-        let ca = CaSource::for_setting(ini::CAFILE.value().trim()).to_string();
+        let ca = CaSource::for_setting(engine::ini(c"wxpay.cafile").trim()).to_string();
         info_table_start!();
         info_table_row!("wxpay support", "enabled");
         info_table_row!("version", env!("CARGO_PKG_VERSION"));
@@ -19,7 +19,7 @@ pub extern "C" fn module_info(module: *mut ModuleEntry) {
             "rustls (ring), certificate verification always on"
         );
         info_table_row!("CA source", ca.replace('\0', ""));
-        let problems: Vec<String> = ini::DIRECTIVES.iter().filter_map(|d| d.problem()).collect();
+        let problems: Vec<String> = ini::problems().collect();
         if problems.is_empty() {
             info_table_row!("configuration", "valid");
         } else {

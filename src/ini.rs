@@ -1,170 +1,59 @@
-//! The `wxpay.*` ini directives: declared once, checked when set.
+//! The `wxpay.*` ini directives, registered from the core's settings table
+//! and checked when set.
 //!
 //! A bad value in php.ini is reported at startup (a warning naming the
 //! directive) and in `php --ri wxpay`, and the calls that need it throw
 //! `WxPay\ConfigurationException`; `ini_set()` refuses a bad value. URLs
 //! that may carry credentials are shown with their user-info masked.
 
-use crate::engine;
+use crate::{engine, settings};
 use ext_php_rs::error::php_error;
 use ext_php_rs::ffi::{php_printf, sapi_module, zend_ini_entry, zend_string};
 use ext_php_rs::flags::{ErrorType, IniEntryPermission};
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
-use std::ffi::{c_int, c_void, CStr, CString};
-use wxpay_core::tls::CaSource;
-use wxpay_core::token::{masked, CacheSetting, Endpoint};
-use wxpay_core::transport;
+use std::ffi::{c_int, c_void, CString};
+use std::sync::atomic::Ordering;
+use wxpay_core::config::{Scope, Setting, Shown, INI_COUNT, SETTINGS};
+use wxpay_core::token::masked;
 
-/// One directive: its name, default, who may change it, how a value is
-/// checked, and whether it is shown masked.
-pub struct Directive {
-    pub name: &'static CStr,
-    pub default: &'static CStr,
-    /// `IniEntryPermission` bits (the type is not `Copy`, so not const-readable).
-    permission: u32,
-    /// Its value may hold `user:password@`: phpinfo shows it masked.
-    pub masked: bool,
-    check: fn(&str, &str) -> Result<(), String>,
-}
-
-impl Directive {
-    pub fn name(&self) -> &'static str {
-        self.name.to_str().unwrap_or_default()
-    }
-
-    /// The current value ("" when unset).
-    pub fn value(&self) -> String {
-        engine::ini(self.name)
-    }
-
-    /// Why the current value cannot be used, naming the directive.
-    pub fn problem(&self) -> Option<String> {
-        (self.check)(self.name(), &self.value()).err()
-    }
-}
-
-pub fn parse_seconds(name: &str, value: &str) -> Result<std::time::Duration, String> {
-    let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
-    transport::parse_seconds(name, secs).map_err(|e| e.0)
-}
-
-fn check_api_base(name: &str, v: &str) -> Result<(), String> {
-    transport::parse_api_base(name, v)
-        .map(drop)
-        .map_err(|e| e.0)
-}
-
-fn check_seconds(name: &str, v: &str) -> Result<(), String> {
-    parse_seconds(name, v).map(drop)
-}
-
-fn check_cafile(name: &str, v: &str) -> Result<(), String> {
-    CaSource::check(v.trim()).map_err(|why| format!("{name}: {why}"))
-}
-
-fn check_proxy(name: &str, v: &str) -> Result<(), String> {
-    transport::parse_proxy(name, v).map(drop).map_err(|e| e.0)
-}
-
-fn check_token_cache(_: &str, v: &str) -> Result<(), String> {
-    CacheSetting::parse(v).map(drop)
-}
-
-fn check_token_endpoint(name: &str, v: &str) -> Result<(), String> {
-    Endpoint::parse(name, v).map(drop).map_err(|e| e.0)
-}
-
-const ALL: u32 = IniEntryPermission::All.bits();
-const SYSTEM: u32 = IniEntryPermission::System.bits();
-
-pub static API_BASE: Directive = Directive {
-    name: c"wxpay.api_base",
-    default: c"https://api.weixin.qq.com",
-    permission: ALL,
-    masked: false,
-    check: check_api_base,
-};
-pub static TIMEOUT: Directive = Directive {
-    name: c"wxpay.timeout",
-    default: c"5",
-    permission: ALL,
-    masked: false,
-    check: check_seconds,
-};
-pub static CONNECT_TIMEOUT: Directive = Directive {
-    name: c"wxpay.connect_timeout",
-    default: c"2",
-    permission: ALL,
-    masked: false,
-    check: check_seconds,
-};
-pub static CAFILE: Directive = Directive {
-    name: c"wxpay.cafile",
-    default: c"",
-    permission: ALL,
-    masked: false,
-    check: check_cafile,
-};
-pub static PROXY: Directive = Directive {
-    name: c"wxpay.proxy",
-    default: c"",
-    permission: ALL,
-    masked: true,
-    check: check_proxy,
-};
-/// Decides where a whole pool's token lives, so it belongs to php.ini.
-pub static TOKEN_CACHE: Directive = Directive {
-    name: c"wxpay.token_cache",
-    default: c"memory",
-    permission: SYSTEM,
-    masked: true,
-    check: check_token_cache,
-};
-pub static TOKEN_ENDPOINT: Directive = Directive {
-    name: c"wxpay.token_endpoint",
-    default: c"token",
-    permission: ALL,
-    masked: false,
-    check: check_token_endpoint,
-};
-
-pub static DIRECTIVES: [&Directive; 7] = [
-    &API_BASE,
-    &TIMEOUT,
-    &CONNECT_TIMEOUT,
-    &CAFILE,
-    &PROXY,
-    &TOKEN_CACHE,
-    &TOKEN_ENDPOINT,
-];
-
-const fn def(d: &'static Directive) -> IniEntryDef {
-    let mut e = IniEntryDef::new(
-        d.name,
-        d.default,
-        IniEntryPermission::from_bits_retain(d.permission),
-    );
+const fn def(s: &'static Setting) -> IniEntryDef {
+    let permission = match s.scope {
+        Scope::Server => IniEntryPermission::System,
+        _ => IniEntryPermission::All,
+    };
+    let mut e = IniEntryDef::new(s.ini, s.default, permission);
     e.on_modify = Some(on_modify);
-    e.mh_arg1 = std::ptr::from_ref(d).cast_mut().cast::<c_void>();
-    if d.masked {
+    e.mh_arg1 = std::ptr::from_ref(s).cast_mut().cast::<c_void>();
+    if matches!(s.shown, Shown::Masked) {
         e.displayer = Some(display_masked);
     }
     e
 }
 
-static ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
-    def(&API_BASE),
-    def(&TIMEOUT),
-    def(&CONNECT_TIMEOUT),
-    def(&CAFILE),
-    def(&PROXY),
-    def(&TOKEN_CACHE),
-    def(&TOKEN_ENDPOINT),
-    IniEntryDef::end(),
-]);
+/// One entry per directive of the settings table, and the terminator.
+static ENTRIES: IniEntryDefs<{ INI_COUNT + 1 }> = IniEntryDefs::new({
+    let mut entries = [const { IniEntryDef::end() }; INI_COUNT + 1];
+    let (mut i, mut n) = (0, 0);
+    while i < SETTINGS.len() {
+        if !matches!(SETTINGS[i].scope, Scope::Option) {
+            entries[n] = def(&SETTINGS[i]);
+            n += 1;
+        }
+        i += 1;
+    }
+    entries
+});
 
 pub fn register(module_number: i32) {
     IniEntryDef::register(ENTRIES.as_slice(), module_number);
+}
+
+/// The directives whose current value cannot be used, and why.
+pub fn problems() -> impl Iterator<Item = String> {
+    SETTINGS
+        .iter()
+        .filter(|s| s.is_directive())
+        .filter_map(|s| s.check(&engine::ini(s.ini)).err().map(|e| e.to_string()))
 }
 
 // zend_ini.h
@@ -194,11 +83,13 @@ unsafe extern "C" fn on_modify(
     stage: c_int,
 ) -> c_int {
     let result = std::panic::catch_unwind(|| {
-        // SAFETY: `arg` is the `&'static Directive` that `def` stored.
-        let Some(d) = (unsafe { arg.cast::<Directive>().as_ref() }) else {
+        // Whatever happens below, cached configurations are stale.
+        settings::GENERATION.fetch_add(1, Ordering::AcqRel);
+        // SAFETY: `arg` is the `&'static Setting` that `def` stored.
+        let Some(s) = (unsafe { arg.cast::<Setting>().as_ref() }) else {
             return SUCCESS;
         };
-        let Err(why) = (d.check)(d.name(), &zend_str_text(new_value)) else {
+        let Err(why) = s.check(&zend_str_text(new_value)) else {
             return SUCCESS;
         };
         match stage {

@@ -3,7 +3,7 @@
 use crate::array::{self, ArrayKey};
 use crate::convert::{self, NotScalar, PhpArray, PhpBytes};
 use crate::engine;
-use crate::exceptions::invalid_argument;
+use crate::exceptions::{invalid_argument, throw};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
@@ -207,9 +207,7 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
             return bad.into_exception(NAME).map_or(Ok(String::new()), Err);
         }
     }
-    input
-        .check_appkey(&order)
-        .map_err(|e| invalid_argument(format!("{NAME}(): {e}")))?;
+    input.check_appkey(&order).map_err(|e| throw(NAME, e))?;
     let hex = input.signature(&order);
     Ok(String::from_utf8(hex.to_vec()).unwrap_or_default())
 }

@@ -6,8 +6,10 @@
 #![forbid(unsafe_code)]
 
 mod coalesce;
+pub mod config;
 pub mod deliver;
 pub mod error;
+pub mod notify;
 mod process;
 mod random;
 pub mod reply;

@@ -5,6 +5,7 @@
 //! an errcode that is not an exact integer is malformed too (it must not be
 //! mistaken for -1 and retried).
 
+use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 
 /// Replies larger than this are refused: WeChat's are a few dozen bytes, and
@@ -19,10 +20,6 @@ pub enum Outcome {
     /// `errcode` is not 0.
     Api { code: i64, message: String },
 }
-
-/// Why a reply body is unusable.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadReply(pub String);
 
 /// A decoded reply object and its errcode, if it has one.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,20 +41,21 @@ impl Decoded {
 
 /// Decodes a reply object. Bytes that are not UTF-8 (a GBK errmsg from some
 /// gateway) are replaced rather than losing the errcode. Never panics.
-pub fn decode(body: &[u8]) -> Result<Decoded, BadReply> {
+pub fn decode(body: &[u8]) -> Result<Decoded> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(_) => serde_json::from_str(&String::from_utf8_lossy(body))
-            .map_err(|_| BadReply(format!("the reply is not JSON ({} bytes)", body.len())))?,
+        Err(_) => serde_json::from_str(&String::from_utf8_lossy(body)).map_err(|_| {
+            Error::transport(format!("the reply is not JSON ({} bytes)", body.len()))
+        })?,
     };
     let Value::Object(map) = value else {
-        return Err(BadReply("the reply is JSON but not an object".into()));
+        return Err(Error::transport("the reply is JSON but not an object"));
     };
     let errcode = match map.get("errcode") {
         None => None,
         Some(v) => Some(
             exact_integer(v)
-                .ok_or_else(|| BadReply("the reply's errcode is not an integer".into()))?,
+                .ok_or_else(|| Error::transport("the reply's errcode is not an integer"))?,
         ),
     };
     Ok(Decoded { map, errcode })
@@ -82,15 +80,39 @@ pub fn exact_integer(v: &Value) -> Option<i64> {
 }
 
 /// Decodes a reply that must carry an errcode (`/pay/delivernotify`).
-pub fn parse(body: &[u8]) -> Result<Outcome, BadReply> {
+pub fn parse(body: &[u8]) -> Result<Outcome> {
     let decoded = decode(body)?;
     match decoded.errcode {
-        None => Err(BadReply("the reply has no errcode".into())),
+        None => Err(Error::transport("the reply has no errcode")),
         Some(0) => Ok(Outcome::Ok(decoded.map)),
         Some(code) => Ok(Outcome::Api {
             code,
             message: decoded.errmsg(),
         }),
+    }
+}
+
+/// WeChat's refusal in words: `WeChat error CODE[ during]: errmsg`, with a
+/// hint for the errcodes whose cause is on the shop's side.
+pub fn api_error(code: i64, during: &str, errmsg: &str) -> Error {
+    let during = if during.is_empty() {
+        String::new()
+    } else {
+        format!(" {during}")
+    };
+    Error::Api {
+        code,
+        message: format!("WeChat error {code}{during}: {errmsg}{}", hint(code)),
+    }
+}
+
+/// What to check, for the errcodes whose cause is on the shop's side.
+fn hint(code: i64) -> &'static str {
+    match code {
+        40125 => " (check the appsecret)",
+        40013 => " (check the appid)",
+        49004 => " (check the appkey (PaySignKey): the signature did not match)",
+        _ => "",
     }
 }
 
@@ -104,7 +126,7 @@ pub fn is_token_error(code: i64) -> bool {
 mod tests {
     use super::*;
 
-    fn api(code: i64, message: &str) -> Result<Outcome, BadReply> {
+    fn api(code: i64, message: &str) -> Result<Outcome> {
         Ok(Outcome::Api {
             code,
             message: message.into(),
@@ -143,7 +165,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse(body),
-                Err(BadReply("the reply has no errcode".into())),
+                Err(Error::transport("the reply has no errcode")),
                 "{}",
                 String::from_utf8_lossy(body)
             );
@@ -174,7 +196,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse(body),
-                Err(BadReply("the reply's errcode is not an integer".into())),
+                Err(Error::transport("the reply's errcode is not an integer")),
                 "{}",
                 String::from_utf8_lossy(body)
             );

@@ -7,13 +7,13 @@
 //! not cost a new pool.
 
 use crate::coalesce::CoalescingConnector;
+use crate::error::{Error, Result};
 use crate::process::PerProcess;
 use crate::reply::MAX_REPLY_BYTES;
 use crate::resolve::CachingResolver;
 use crate::tls::CaSource;
 use crate::token::masked;
 use std::collections::HashMap;
-use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
@@ -34,27 +34,17 @@ pub struct Settings {
     pub proxy: Option<String>,
 }
 
-/// A setting that cannot be used; the message names the setting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingError(pub String);
-
-impl fmt::Display for SettingError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// Checks an API base URL: HTTPS only, since verification cannot be off.
-pub fn parse_api_base(name: &str, value: &str) -> Result<String, SettingError> {
+pub fn parse_api_base(name: &str, value: &str) -> Result<String> {
     let v = value.trim();
     let rest = v.strip_prefix("https://").ok_or_else(|| {
-        SettingError(format!(
+        Error::Configuration(format!(
             "{name} must be an https:// URL (TLS verification cannot be switched off)"
         ))
     })?;
     let host = rest.split('/').next().unwrap_or("");
     if host.is_empty() || host.contains(['@', ' ', '?', '#']) || v.contains(['?', '#']) {
-        return Err(SettingError(format!(
+        return Err(Error::Configuration(format!(
             "{name} must be https://host[:port][/path], without credentials or a query"
         )));
     }
@@ -62,11 +52,11 @@ pub fn parse_api_base(name: &str, value: &str) -> Result<String, SettingError> {
 }
 
 /// Seconds as a positive finite number, at most an hour.
-pub fn parse_seconds(name: &str, value: f64) -> Result<Duration, SettingError> {
+pub fn parse_seconds(name: &str, value: f64) -> Result<Duration> {
     if value.is_finite() && value > 0.0 && value <= 3600.0 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(SettingError(format!(
+        Err(Error::Configuration(format!(
             "{name} must be a number of seconds greater than 0 and at most 3600"
         )))
     }
@@ -74,37 +64,17 @@ pub fn parse_seconds(name: &str, value: f64) -> Result<Duration, SettingError> {
 
 /// The proxy URL, or none when empty. Credentials in it are allowed but
 /// never shown in a message.
-pub fn parse_proxy(name: &str, value: &str) -> Result<Option<String>, SettingError> {
+pub fn parse_proxy(name: &str, value: &str) -> Result<Option<String>> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
     if !(v.starts_with("http://") || v.starts_with("https://")) || Proxy::new(v).is_err() {
-        return Err(SettingError(format!(
+        return Err(Error::Configuration(format!(
             "{name} must be an http:// or https:// proxy URL"
         )));
     }
     Ok(Some(v.to_string()))
-}
-
-/// A request that did not produce a usable HTTP 200.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportError {
-    pub message: String,
-    /// The HTTP status for a non-200 answer, else 0.
-    pub status: u16,
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl TransportError {
-    fn new(message: String) -> Self {
-        TransportError { message, status: 0 }
-    }
 }
 
 /// `host:port` of a base URL, for messages (never a path or query).
@@ -113,21 +83,9 @@ fn authority(api_base: &str) -> &str {
     rest.split('/').next().unwrap_or(rest)
 }
 
-/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
-pub fn encode_query_value(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct AgentKey {
+/// What an HTTPS agent is built from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AgentKey {
     ca: CaSource,
     proxy: Option<String>,
 }
@@ -136,13 +94,13 @@ struct AgentKey {
 /// its own, never its parent's connections.
 static AGENTS: PerProcess<HashMap<AgentKey, Agent>> = PerProcess::new();
 
-fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
+fn load_roots(ca: &CaSource) -> Result<RootCerts> {
     let path = match ca {
         CaSource::Bundled => return Ok(RootCerts::WebPki),
         CaSource::File(p) | CaSource::System(p) => p,
     };
     let pem = std::fs::read(path).map_err(|e| {
-        TransportError::new(format!(
+        Error::transport(format!(
             "cannot read the CA bundle {}: {}",
             path.display(),
             io_reason(&e)
@@ -155,7 +113,7 @@ fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
         })
         .collect();
     if certs.is_empty() {
-        return Err(TransportError::new(format!(
+        return Err(Error::transport(format!(
             "the CA bundle {} holds no PEM certificate",
             path.display()
         )));
@@ -163,12 +121,26 @@ fn load_roots(ca: &CaSource) -> Result<RootCerts, TransportError> {
     Ok(RootCerts::new_with_certs(&certs))
 }
 
+/// The part of `settings` an agent is built from. Destructured without
+/// `..`: a new field of [`Settings`] does not compile until it is put here
+/// or named as per-request.
+pub fn agent_key(settings: &Settings) -> AgentKey {
+    let Settings {
+        api_base: _,
+        timeout: _,
+        connect_timeout: _,
+        ca,
+        proxy,
+    } = settings;
+    AgentKey {
+        ca: ca.clone(),
+        proxy: proxy.clone(),
+    }
+}
+
 /// The worker's agent for these trust and proxy settings.
-fn agent(settings: &Settings) -> Result<Agent, TransportError> {
-    let key = AgentKey {
-        ca: settings.ca.clone(),
-        proxy: settings.proxy.clone(),
-    };
+fn agent(settings: &Settings) -> Result<Agent> {
+    let key = agent_key(settings);
     if let Some(a) = AGENTS.with(|map| map.get(&key).cloned()) {
         return Ok(a);
     }
@@ -177,9 +149,9 @@ fn agent(settings: &Settings) -> Result<Agent, TransportError> {
         .root_certs(load_roots(&settings.ca)?)
         .build();
     let proxy = match &settings.proxy {
-        Some(p) => Some(
-            Proxy::new(p).map_err(|_| TransportError::new("the proxy URL is not usable".into()))?,
-        ),
+        Some(p) => {
+            Some(Proxy::new(p).map_err(|_| Error::transport("the proxy URL is not usable"))?)
+        }
         None => None,
     };
     let config = Agent::config_builder()
@@ -196,19 +168,21 @@ fn agent(settings: &Settings) -> Result<Agent, TransportError> {
     Ok(agent)
 }
 
-/// One HTTP exchange: `GET` when `body` is `None`, else `POST` of JSON.
+/// One HTTP exchange: `GET` when `body` is `None`, else `POST` of JSON;
+/// `query` is percent-encoded by ureq.
 /// Returns the body of a 200 answer. The exchange is bounded by the
 /// `timeout` setting and ends by `deadline` at the latest.
 pub fn call(
     settings: &Settings,
-    path_and_query: &str,
+    path: &str,
+    query: &[(&str, &str)],
     body: Option<&[u8]>,
     deadline: Instant,
-) -> Result<Vec<u8>, TransportError> {
+) -> Result<Vec<u8>> {
     let host = authority(&settings.api_base);
     let left = deadline.saturating_duration_since(Instant::now());
     if left < Duration::from_millis(1) {
-        return Err(TransportError::new(format!(
+        return Err(Error::transport(format!(
             "no time left within the call's budget to reach {host}"
         )));
     }
@@ -217,10 +191,11 @@ pub fn call(
         connect: within(settings.connect_timeout, left),
     };
     let agent = agent(settings)?;
-    let url = format!("{}{}", settings.api_base, path_and_query);
+    let url = format!("{}{}", settings.api_base, path);
     let result = match body {
         None => agent
             .get(&url)
+            .query_pairs(query.iter().copied())
             .config()
             .timeout_global(Some(bound.timeout))
             .timeout_connect(Some(bound.connect))
@@ -228,6 +203,7 @@ pub fn call(
             .call(),
         Some(b) => agent
             .post(&url)
+            .query_pairs(query.iter().copied())
             .header("Content-Type", "application/json; charset=utf-8")
             .config()
             .timeout_global(Some(bound.timeout))
@@ -238,9 +214,9 @@ pub fn call(
     let mut response = result.map_err(|e| describe(&e, host, settings, &bound))?;
     let status = response.status().as_u16();
     if status != 200 {
-        return Err(TransportError {
+        return Err(Error::Transport {
             message: format!("HTTP {status} from {host}"),
-            status,
+            status: Some(status),
         });
     }
     response
@@ -249,7 +225,7 @@ pub fn call(
         .limit(MAX_REPLY_BYTES)
         .read_to_vec()
         .map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => TransportError::new(format!(
+            ureq::Error::BodyExceedsLimit(_) => Error::transport(format!(
                 "the reply from {host} is larger than {MAX_REPLY_BYTES} bytes"
             )),
             other => describe(&other, host, settings, &bound),
@@ -291,7 +267,7 @@ fn io_reason(e: &io::Error) -> String {
 /// A message for a failed exchange: host and port only, never the URL
 /// (its query carries the access_token) nor proxy credentials. With a proxy,
 /// a failure to reach the API names the proxy, since that is where it was.
-fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) -> TransportError {
+fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) -> Error {
     let secs = |d: Duration| format!("{}s", d.as_millis() as f64 / 1000.0);
     let which = |d: Duration, setting: Duration, name: &str| {
         if d < setting {
@@ -345,7 +321,7 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
         }
         _ => format!("the request to {host} failed"),
     };
-    TransportError::new(msg)
+    Error::transport(msg)
 }
 
 /// A proxy that would not tunnel: its status, and what to check for a 407.
@@ -408,12 +384,11 @@ mod tests {
             .unwrap()
             .is_some());
         let e = parse_proxy("p", "ftp://user:secret@x").unwrap_err();
-        assert!(!e.0.contains("secret"));
+        assert!(!e.message().contains("secret"));
     }
 
     #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(encode_query_value("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+    fn authority_is_host_and_port() {
         assert_eq!(authority("https://h:1/x"), "h:1");
     }
 
@@ -434,21 +409,22 @@ mod tests {
         let deadline = Instant::now() + Duration::from_secs(2);
         let e = call(
             &settings,
-            "/pay/delivernotify?access_token=SECRET",
+            "/pay/delivernotify",
+            &[("access_token", "SECRET")],
             Some(b"{}"),
             deadline,
         )
         .unwrap_err();
-        assert!(e.message.contains("127.0.0.1:1"), "{e}");
-        assert!(!e.message.contains("SECRET"));
+        assert!(e.message().contains("127.0.0.1:1"), "{e}");
+        assert!(!e.message().contains("SECRET"));
     }
 
     #[test]
     fn nothing_is_sent_once_the_budget_is_spent() {
         let settings = nowhere();
-        let e = call(&settings, "/x", None, Instant::now()).unwrap_err();
+        let e = call(&settings, "/x", &[], None, Instant::now()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.message(),
             "no time left within the call's budget to reach 127.0.0.1:1"
         );
     }
@@ -476,7 +452,8 @@ mod tests {
         assert_eq!(
             call(
                 &settings,
-                "/pay/x?access_token=T",
+                "/pay/x",
+                &[("access_token", "T+/ é")],
                 Some(b"{\"a\":1}"),
                 soon()
             )
@@ -484,12 +461,12 @@ mod tests {
             br#"{"errcode":0}"#
         );
         assert_eq!(
-            call(&settings, "/cgi-bin/token?x=1", None, soon()).unwrap(),
+            call(&settings, "/cgi-bin/token", &[("x", "1")], None, soon()).unwrap(),
             b"second"
         );
         let requests = server.requests.lock().unwrap().clone();
         assert!(
-            requests[0].starts_with("POST /pay/x?access_token=T HTTP/1.1\r\n"),
+            requests[0].starts_with("POST /pay/x?access_token=T%2B%2F%20%C3%A9 HTTP/1.1\r\n"),
             "{}",
             requests[0]
         );
@@ -517,10 +494,10 @@ mod tests {
                 body: b"<html>".to_vec(),
                 delay: Duration::ZERO,
             }]);
-            let e = call(&trusting(&server), "/x", None, soon()).unwrap_err();
-            assert_eq!(e.status, status, "{e}");
+            let e = call(&trusting(&server), "/x", &[], None, soon()).unwrap_err();
+            assert_eq!(e.code(), i64::from(status), "{e}");
             assert_eq!(
-                e.message,
+                e.message(),
                 format!("HTTP {status} from {}", authority(&server.base))
             );
         }
@@ -532,11 +509,11 @@ mod tests {
         let server = TestServer::start(vec![Answer::ok(&exact), Answer::ok(&format!("{exact}y"))]);
         let settings = trusting(&server);
         assert_eq!(
-            call(&settings, "/a", None, soon()).unwrap().len(),
+            call(&settings, "/a", &[], None, soon()).unwrap().len(),
             exact.len()
         );
-        let e = call(&settings, "/b", None, soon()).unwrap_err();
-        assert!(e.message.ends_with("is larger than 65536 bytes"), "{e}");
+        let e = call(&settings, "/b", &[], None, soon()).unwrap_err();
+        assert!(e.message().ends_with("is larger than 65536 bytes"), "{e}");
     }
 
     #[test]
@@ -549,9 +526,9 @@ mod tests {
         let server = TestServer::start(vec![slow]);
         let mut settings = trusting(&server);
         settings.timeout = Duration::from_millis(300);
-        let e = call(&settings, "/a", None, soon()).unwrap_err();
+        let e = call(&settings, "/a", &[], None, soon()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.message(),
             format!(
                 "the request to {} timed out after 0.3s (timeout)",
                 authority(&server.base)
@@ -561,12 +538,13 @@ mod tests {
         let e = call(
             &settings,
             "/b",
+            &[],
             None,
             Instant::now() + Duration::from_millis(400),
         )
         .unwrap_err();
         assert!(
-            e.message.ends_with("(the rest of the call's budget)"),
+            e.message().ends_with("(the rest of the call's budget)"),
             "{e}"
         );
     }
@@ -583,9 +561,9 @@ mod tests {
             proxy: None,
         };
         let started = Instant::now();
-        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        let e = call(&settings, "/x", &[], None, soon()).unwrap_err();
         assert!(
-            e.message
+            e.message()
                 .ends_with("timed out after 0.2s (connect_timeout)"),
             "{e}"
         );
@@ -597,12 +575,12 @@ mod tests {
         let server = TestServer::start(vec![Answer::ok("{}")]);
         let mut settings = trusting(&server);
         settings.ca = CaSource::Bundled;
-        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        let e = call(&settings, "/x", &[], None, soon()).unwrap_err();
         assert!(
-            e.message.contains("UnknownIssuer") && e.message.contains("bundled Mozilla roots"),
+            e.message().contains("UnknownIssuer") && e.message().contains("bundled Mozilla roots"),
             "{e}"
         );
-        assert!(e.message.contains("set wxpay.cafile"), "{e}");
+        assert!(e.message().contains("set wxpay.cafile"), "{e}");
     }
 
     #[test]
@@ -610,17 +588,17 @@ mod tests {
         let server = TestServer::start(vec![Answer::ok("{}")]);
         let mut settings = trusting(&server);
         settings.ca = CaSource::File("/nonexistent/ca.pem".into());
-        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        let e = call(&settings, "/x", &[], None, soon()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.message(),
             "cannot read the CA bundle /nonexistent/ca.pem: no such file"
         );
         let empty = std::env::temp_dir().join(format!("wxpay-empty-{}.pem", std::process::id()));
         std::fs::write(&empty, "not a certificate").unwrap();
         settings.ca = CaSource::File(empty.clone());
-        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        let e = call(&settings, "/x", &[], None, soon()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.message(),
             format!("the CA bundle {} holds no PEM certificate", empty.display())
         );
     }
@@ -630,9 +608,9 @@ mod tests {
         let server = TestServer::start(vec![Answer::ok("{}")]);
         let mut settings = trusting(&server);
         settings.proxy = Some("http://shop:pw@127.0.0.1:1".into());
-        let e = call(&settings, "/x", None, soon()).unwrap_err();
+        let e = call(&settings, "/x", &[], None, soon()).unwrap_err();
         assert_eq!(
-            e.message,
+            e.message(),
             "cannot connect to the proxy http://***@127.0.0.1:1: connection refused"
         );
     }
@@ -683,7 +661,7 @@ mod tests {
             timeout: settings.timeout,
             connect: settings.connect_timeout,
         };
-        let d = |e: ureq::Error| describe(&e, "api.example:443", &settings, &full).message;
+        let d = |e: ureq::Error| describe(&e, "api.example:443", &settings, &full).to_string();
         let io = |kind: io::ErrorKind| ureq::Error::Io(io::Error::new(kind, "x"));
         assert_eq!(
             d(ureq::Error::Timeout(ureq::Timeout::Connect)),
@@ -767,14 +745,13 @@ mod tests {
             d(ureq::Error::BodyStalled),
             "the request to api.example:443 failed"
         );
-        assert_eq!(TransportError::new("m".into()).to_string(), "m");
-        assert_eq!(SettingError("s".into()).to_string(), "s");
+        assert_eq!(Error::transport("m").to_string(), "m");
 
         let via = Settings {
             proxy: Some("http://u:pw@proxy:3128".into()),
             ..settings.clone()
         };
-        let d = |e: ureq::Error| describe(&e, "api.example:443", &via, &full).message;
+        let d = |e: ureq::Error| describe(&e, "api.example:443", &via, &full).to_string();
         assert!(d(ureq::Error::ConnectProxyFailed(
             "proxy server responded 407/x".into()
         ))
@@ -803,7 +780,7 @@ mod tests {
                 &settings,
                 &short
             )
-            .message,
+            .message(),
             "connecting to h timed out after 0.7s (the rest of the call's budget)"
         );
     }

@@ -1,8 +1,9 @@
 //! Asking WeChat for an access_token: `GET /cgi-bin/token` or
 //! `POST /cgi-bin/stable_token`.
 
+use crate::error::{Error, Result};
 use crate::reply;
-use crate::transport::{self, encode_query_value, Settings, TransportError};
+use crate::transport::{self, Settings};
 use serde_json::{json, Value};
 use std::time::Instant;
 
@@ -16,11 +17,11 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    pub fn parse(name: &str, value: &str) -> Result<Endpoint, transport::SettingError> {
+    pub fn parse(name: &str, value: &str) -> Result<Endpoint> {
         match value.trim() {
             "" | "token" => Ok(Endpoint::Token),
             "stable_token" => Ok(Endpoint::Stable),
-            _ => Err(transport::SettingError(format!(
+            _ => Err(Error::Configuration(format!(
                 "{name} must be \"token\" or \"stable_token\""
             ))),
         }
@@ -34,47 +35,31 @@ pub struct Issued {
     pub expires_in: u64,
 }
 
-/// Why no token was issued.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FetchError {
-    Transport(TransportError),
-    /// WeChat refused: 40013 unknown appid, 40125 bad secret, 45009 quota...
-    Api {
-        code: i64,
-        message: String,
-    },
-}
-
-impl From<TransportError> for FetchError {
-    fn from(e: TransportError) -> Self {
-        FetchError::Transport(e)
-    }
-}
-
 /// Fetches a token; `force` only matters for `stable_token`. The request
 /// ends by `deadline` at the latest.
-pub fn fetch(
+fn fetch_body(
     settings: &Settings,
     endpoint: Endpoint,
     appid: &str,
     secret: &str,
     force: bool,
     deadline: Instant,
-) -> Result<Issued, FetchError> {
+) -> Result<Issued> {
     let body = match endpoint {
         Endpoint::Token => {
-            let path = format!(
-                "/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
-                encode_query_value(appid),
-                encode_query_value(secret)
-            );
-            transport::call(settings, &path, None, deadline)?
+            let query = [
+                ("grant_type", "client_credential"),
+                ("appid", appid),
+                ("secret", secret),
+            ];
+            transport::call(settings, "/cgi-bin/token", &query, None, deadline)?
         }
         Endpoint::Stable => {
             let req = json!({ "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": force });
             transport::call(
                 settings,
                 "/cgi-bin/stable_token",
+                &[],
                 Some(req.to_string().as_bytes()),
                 deadline,
             )?
@@ -83,25 +68,37 @@ pub fn fetch(
     parse_issued(&body)
 }
 
+/// [`fetch_body`] and [`parse_issued`], with transport failures said to be
+/// the token fetch's.
+pub fn fetch(
+    settings: &Settings,
+    endpoint: Endpoint,
+    appid: &str,
+    secret: &str,
+    force: bool,
+    deadline: Instant,
+) -> Result<Issued> {
+    fetch_body(settings, endpoint, appid, secret, force, deadline).map_err(|e| match e {
+        Error::Transport { .. } => e.context("fetching the access_token"),
+        other => other,
+    })
+}
+
 /// The longest lifetime WeChat gives a token; a larger `expires_in` is capped.
 const MAX_LIFETIME_SECS: u64 = 7200;
 
 /// Reads `{"access_token": "...", "expires_in": 7200}` or an errcode.
 /// A lifetime that is not a positive integer makes the reply malformed: a
 /// token must never be cached longer than the server said.
-pub fn parse_issued(body: &[u8]) -> Result<Issued, FetchError> {
-    let bad = |m: &str| {
-        FetchError::Transport(TransportError {
-            message: m.to_string(),
-            status: 0,
-        })
-    };
-    let decoded = reply::decode(body).map_err(|e| bad(&e.0))?;
+pub fn parse_issued(body: &[u8]) -> Result<Issued> {
+    let bad = Error::transport;
+    let decoded = reply::decode(body)?;
     if let Some(code) = decoded.errcode.filter(|&c| c != 0) {
-        return Err(FetchError::Api {
+        return Err(reply::api_error(
             code,
-            message: decoded.errmsg(),
-        });
+            "while fetching the access_token",
+            &decoded.errmsg(),
+        ));
     }
     let token = match decoded.map.get("access_token") {
         Some(Value::String(t)) if is_token_text(t.as_bytes()) => t.clone(),
@@ -149,15 +146,15 @@ mod tests {
         );
         assert!(matches!(
             parse_issued(br#"{"errcode":40125,"errmsg":"invalid appsecret"}"#),
-            Err(FetchError::Api { code: 40125, .. })
+            Err(Error::Api { code: 40125, .. })
         ));
         assert!(matches!(
             parse_issued(br#"{"expires_in":7200}"#),
-            Err(FetchError::Transport(_))
+            Err(Error::Transport { .. })
         ));
         assert!(matches!(
             parse_issued(br#"{"access_token":"a b","expires_in":7200}"#),
-            Err(FetchError::Transport(_))
+            Err(Error::Transport { .. })
         ));
         assert_eq!(
             parse_issued(br#"{"errcode":0,"access_token":"T","expires_in":"60"}"#)
@@ -176,13 +173,13 @@ mod tests {
         for lifetime in ["-5", "0", "1.5", "\"\"", "\"1h\"", "null", "true", "1e3"] {
             let body = format!(r#"{{"access_token":"ABC","expires_in":{lifetime}}}"#);
             assert!(
-                matches!(parse_issued(body.as_bytes()), Err(FetchError::Transport(_))),
+                matches!(parse_issued(body.as_bytes()), Err(Error::Transport { .. })),
                 "{lifetime}"
             );
         }
         assert!(matches!(
             parse_issued(br#"{"access_token":"ABC"}"#),
-            Err(FetchError::Transport(_))
+            Err(Error::Transport { .. })
         ));
     }
 }

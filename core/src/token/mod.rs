@@ -12,11 +12,13 @@ mod memory;
 mod proof;
 pub(crate) mod redis;
 
-pub use fetch::{fetch, is_token_text, parse_issued, Endpoint, FetchError, Issued};
+pub use fetch::{fetch, is_token_text, parse_issued, Endpoint, Issued};
 pub use memory::MemoryCache;
 pub use proof::Proof;
 pub use redis::{masked, RedisDown, RedisStore, BACKOFF as REDIS_BACKOFF};
 
+use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::process::PerProcess;
 use crate::transport::Settings;
 use std::collections::HashMap;
@@ -87,17 +89,17 @@ pub enum CacheSetting {
 }
 
 impl CacheSetting {
-    pub fn parse(value: &str) -> Result<CacheSetting, String> {
+    pub fn parse(name: &str, value: &str) -> Result<CacheSetting> {
         match value.trim() {
             "" | "memory" => Ok(CacheSetting::Memory),
             url if url.starts_with("redis://") => {
-                RedisStore::open(url).map_err(|e| format!("wxpay.token_cache: {e}"))?;
+                RedisStore::open(url).map_err(|e| Error::Configuration(format!("{name}: {e}")))?;
                 Ok(CacheSetting::Redis(url.to_string()))
             }
-            other => Err(format!(
-                "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not {}",
+            other => Err(Error::Configuration(format!(
+                "{name} must be \"memory\" or a redis://[user:password@]host:port/db URL, not {}",
                 masked(other)
-            )),
+            ))),
         }
     }
 }
@@ -113,7 +115,26 @@ pub struct Source<'a> {
     pub deadline: Instant,
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    /// The source for `appid` under `config`, or why its token settings
+    /// cannot be used.
+    pub fn new(
+        config: &'a Config,
+        appid: &'a str,
+        secret: &'a str,
+        deadline: Instant,
+    ) -> Result<Source<'a>> {
+        let tokens = config.tokens()?;
+        Ok(Source {
+            settings: &config.transport,
+            endpoint: tokens.endpoint,
+            cache: tokens.cache,
+            appid,
+            secret,
+            deadline,
+        })
+    }
+
     fn key(&self) -> String {
         cache_key(&self.settings.api_base, self.appid)
     }
@@ -121,14 +142,6 @@ impl Source<'_> {
 
 fn cache_key(api_base: &str, appid: &str) -> String {
     format!("{api_base}:{appid}")
-}
-
-/// Why no token could be had.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenError {
-    Fetch(FetchError),
-    /// Another caller's fetch did not finish within the deadline.
-    Wait(String),
 }
 
 /// The token, and a warning to show once if the shared cache was down.
@@ -144,7 +157,7 @@ fn memory() -> &'static MemoryCache {
 
 /// This process's connection holder for a Redis URL (validated by
 /// `CacheSetting::parse`). A forked child gets its own.
-fn redis_store(url: &str) -> Result<Arc<RedisStore>, RedisDown> {
+fn redis_store(url: &str) -> std::result::Result<Arc<RedisStore>, RedisDown> {
     static STORES: PerProcess<HashMap<String, Arc<RedisStore>>> = PerProcess::new();
     STORES.with(|stores| {
         if let Some(store) = stores.get(url) {
@@ -159,7 +172,7 @@ fn redis_store(url: &str) -> Result<Arc<RedisStore>, RedisDown> {
 /// Returns a token for `src` that satisfies `want`, fetching at most once
 /// across all callers sharing the cache. A cached token is only handed to
 /// a caller whose secret is the one that fetched it.
-pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained, TokenError> {
+pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained> {
     let key = src.key();
     let fetch_now = || {
         fetch(
@@ -171,7 +184,6 @@ pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained, TokenError> 
             src.deadline,
         )
         .map(|issued| Cached::issued(issued, src.secret))
-        .map_err(TokenError::Fetch)
     };
     let mut warning = None;
     if let CacheSetting::Redis(url) = src.cache {
@@ -199,13 +211,44 @@ pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained, TokenError> 
     }
     let result = memory()
         .get_or_fetch(&key, &want, src.secret, src.deadline, fetch_now)
-        .map_err(|_| {
-            TokenError::Wait("timed out waiting for another caller's token fetch".into())
-        })?;
+        .map_err(|_| Error::transport("timed out waiting for another caller's token fetch"))?;
     result.map(|c| Obtained {
         token: c.token,
         warning,
     })
+}
+
+/// An appid or appsecret as WeChat issues them: printable ASCII, at most
+/// 256 bytes; `what` names it in the message.
+pub fn credential<'a>(what: &str, value: &'a [u8]) -> Result<&'a str> {
+    match std::str::from_utf8(value) {
+        Ok(v) if !v.is_empty() && v.len() <= 256 && value.iter().all(u8::is_ascii_graphic) => Ok(v),
+        _ => Err(Error::invalid(format!(
+            "{what} must be a non-empty string of printable ASCII characters (at most 256)"
+        ))),
+    }
+}
+
+/// `wx_access_token()`: a valid token for the app, from the cache or
+/// fetched once for all callers (`force` fetches a new one), by one
+/// `timeout`. `warn` receives the shared cache's outage warning.
+pub fn access_token(
+    config: &Config,
+    appid: &[u8],
+    secret: &[u8],
+    force: bool,
+    warn: &mut dyn FnMut(String),
+) -> Result<String> {
+    let appid = credential("$appid", appid)?;
+    let secret = credential("$appsecret", secret)?;
+    let deadline = Instant::now() + config.transport.timeout;
+    let source = Source::new(config, appid, secret, deadline)?;
+    let scrub = |e: Error| e.scrubbed(&[secret.as_bytes()]);
+    let got = obtain(&source, Want { force, not: None }).map_err(scrub)?;
+    if let Some(w) = got.warning {
+        warn(crate::secrets::redact(&w, &[secret.as_bytes()]));
+    }
+    Ok(got.token)
 }
 
 /// Drops `token` from the caches that still hold it (after WeChat called it
@@ -241,8 +284,8 @@ fn via_redis(
     key: &str,
     src: &Source<'_>,
     want: Want<'_>,
-    fetch_now: &dyn Fn() -> Result<Cached, TokenError>,
-) -> Result<Result<Cached, TokenError>, RedisDown> {
+    fetch_now: &dyn Fn() -> Result<Cached>,
+) -> std::result::Result<Result<Cached>, RedisDown> {
     let deadline = src.deadline;
     let token_key = format!("wxpay:token:{key}");
     let lock_key = format!("wxpay:lock:{key}");
@@ -278,8 +321,8 @@ fn via_redis(
         // Another worker is fetching: wait for its token.
         loop {
             if Instant::now() >= deadline {
-                return Ok(Err(TokenError::Wait(
-                    "timed out waiting for another worker's token fetch".into(),
+                return Ok(Err(Error::transport(
+                    "timed out waiting for another worker's token fetch",
                 )));
             }
             std::thread::sleep(
@@ -321,14 +364,20 @@ mod tests {
 
     #[test]
     fn cache_settings() {
-        assert_eq!(CacheSetting::parse("memory"), Ok(CacheSetting::Memory));
+        assert_eq!(
+            CacheSetting::parse("wxpay.token_cache", "memory"),
+            Ok(CacheSetting::Memory)
+        );
         assert!(matches!(
-            CacheSetting::parse("redis://127.0.0.1:6379/0"),
+            CacheSetting::parse("wxpay.token_cache", "redis://127.0.0.1:6379/0"),
             Ok(CacheSetting::Redis(_))
         ));
-        let e = CacheSetting::parse("memcache://:pw@x").unwrap_err();
-        assert_eq!(e, "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not memcache://***@x");
-        assert_eq!(CacheSetting::parse(""), Ok(CacheSetting::Memory));
+        let e = CacheSetting::parse("wxpay.token_cache", "memcache://:pw@x").unwrap_err();
+        assert_eq!(e.message(), "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not memcache://***@x");
+        assert_eq!(
+            CacheSetting::parse("wxpay.token_cache", ""),
+            Ok(CacheSetting::Memory)
+        );
     }
 
     /// Settings for tests whose fetches are closures: nothing is reached.
@@ -447,14 +496,14 @@ mod tests {
             ..src(Instant::now() + Duration::from_secs(3))
         };
         let refused = || {
-            Err(TokenError::Fetch(FetchError::Api {
+            Err(Error::Api {
                 code: 40125,
                 message: "invalid appsecret".into(),
-            }))
+            })
         };
         assert!(matches!(
             via_redis(&store, &key, &wrong, Want::default(), &refused).unwrap(),
-            Err(TokenError::Fetch(_))
+            Err(Error::Api { .. })
         ));
         assert_eq!(
             store

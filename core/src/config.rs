@@ -1,0 +1,486 @@
+//! Every setting, declared once.
+//!
+//! [`SETTINGS`] is the one table: the `wxpay.*` ini directives the binding
+//! registers, the `$options` keys a call accepts, what phpinfo shows (and
+//! masks), and the install template ([`ini_template`]) are all read from
+//! it. Adding a setting is one entry here plus its field in [`Config`].
+//!
+//! Values from php.ini are the server's configuration
+//! ([`Error::Configuration`]); values from `$options` are the caller's
+//! ([`Error::InvalidArgument`]).
+
+use crate::error::{Error, Result};
+use crate::tls::CaSource;
+use crate::token::{CacheSetting, Endpoint};
+use crate::transport::{self, Settings};
+use std::ffi::CStr;
+use std::time::Duration;
+
+/// Where a setting may be given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// php.ini, `ini_set()` and `$options`.
+    Call,
+    /// php.ini only (`PHP_INI_SYSTEM`): it decides for a whole pool.
+    Server,
+    /// `$options` only: never a directive (a secret in php.ini would be
+    /// shown by phpinfo and ini_get).
+    Option,
+}
+
+/// How an `$options` value is read before it is parsed as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A string.
+    Text,
+    /// Seconds: an int, a float or a numeric string.
+    Seconds,
+}
+
+/// How a value is shown (phpinfo, `php --ri`, messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Plain,
+    /// A URL whose `user:password@` is shown as `***@`.
+    Masked,
+}
+
+/// One setting.
+pub struct Setting {
+    /// The `$options` key; the directive is `wxpay.` followed by it.
+    pub name: &'static str,
+    /// `wxpay.NAME`, for the engine.
+    pub ini: &'static CStr,
+    /// The default, as php.ini would write it.
+    pub default: &'static CStr,
+    pub scope: Scope,
+    pub input: Input,
+    /// Changing it needs another HTTPS agent (trust store, proxy): the
+    /// transport keys its connection pools by these.
+    pub agent: bool,
+    pub shown: Shown,
+    /// Read only by calls that obtain tokens: a bad value fails those calls
+    /// and no other.
+    pub for_tokens: bool,
+    /// One line for the install template.
+    pub doc: &'static str,
+    /// Parses `value` into `config`; `label` names the setting in messages.
+    apply: fn(&mut Config, label: &str, value: &str) -> Result<()>,
+}
+
+/// `c"wxpay.NAME"` and `c"DEFAULT"` from one spelling of each.
+macro_rules! setting {
+    ($name:literal, $default:literal, $($field:ident: $value:expr),* $(,)?) => {
+        Setting {
+            name: $name,
+            ini: cstr(concat!("wxpay.", $name, "\0")),
+            default: cstr(concat!($default, "\0")),
+            $($field: $value),*
+        }
+    };
+}
+
+const fn cstr(s: &'static str) -> &'static CStr {
+    match CStr::from_bytes_with_nul(s.as_bytes()) {
+        Ok(c) => c,
+        Err(_) => panic!("a setting's name or default holds a NUL"),
+    }
+}
+
+pub static SETTINGS: [Setting; 8] = [
+    setting!("api_base", "https://api.weixin.qq.com",
+    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
+    doc: "the WeChat API (https:// only; the sandbox's address in tests)",
+    apply: |c, label, v| {
+        c.transport.api_base = transport::parse_api_base(label, v)?;
+        Ok(())
+    }),
+    setting!("timeout", "5",
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: false,
+    doc: "seconds for a whole request, connect to last byte",
+    apply: |c, label, v| {
+        c.transport.timeout = seconds(label, v)?;
+        Ok(())
+    }),
+    setting!("connect_timeout", "2",
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: false,
+    doc: "seconds for TCP connect plus the TLS handshake",
+    apply: |c, label, v| {
+        c.transport.connect_timeout = seconds(label, v)?;
+        Ok(())
+    }),
+    setting!("cafile", "",
+    scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Plain, for_tokens: false,
+    doc: "a PEM bundle to trust instead of the system's (verification is always on)",
+    apply: |c, label, v| {
+        let file = v.trim();
+        CaSource::check(file).map_err(|why| Error::Configuration(format!("{label}: {why}")))?;
+        c.transport.ca = CaSource::for_setting(file);
+        Ok(())
+    }),
+    setting!("proxy", "",
+    scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Masked, for_tokens: false,
+    doc: "an http:// or https:// proxy URL, user:password@ allowed (shown masked)",
+    apply: |c, label, v| {
+        c.transport.proxy = transport::parse_proxy(label, v)?;
+        Ok(())
+    }),
+    setting!("appsecret", "",
+    scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
+    doc: "lets wx_deliver_notify(null, ...) obtain and refresh the token itself",
+    apply: |c, label, v| {
+        if v.is_empty() {
+            return Err(Error::Configuration(format!("{label} must not be empty")));
+        }
+        c.appsecret = Some(v.to_string());
+        Ok(())
+    }),
+    setting!("token_endpoint", "token",
+    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: true,
+    doc: "token (cgi-bin/token) or stable_token (cgi-bin/stable_token)",
+    apply: |c, label, v| {
+        c.endpoint = Endpoint::parse(label, v)?;
+        Ok(())
+    }),
+    setting!("token_cache", "memory",
+    scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, for_tokens: true,
+    doc: "memory (per worker) or redis://[user:password@]host:port/db (shared; shown masked)",
+    apply: |c, label, v| {
+        c.cache = CacheSetting::parse(label, v)?;
+        Ok(())
+    }),
+];
+
+/// How many settings are ini directives.
+pub const INI_COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < SETTINGS.len() {
+        if !matches!(SETTINGS[i].scope, Scope::Option) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+fn seconds(label: &str, value: &str) -> Result<Duration> {
+    let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
+    transport::parse_seconds(label, secs)
+}
+
+impl std::fmt::Debug for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Setting {
+    pub fn is_directive(&self) -> bool {
+        self.scope != Scope::Option
+    }
+
+    pub fn is_option(&self) -> bool {
+        self.scope != Scope::Server
+    }
+
+    /// `wxpay.NAME`.
+    pub fn directive(&self) -> &'static str {
+        self.ini.to_str().unwrap_or_default()
+    }
+
+    /// Why `value` cannot be used for this directive, if it cannot.
+    pub fn check(&self, value: &str) -> Result<()> {
+        (self.apply)(&mut Config::defaults(), self.directive(), value)
+    }
+
+    /// The `$options` key `key`, or the error that lists the keys there are.
+    pub fn option(key: &[u8]) -> Result<&'static Setting> {
+        SETTINGS
+            .iter()
+            .find(|s| s.is_option() && s.name.as_bytes() == key)
+            .ok_or_else(|| {
+                let shown = crate::sign::display_bytes(&key[..key.len().min(64)]);
+                let cut = if key.len() > 64 { "..." } else { "" };
+                let names: Vec<&str> = SETTINGS
+                    .iter()
+                    .filter(|s| s.is_option())
+                    .map(|s| s.name)
+                    .collect();
+                Error::invalid(format!(
+                    "unknown option '{shown}{cut}'; the options are {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// Everything a call needs to know, read from the ini values and `$options`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub transport: Settings,
+    /// From `$options` only: lets the extension obtain tokens itself.
+    pub appsecret: Option<String>,
+    endpoint: Endpoint,
+    cache: CacheSetting,
+    /// The first token setting that cannot be used: reported by the calls
+    /// that obtain tokens, and only by them.
+    token_problem: Option<Error>,
+}
+
+/// Where tokens come from and are kept.
+#[derive(Clone, Copy, Debug)]
+pub struct Tokens<'a> {
+    pub endpoint: Endpoint,
+    pub cache: &'a CacheSetting,
+}
+
+impl Config {
+    /// The built-in defaults, before anything is read.
+    fn defaults() -> Config {
+        Config {
+            transport: Settings {
+                api_base: String::new(),
+                timeout: Duration::from_secs(5),
+                connect_timeout: Duration::from_secs(2),
+                ca: CaSource::Bundled,
+                proxy: None,
+            },
+            appsecret: None,
+            endpoint: Endpoint::Token,
+            cache: CacheSetting::Memory,
+            token_problem: None,
+        }
+    }
+
+    /// Reads every setting: `options` over `ini` (the directive's current
+    /// value). Options are (setting, text) pairs already checked against
+    /// [`Setting::option`].
+    pub fn read(
+        ini: impl Fn(&Setting) -> String,
+        options: &[(&Setting, String)],
+    ) -> Result<Config> {
+        let mut config = Config::defaults();
+        for s in &SETTINGS {
+            let given = options.iter().rev().find(|(o, _)| std::ptr::eq(*o, s));
+            let outcome = match given {
+                Some((_, value)) => {
+                    let label = format!("option '{}'", s.name);
+                    (s.apply)(&mut config, &label, value).map_err(Error::from_option)
+                }
+                None if s.is_directive() => (s.apply)(&mut config, s.directive(), &ini(s))
+                    .map_err(|e| e.context("php.ini").note(" (see php --ri wxpay)")),
+                None => Ok(()),
+            };
+            match outcome {
+                Err(e) if s.for_tokens => {
+                    config.token_problem.get_or_insert(e);
+                }
+                other => other?,
+            }
+        }
+        Ok(config)
+    }
+
+    /// Where tokens come from, or why a token setting cannot be used.
+    pub fn tokens(&self) -> Result<Tokens<'_>> {
+        match &self.token_problem {
+            Some(e) => Err(e.clone()),
+            None => Ok(Tokens {
+                endpoint: self.endpoint,
+                cache: &self.cache,
+            }),
+        }
+    }
+}
+
+/// The install template (`packaging/wxpay.ini`), every directive commented
+/// out at its default.
+pub fn ini_template() -> String {
+    let mut out = String::from(
+        "; wxpay: WeChat Pay v2 shipping notifications\n\
+         ; priority=20\n\
+         ;\n\
+         ; This file is read by every SAPI (php-fpm, CLI, cron scripts) through its\n\
+         ; conf.d link, so settings here are shared: a wxpay.token_cache only in the\n\
+         ; fpm php.ini would make every CLI script fetch its own token and retire the\n\
+         ; fleet's. A pool can override with php_admin_value[wxpay.timeout] = 3.\n\
+         ; Generated from the core's settings table (core/src/config.rs).\n\
+         extension=wxpay.so\n",
+    );
+    for s in SETTINGS.iter().filter(|s| s.is_directive()) {
+        let default = s.default.to_str().unwrap_or_default();
+        let only = if s.scope == Scope::Server {
+            " (php.ini only)"
+        } else {
+            ""
+        };
+        out.push_str(
+            &format!(";\n; {}{only}\n; {} = {default}\n", s.doc, s.directive())
+                .replace(" \n", "\n"),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults(s: &Setting) -> String {
+        s.default.to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn every_default_is_valid_and_names_are_unique() {
+        let c = Config::read(defaults, &[]).unwrap();
+        assert_eq!(c.transport.api_base, "https://api.weixin.qq.com");
+        assert_eq!(c.transport.timeout, Duration::from_secs(5));
+        assert!(c.tokens().is_ok());
+        for (i, a) in SETTINGS.iter().enumerate() {
+            assert!(
+                SETTINGS[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
+            assert_eq!(a.directive(), format!("wxpay.{}", a.name));
+            if a.is_directive() {
+                a.check(&defaults(a)).unwrap();
+            }
+        }
+        assert_eq!(INI_COUNT, 7);
+    }
+
+    #[test]
+    fn options_win_and_their_errors_are_the_callers() {
+        let timeout = Setting::option(b"timeout").unwrap();
+        let c = Config::read(defaults, &[(timeout, "0.5".into())]).unwrap();
+        assert_eq!(c.transport.timeout, Duration::from_millis(500));
+        let e = Config::read(defaults, &[(timeout, "0".into())]).unwrap_err();
+        assert_eq!(
+            e,
+            Error::invalid(
+                "option 'timeout' must be a number of seconds greater than 0 and at most 3600"
+            )
+        );
+        let ini = |s: &Setting| {
+            if s.name == "timeout" {
+                "-1".into()
+            } else {
+                defaults(s)
+            }
+        };
+        let e = Config::read(ini, &[]).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Configuration(
+                "php.ini: wxpay.timeout must be a number of seconds greater than 0 and at most 3600 (see php --ri wxpay)"
+                    .into()
+            )
+        );
+        let secret = Setting::option(b"appsecret").unwrap();
+        assert_eq!(
+            Config::read(defaults, &[(secret, String::new())]).unwrap_err(),
+            Error::invalid("option 'appsecret' must not be empty")
+        );
+    }
+
+    #[test]
+    fn a_bad_token_setting_fails_only_token_calls() {
+        let ini = |s: &Setting| {
+            if s.name == "token_cache" {
+                "memcache://:pw@x".into()
+            } else {
+                defaults(s)
+            }
+        };
+        let c = Config::read(ini, &[]).unwrap();
+        let e = c.tokens().unwrap_err();
+        assert!(matches!(e, Error::Configuration(_)), "{e:?}");
+        assert!(
+            e.message()
+                .starts_with("php.ini: wxpay.token_cache must be")
+                && !e.message().contains("pw")
+        );
+    }
+
+    #[test]
+    fn unknown_options_list_the_known_ones_and_server_settings_are_not_options() {
+        let e = Setting::option(b"timeuot").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, token_endpoint"
+        );
+        assert!(Setting::option(b"token_cache").is_err());
+        let long = Setting::option(&[b'o'; 100]).unwrap_err();
+        assert!(long
+            .message()
+            .starts_with(&format!("unknown option '{}...'", "o".repeat(64))));
+    }
+
+    /// A valid value other than the default, per setting: a new setting
+    /// without one fails here, so its agent flag is always checked.
+    fn other_value(name: &str) -> &'static str {
+        match name {
+            "api_base" => "https://127.0.0.1:9",
+            "timeout" | "connect_timeout" => "1.5",
+            "cafile" => "/etc/hostname",
+            "proxy" => "http://127.0.0.1:3128",
+            "appsecret" => "S",
+            "token_endpoint" => "stable_token",
+            "token_cache" => "redis://127.0.0.1:6379/0",
+            other => panic!("no example value for the setting {other}: add one"),
+        }
+    }
+
+    #[test]
+    fn the_agent_flag_is_what_the_transport_keys_its_pools_by() {
+        let base = Config::read(defaults, &[]).unwrap();
+        for s in &SETTINGS {
+            let value = other_value(s.name).to_string();
+            let changed = if s.is_directive() {
+                Config::read(
+                    |x| {
+                        if std::ptr::eq(x, s) {
+                            value.clone()
+                        } else {
+                            defaults(x)
+                        }
+                    },
+                    &[],
+                )
+            } else {
+                Config::read(defaults, &[(s, value)])
+            }
+            .unwrap();
+            assert_eq!(
+                transport::agent_key(&base.transport) != transport::agent_key(&changed.transport),
+                s.agent,
+                "{}",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_install_template_is_the_tables() {
+        let shipped = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../packaging/wxpay.ini"
+        ))
+        .unwrap();
+        assert_eq!(
+            shipped,
+            ini_template(),
+            "packaging/wxpay.ini is generated: cargo run -q -p wxpay-core --example ini_template > packaging/wxpay.ini"
+        );
+        for s in SETTINGS.iter().filter(|s| s.is_directive()) {
+            assert!(
+                shipped.contains(&format!("; {} =", s.directive())),
+                "{}",
+                s.name
+            );
+        }
+        assert!(!shipped.contains("appsecret"));
+    }
+}

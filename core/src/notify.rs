@@ -1,0 +1,348 @@
+//! Sending the shipping notification (`/pay/delivernotify`): with the
+//! caller's token, or managed, where the core obtains the token, refreshes
+//! it once when WeChat calls it invalid or expired, and retries "system
+//! busy", all by one deadline.
+
+use crate::config::Config;
+use crate::deliver::Delivery;
+use crate::error::{Error, Result};
+use crate::reply::{self, Outcome};
+use crate::token::{self, Want};
+use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
+
+/// How often "system busy" (-1) is retried in managed mode, and the pause.
+pub const BUSY_RETRIES: u32 = 2;
+const BUSY_PAUSE: Duration = Duration::from_millis(200);
+
+/// A managed call's whole budget, in units of `timeout`: the token fetch,
+/// the send, one refresh and one resend, the -1 retries and every wait for
+/// Redis or another worker all end by then.
+pub const MANAGED_BUDGET_TIMEOUTS: u32 = 3;
+
+/// WeChat's decoded answer, `{"errcode": 0, "errmsg": "ok"}`.
+pub type Reply = Map<String, Value>;
+
+/// Sends `delivery`. With `token` the caller's access_token is used once;
+/// with `None` the token is managed (`config.appsecret` is required).
+/// `warn` receives what deserves a warning but not a failure (the shared
+/// token cache being down). Every error is scrubbed of the call's secrets.
+pub fn notify(
+    config: &Config,
+    delivery: &Delivery,
+    token: Option<&[u8]>,
+    warn: &mut dyn FnMut(String),
+) -> Result<Reply> {
+    let body = delivery.body();
+    let mut secrets: Vec<&[u8]> = vec![&delivery.appkey];
+    if let Some(s) = &config.appsecret {
+        secrets.push(s.as_bytes());
+    }
+    let result = match token {
+        Some(t) => {
+            let t = check_token(t)?;
+            secrets.push(t.as_bytes());
+            given(config, delivery, t, &body)
+        }
+        None => managed(config, delivery, &body, &mut |m| warn(m)),
+    };
+    result.map_err(|e| e.scrubbed(&secrets))
+}
+
+/// An access_token as WeChat issues them: printable ASCII, at most 2048
+/// bytes. Anything else is refused without being shown.
+fn check_token(token: &[u8]) -> Result<&str> {
+    match std::str::from_utf8(token) {
+        Ok(t) if token::is_token_text(token) => Ok(t),
+        _ => Err(Error::invalid(
+            "$access_token must be a non-empty token of printable ASCII characters (at most 2048)",
+        )),
+    }
+}
+
+/// One send with the caller's token, bounded by `timeout`.
+fn given(config: &Config, delivery: &Delivery, token: &str, body: &[u8]) -> Result<Reply> {
+    let deadline = Instant::now() + config.transport.timeout;
+    send(config, token, body, deadline).map_err(|e| match e {
+        Error::Api { code, .. } if reply::is_token_error(code) => {
+            let note = forget(config, &delivery.appid, token, deadline);
+            e.note(note)
+        }
+        other => other,
+    })
+}
+
+/// Sends one notification with `token`.
+fn send(config: &Config, token: &str, body: &[u8], deadline: Instant) -> Result<Reply> {
+    let query = [("access_token", token)];
+    let answer = crate::transport::call(
+        &config.transport,
+        "/pay/delivernotify",
+        &query,
+        Some(body),
+        deadline,
+    )?;
+    match reply::parse(&answer).map_err(|e| e.context("malformed reply"))? {
+        Outcome::Ok(map) => Ok(map),
+        Outcome::Api { code, message } => Err(reply::api_error(code, "", &message)),
+    }
+}
+
+/// After WeChat called `token` invalid or expired: drops it from the token
+/// cache if the cache still holds it, and says so.
+fn forget(config: &Config, appid: &str, token: &str, deadline: Instant) -> &'static str {
+    let Ok(tokens) = config.tokens() else {
+        return "";
+    };
+    if token::forget(&config.transport, tokens.cache, appid, token, deadline) {
+        " (this access_token was dropped from the token cache: wx_access_token() fetches a new one)"
+    } else {
+        ""
+    }
+}
+
+/// The extension obtains the token, and on 40001/40014/42001 refreshes it
+/// once (only if nobody else has) and resends once; -1 is retried a bounded
+/// number of times; any other error, 45009 included, is reported at once.
+fn managed(
+    config: &Config,
+    delivery: &Delivery,
+    body: &[u8],
+    warn: &mut dyn FnMut(String),
+) -> Result<Reply> {
+    let secret = config.appsecret.as_deref().ok_or_else(|| {
+        Error::invalid(
+            "$access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token",
+        )
+    })?;
+    let appid = token::credential("'appid'", delivery.appid.as_bytes())?;
+    let secret = token::credential("option 'appsecret'", secret.as_bytes())?;
+    let deadline = Instant::now() + config.transport.timeout * MANAGED_BUDGET_TIMEOUTS;
+    let source = token::Source::new(config, appid, secret, deadline)?;
+    let mut obtain = |want: Want<'_>| {
+        let got = token::obtain(&source, want)?;
+        if let Some(w) = got.warning {
+            warn(crate::secrets::redact(&w, &[secret.as_bytes()]));
+        }
+        Ok::<String, Error>(got.token)
+    };
+    let mut current = obtain(Want::default())?;
+    let (mut refreshed, mut busy) = (false, 0);
+    loop {
+        match send(config, &current, body, deadline) {
+            Ok(answer) => return Ok(answer),
+            Err(Error::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
+                refreshed = true;
+                let failed = std::mem::take(&mut current);
+                current = obtain(Want {
+                    force: false,
+                    not: Some(&failed),
+                })?;
+            }
+            Err(Error::Api { code: -1, .. })
+                if busy < BUSY_RETRIES && Instant::now() + BUSY_PAUSE < deadline =>
+            {
+                busy += 1;
+                std::thread::sleep(BUSY_PAUSE);
+            }
+            Err(e @ Error::Api { code, .. }) if reply::is_token_error(code) => {
+                let note = forget(config, appid, &current, deadline);
+                return Err(e.note(note).scrubbed(&[current.as_bytes()]));
+            }
+            Err(e) => return Err(e.scrubbed(&[current.as_bytes()])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Setting;
+    use crate::deliver::{DeliveryBuilder, Input};
+    use crate::sign::Scalar;
+    use crate::testserver::{Answer, TestServer};
+
+    fn delivery(appid: &str) -> Delivery {
+        let mut b = DeliveryBuilder::default();
+        for (k, v) in [
+            ("appid", appid),
+            ("appkey", "THE-APPKEY"),
+            ("openid", "o1"),
+            ("transid", "t1"),
+            ("out_trade_no", "n1"),
+        ] {
+            b.set(&Scalar::bytes(k.as_bytes()), Input::Str(v.as_bytes()))
+                .unwrap();
+        }
+        b.build(1_400_000_000).unwrap()
+    }
+
+    /// A config that trusts `server`, with `options` over the defaults.
+    fn config(server: &TestServer, options: &[(&str, &str)]) -> Config {
+        let mut given: Vec<(&Setting, String)> = vec![
+            (Setting::option(b"api_base").unwrap(), server.base.clone()),
+            (
+                Setting::option(b"cafile").unwrap(),
+                server.ca_file.display().to_string(),
+            ),
+            (Setting::option(b"timeout").unwrap(), "2".into()),
+        ];
+        for (k, v) in options {
+            given.push((Setting::option(k.as_bytes()).unwrap(), v.to_string()));
+        }
+        Config::read(|s| s.default.to_str().unwrap().to_string(), &given).unwrap()
+    }
+
+    fn token(t: &str) -> Answer {
+        Answer::ok(&format!(r#"{{"access_token":"{t}","expires_in":7200}}"#))
+    }
+
+    fn errcode(code: i64) -> Answer {
+        Answer::ok(&format!(
+            r#"{{"errcode":{code},"errmsg":"e{code} THE-APPKEY"}}"#
+        ))
+    }
+
+    /// Request lines, without the HTTP version.
+    fn lines(server: &TestServer) -> Vec<String> {
+        let requests = server.requests.lock().unwrap();
+        requests
+            .iter()
+            .map(|r| r.split(" HTTP/1.1").next().unwrap().to_string())
+            .collect()
+    }
+
+    fn quiet() -> impl FnMut(String) {
+        |w| panic!("unexpected warning: {w}")
+    }
+
+    #[test]
+    fn a_given_token_is_sent_once_and_errors_are_scrubbed() {
+        let server = TestServer::start(vec![errcode(0), errcode(40003), errcode(-1)]);
+        let c = config(&server, &[]);
+        let d = delivery("wxGiven");
+        assert_eq!(
+            notify(&c, &d, Some(b"TOK"), &mut quiet()).unwrap()["errcode"],
+            0
+        );
+        let e = notify(&c, &d, Some(b"TOK"), &mut quiet()).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Api {
+                code: 40003,
+                message: "WeChat error 40003: e40003 ***".into()
+            }
+        );
+        let e = notify(&c, &d, Some(b"TOK"), &mut quiet()).unwrap_err();
+        assert_eq!(e.code(), -1, "no retry with a given token");
+        assert_eq!(lines(&server).len(), 3);
+        assert!(lines(&server)[0].starts_with("POST /pay/delivernotify?access_token=TOK"));
+        let bad = notify(&c, &d, Some(b"a token"), &mut quiet()).unwrap_err();
+        assert!(matches!(bad, Error::InvalidArgument(_)) && !bad.message().contains("a token"));
+    }
+
+    #[test]
+    fn managed_refreshes_once_on_a_token_error_and_resends() {
+        let server = TestServer::start(vec![token("T1"), errcode(40001), token("T2"), errcode(0)]);
+        let c = config(&server, &[("appsecret", "SECRET-1")]);
+        let reply = notify(&c, &delivery("wxManagedRefresh"), None, &mut quiet()).unwrap();
+        assert_eq!(reply["errmsg"], "e0 THE-APPKEY");
+        let l = lines(&server);
+        assert_eq!(l.len(), 4, "{l:?}");
+        assert!(l[0].starts_with("GET /cgi-bin/token?grant_type=client_credential&appid=wxManagedRefresh&secret=SECRET-1"));
+        assert!(
+            l[1].ends_with("access_token=T1") && l[3].ends_with("access_token=T2"),
+            "{l:?}"
+        );
+    }
+
+    #[test]
+    fn managed_gives_up_after_one_refresh_and_drops_the_refused_token() {
+        let server = TestServer::start(vec![
+            token("T1"),
+            errcode(42001),
+            token("T2"),
+            errcode(40014),
+        ]);
+        let c = config(&server, &[("appsecret", "SECRET-2")]);
+        let e = notify(&c, &delivery("wxManagedTwice"), None, &mut quiet()).unwrap_err();
+        assert_eq!(e.code(), 40014);
+        assert!(e.message().ends_with("(this access_token was dropped from the token cache: wx_access_token() fetches a new one)"), "{e}");
+        assert_eq!(lines(&server).len(), 4);
+    }
+
+    #[test]
+    fn managed_retries_busy_twice_and_nothing_else() {
+        let server = TestServer::start(vec![token("T1"), errcode(-1), errcode(-1), errcode(-1)]);
+        let c = config(&server, &[("appsecret", "SECRET-3")]);
+        let e = notify(&c, &delivery("wxManagedBusy"), None, &mut quiet()).unwrap_err();
+        assert_eq!(e.code(), -1);
+        assert_eq!(lines(&server).len(), 1 + 1 + BUSY_RETRIES as usize);
+
+        let server = TestServer::start(vec![token("T1"), errcode(45009)]);
+        let c = config(&server, &[("appsecret", "SECRET-4")]);
+        let e = notify(&c, &delivery("wxManagedQuota"), None, &mut quiet()).unwrap_err();
+        assert_eq!((e.code(), lines(&server).len()), (45009, 2));
+
+        let server = TestServer::start(vec![token("T1"), Answer::ok("{}")]);
+        let c = config(&server, &[("appsecret", "SECRET-5")]);
+        let e = notify(&c, &delivery("wxManagedMalformed"), None, &mut quiet()).unwrap_err();
+        assert_eq!(
+            e,
+            Error::transport("malformed reply: the reply has no errcode")
+        );
+        assert_eq!(lines(&server).len(), 2, "a malformed reply is not retried");
+    }
+
+    #[test]
+    fn managed_needs_a_secret_and_ends_by_its_deadline() {
+        let server = TestServer::start(vec![token("T1")]);
+        let c = config(&server, &[]);
+        let e = notify(&c, &delivery("wxNoSecret"), None, &mut quiet()).unwrap_err();
+        assert!(e
+            .message()
+            .starts_with("$access_token is null: pass $options['appsecret']"));
+        assert!(lines(&server).is_empty());
+
+        let c = config(&server, &[("appsecret", "bad secret")]);
+        let e = notify(&c, &delivery("wxBadSecret"), None, &mut quiet()).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "option 'appsecret' must be a non-empty string of printable ASCII characters (at most 256)"
+        );
+
+        // Busy forever, slowly: the whole call still ends by 3 x timeout.
+        let slow = Answer {
+            delay: Duration::from_millis(400),
+            ..errcode(-1)
+        };
+        let server = TestServer::start(vec![token("T1"), slow]);
+        let c = config(&server, &[("appsecret", "SECRET-6"), ("timeout", "0.5")]);
+        let started = Instant::now();
+        let e = notify(&c, &delivery("wxManagedDeadline"), None, &mut quiet()).unwrap_err();
+        // The last resend is cut short by the budget, or the budget left no room for it.
+        assert!(e.code() == -1 || e.message().contains("budget"), "{e}");
+        assert!(
+            started.elapsed() < Duration::from_millis(1500 + 300),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn token_fetch_refusals_are_api_errors_without_the_secret() {
+        let server = TestServer::start(vec![Answer::ok(
+            r#"{"errcode":40125,"errmsg":"invalid appsecret SECRET-7"}"#,
+        )]);
+        let c = config(&server, &[("appsecret", "SECRET-7")]);
+        let e = notify(&c, &delivery("wxManagedRefused"), None, &mut quiet()).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Api {
+                code: 40125,
+                message: "WeChat error 40125 while fetching the access_token: invalid appsecret *** (check the appsecret)"
+                    .into()
+            }
+        );
+    }
+}
