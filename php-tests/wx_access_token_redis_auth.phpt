@@ -10,7 +10,8 @@ require __DIR__ . '/include/sandbox.inc';
 $redis = new PrivateRedis(['--requirepass', 'r3dis-pw']);
 [$id, $secret, $appkey] = sandbox_app('wxhostile000000013');
 foreach (["redis://:wr0ng-pw@127.0.0.1:$redis->port/0", "redis://127.0.0.1:$redis->port/0", "redis://:r3dis-pw@127.0.0.1:$redis->port/0"] as $url) {
-    $ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $url];
+    // Every call asks Redis (no worker-local copy): these tests are about Redis itself.
+    $ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $url, 'wxpay.token_copy_ttl' => '0'];
     $r = run_workers('redis_down_worker.php', 1, $ini, [$id, $secret, $appkey, '0'])[0];
     echo "ok: {$r['ok']}, failed: {$r['failed']}, warnings: ", count($r['warnings']), "\n";
     foreach ($r['warnings'] as $w) {

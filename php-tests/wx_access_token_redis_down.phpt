@@ -9,7 +9,8 @@ wxpay
 require __DIR__ . '/include/sandbox.inc';
 $redis = new PrivateRedis();
 [$id, $secret, $appkey] = sandbox_app('wxtoken00000000006');
-$ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $redis->url()];
+// Every call asks Redis (no worker-local copy): these tests are about Redis itself.
+$ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $redis->url(), 'wxpay.token_copy_ttl' => '0'];
 $r = run_workers('redis_down_worker.php', 1, $ini, [$id, $secret, $appkey, (string) $redis->pid])[0];
 echo "ok: {$r['ok']}, failed: {$r['failed']}\n";
 foreach ($r['errors'] ?? [] as $e) echo "  $e\n";

@@ -11,7 +11,8 @@ if (!is_executable('/usr/bin/redis-server')) die('skip redis-server not installe
 require __DIR__ . '/include/sandbox.inc';
 [$id, $secret, $appkey] = sandbox_app('wxhostile000000003');
 $redis = new PrivateRedis();
-$ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $redis->url()];
+// Every call asks Redis (no worker-local copy): these tests are about Redis itself.
+$ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => sandbox_ca(), 'wxpay.token_cache' => $redis->url(), 'wxpay.token_copy_ttl' => '0'];
 $report = function (array $r) use ($secret, $appkey) {
     echo "ok: ", $r['ok'] ?? json_encode($r), "/10, same token: ", json_encode($r['same_token'] ?? null), "\n";
     foreach ($r['errors'] ?? [] as $e) echo "  $e\n";

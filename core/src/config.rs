@@ -87,31 +87,31 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 8] = [
+pub static SETTINGS: [Setting; 9] = [
     setting!("api_base", "https://api.weixin.qq.com",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
-    doc: "the WeChat API (https:// only; the sandbox's address in tests)",
+    doc: "where the API lives; https:// only (the sandbox's address in tests)",
     apply: |c, label, v| {
         c.transport.api_base = transport::parse_api_base(label, v)?;
         Ok(())
     }),
     setting!("timeout", "5",
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: false,
-    doc: "seconds for a whole request, connect to last byte",
+    doc: "the whole request, connect to last byte, in seconds (a float)",
     apply: |c, label, v| {
         c.transport.timeout = seconds(label, v)?;
         Ok(())
     }),
     setting!("connect_timeout", "2",
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: false,
-    doc: "seconds for TCP connect plus the TLS handshake",
+    doc: "TCP connect plus the TLS handshake, in seconds",
     apply: |c, label, v| {
         c.transport.connect_timeout = seconds(label, v)?;
         Ok(())
     }),
     setting!("cafile", "",
     scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Plain, for_tokens: false,
-    doc: "a PEM bundle to trust instead of the system's (verification is always on)",
+    doc: "a PEM bundle to trust instead of the system store (verification is always on)",
     apply: |c, label, v| {
         let file = v.trim();
         CaSource::check(file).map_err(|why| Error::Configuration(format!("{label}: {why}")))?;
@@ -120,7 +120,7 @@ pub static SETTINGS: [Setting; 8] = [
     }),
     setting!("proxy", "",
     scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Masked, for_tokens: false,
-    doc: "an http:// or https:// proxy URL, user:password@ allowed (shown masked)",
+    doc: "an http:// or https:// proxy URL, user:password@ allowed and shown masked; proxy environment variables are ignored",
     apply: |c, label, v| {
         c.transport.proxy = transport::parse_proxy(label, v)?;
         Ok(())
@@ -137,16 +137,27 @@ pub static SETTINGS: [Setting; 8] = [
     }),
     setting!("token_endpoint", "token",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: true,
-    doc: "token (cgi-bin/token) or stable_token (cgi-bin/stable_token)",
+    doc: "token (GET /cgi-bin/token) or stable_token (POST /cgi-bin/stable_token)",
     apply: |c, label, v| {
         c.endpoint = Endpoint::parse(label, v)?;
         Ok(())
     }),
     setting!("token_cache", "memory",
     scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, for_tokens: true,
-    doc: "memory (per worker) or redis://[user:password@]host:port/db (shared; shown masked)",
+    doc: "memory (per worker) or redis://[user:password@]host:port/db (shared by every worker and server; shown masked)",
     apply: |c, label, v| {
         c.cache = CacheSetting::parse(label, v)?;
+        Ok(())
+    }),
+    setting!("token_copy_ttl", "60",
+    scope: Scope::Server, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: true,
+    doc: "seconds a worker reuses its own copy of a token before asking the cache again (0 to 60; 0: every call asks)",
+    apply: |c, label, v| {
+        let secs = v.trim().parse::<f64>().unwrap_or(f64::NAN);
+        if !(0.0..=60.0).contains(&secs) {
+            return Err(Error::Configuration(format!("{label} must be a number of seconds from 0 to 60")));
+        }
+        c.copy_ms = (secs * 1000.0) as u64;
         Ok(())
     }),
 ];
@@ -223,6 +234,7 @@ pub struct Config {
     pub appsecret: Option<String>,
     endpoint: Endpoint,
     cache: CacheSetting,
+    copy_ms: u64,
     /// The first token setting that cannot be used: reported by the calls
     /// that obtain tokens, and only by them.
     token_problem: Option<Error>,
@@ -233,6 +245,8 @@ pub struct Config {
 pub struct Tokens<'a> {
     pub endpoint: Endpoint,
     pub cache: &'a CacheSetting,
+    /// How long a thread reuses its own copy of a token, in ms.
+    pub copy_ms: u64,
 }
 
 impl Config {
@@ -249,6 +263,7 @@ impl Config {
             appsecret: None,
             endpoint: Endpoint::Token,
             cache: CacheSetting::Memory,
+            copy_ms: crate::token::COPY_MAX_MS,
             token_problem: None,
         }
     }
@@ -289,6 +304,7 @@ impl Config {
             None => Ok(Tokens {
                 endpoint: self.endpoint,
                 cache: &self.cache,
+                copy_ms: self.copy_ms,
             }),
         }
     }
@@ -323,6 +339,38 @@ pub fn ini_template() -> String {
     out
 }
 
+/// The settings as the Markdown table README.md shows.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| ini | option | default | meaning |\n|---|---|---|---|\n");
+    for s in &SETTINGS {
+        let ini = if s.is_directive() {
+            format!("`{}`", s.directive())
+        } else {
+            "—".into()
+        };
+        let option = if s.is_option() {
+            format!("`{}`", s.name)
+        } else {
+            "—".into()
+        };
+        let default = match s.default.to_str().unwrap_or_default() {
+            "" if s.scope == Scope::Option => "—".to_string(),
+            "" => "`\"\"`".to_string(),
+            d => format!("`{d}`"),
+        };
+        let only = if s.scope == Scope::Server {
+            " (php.ini only)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| {ini} | {option} | {default} | {}{only} |\n",
+            s.doc
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,7 +396,7 @@ mod tests {
                 a.check(&defaults(a)).unwrap();
             }
         }
-        assert_eq!(INI_COUNT, 7);
+        assert_eq!(INI_COUNT, 8);
     }
 
     #[test]
@@ -429,6 +477,7 @@ mod tests {
             "appsecret" => "S",
             "token_endpoint" => "stable_token",
             "token_cache" => "redis://127.0.0.1:6379/0",
+            "token_copy_ttl" => "0",
             other => panic!("no example value for the setting {other}: add one"),
         }
     }
@@ -482,5 +531,11 @@ mod tests {
             );
         }
         assert!(!shipped.contains("appsecret"));
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        assert!(
+            readme.contains(&markdown_table()),
+            "README.md's settings table is generated: cargo run -q -p wxpay-core --example ini_template -- --markdown"
+        );
     }
 }

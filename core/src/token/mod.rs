@@ -8,11 +8,13 @@
 //! still the cached one.
 
 mod fetch;
+mod local;
 mod memory;
 mod proof;
 pub(crate) mod redis;
 
 pub use fetch::{fetch, is_token_text, parse_issued, Endpoint, Issued};
+pub use local::MAX_AGE_MS as COPY_MAX_MS;
 pub use memory::MemoryCache;
 pub use proof::Proof;
 pub use redis::{masked, RedisDown, RedisStore, BACKOFF as REDIS_BACKOFF};
@@ -49,9 +51,14 @@ impl Cached {
     /// Still good to hand out: refreshed ahead of expiry, by a quarter of
     /// its lifetime and at most five minutes (WeChat's overlap).
     pub fn fresh(&self, now_ms: u64) -> bool {
+        now_ms < self.fresh_until_ms()
+    }
+
+    /// When it stops being handed out.
+    pub fn fresh_until_ms(&self) -> u64 {
         let lifetime = self.expires_at_ms.saturating_sub(self.fetched_at_ms);
         let margin = (lifetime / 4).min(300_000);
-        now_ms + margin < self.expires_at_ms
+        self.expires_at_ms.saturating_sub(margin)
     }
 }
 
@@ -113,6 +120,8 @@ pub struct Source<'a> {
     pub secret: &'a str,
     /// Nothing (a fetch, a wait, a Redis round trip) goes on past this.
     pub deadline: Instant,
+    /// How long a thread reuses its own copy of a token (0: never).
+    pub copy_ms: u64,
 }
 
 impl<'a> Source<'a> {
@@ -132,6 +141,7 @@ impl<'a> Source<'a> {
             appid,
             secret,
             deadline,
+            copy_ms: tokens.copy_ms,
         })
     }
 
@@ -173,6 +183,47 @@ fn redis_store(url: &str) -> std::result::Result<Arc<RedisStore>, RedisDown> {
 /// across all callers sharing the cache. A cached token is only handed to
 /// a caller whose secret is the one that fetched it.
 pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained> {
+    let api_base = &src.settings.api_base;
+    if want.force || want.not.is_some() {
+        // A refused or superseded token must not be served from any copy.
+        local::invalidate_all();
+    } else if let Some(token) = local::get(
+        api_base,
+        src.appid.as_bytes(),
+        src.secret.as_bytes(),
+        now_ms(),
+    )
+    .filter(|_| src.copy_ms > 0)
+    {
+        return Ok(Obtained {
+            token,
+            warning: None,
+        });
+    }
+    let epoch = local::epoch();
+    let (cached, warning) = obtain_cached(src, want)?;
+    let until = cached.fresh_until_ms();
+    if src.copy_ms > 0 {
+        let now = now_ms();
+        local::keep(
+            api_base,
+            src.appid,
+            src.secret,
+            &cached.token,
+            until.min(now + src.copy_ms),
+            now,
+            epoch,
+        );
+    }
+    Ok(Obtained {
+        token: cached.token,
+        warning,
+    })
+}
+
+/// [`obtain`] without the thread's copies: Redis when configured and up,
+/// else the worker's cache.
+fn obtain_cached(src: &Source<'_>, want: Want<'_>) -> Result<(Cached, Option<String>)> {
     let key = src.key();
     let fetch_now = || {
         fetch(
@@ -197,10 +248,7 @@ pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained> {
                             // make this worker fetch (and retire) a new token.
                             memory().put(&key, c.clone());
                         }
-                        return result.map(|c| Obtained {
-                            token: c.token,
-                            warning: None,
-                        });
+                        return result.map(|c| (c, None));
                     }
                     Err(down) => warning = store.failed(&down),
                 }
@@ -212,10 +260,7 @@ pub fn obtain(src: &Source<'_>, want: Want<'_>) -> Result<Obtained> {
     let result = memory()
         .get_or_fetch(&key, &want, src.secret, src.deadline, fetch_now)
         .map_err(|_| Error::transport("timed out waiting for another caller's token fetch"))?;
-    result.map(|c| Obtained {
-        token: c.token,
-        warning,
-    })
+    result.map(|c| (c, warning))
 }
 
 /// An appid or appsecret as WeChat issues them: printable ASCII, at most
@@ -239,6 +284,12 @@ pub fn access_token(
     force: bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<String> {
+    // The thread's copy first: a hit reads one clock and re-checks nothing.
+    if !force && config.tokens().is_ok_and(|t| t.copy_ms > 0) {
+        if let Some(token) = local::get(&config.transport.api_base, appid, secret, now_ms()) {
+            return Ok(token);
+        }
+    }
     let appid = credential("$appid", appid)?;
     let secret = credential("$appsecret", secret)?;
     let deadline = Instant::now() + config.transport.timeout;
@@ -260,6 +311,7 @@ pub fn forget(
     token: &str,
     deadline: Instant,
 ) -> bool {
+    local::invalidate_all();
     let key = cache_key(&settings.api_base, appid);
     let mut dropped = memory().forget(&key, token);
     if let CacheSetting::Redis(url) = cache {
@@ -399,6 +451,7 @@ mod tests {
         let cache = CacheSetting::Redis(redis.url.clone());
         let key = cache_key(&settings.api_base, "wxA");
         let src = |deadline| Source {
+            copy_ms: local::MAX_AGE_MS,
             settings: &settings,
             endpoint: Endpoint::Token,
             cache: &cache,
@@ -492,6 +545,7 @@ mod tests {
         );
         // Another secret never gets T3: it fetches (and here WeChat refuses).
         let wrong = Source {
+            copy_ms: local::MAX_AGE_MS,
             secret: "WRONG",
             ..src(Instant::now() + Duration::from_secs(3))
         };
@@ -560,6 +614,7 @@ mod tests {
         let cache = CacheSetting::Memory;
         let get = |appid: &'static str| {
             let src = Source {
+                copy_ms: local::MAX_AGE_MS,
                 settings: &settings,
                 endpoint: Endpoint::Token,
                 cache: &cache,
@@ -592,6 +647,7 @@ mod tests {
         let redis = redis::tests::TestRedis::start(&[]);
         let cache = CacheSetting::Redis(redis.url.clone());
         let src = |appid| Source {
+            copy_ms: local::MAX_AGE_MS,
             settings: &settings,
             endpoint: Endpoint::Token,
             cache: &cache,
@@ -612,8 +668,16 @@ mod tests {
         store
             .put(&key, &newer, Instant::now() + Duration::from_secs(1))
             .unwrap();
+        // This thread keeps serving its copy (bounded staleness); a thread
+        // without one reads Redis.
         assert_eq!(
             obtain(&src("wxObtainR"), Want::default()).unwrap().token,
+            first.token
+        );
+        let fresh_thread =
+            |f: &(dyn Fn() -> Obtained + Sync)| std::thread::scope(|s| s.spawn(f).join().unwrap());
+        assert_eq!(
+            fresh_thread(&|| obtain(&src("wxObtainR"), Want::default()).unwrap()).token,
             "FROM-ANOTHER-WORKER"
         );
         assert_eq!(server.requests.lock().unwrap().len(), 1);
@@ -622,6 +686,7 @@ mod tests {
         let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let quiet = CacheSetting::Redis(format!("redis://{}/0", silent.local_addr().unwrap()));
         let src = |appid| Source {
+            copy_ms: local::MAX_AGE_MS,
             settings: &settings,
             endpoint: Endpoint::Token,
             cache: &quiet,
@@ -630,11 +695,11 @@ mod tests {
             deadline: Instant::now() + Duration::from_secs(3),
         };
         let started = Instant::now();
-        let got = obtain(&src("wxObtainR"), Want::default()).unwrap();
+        let got = fresh_thread(&|| obtain(&src("wxObtainR"), Want::default()).unwrap());
         assert!(got.warning.unwrap().contains("timed out"));
         assert!(started.elapsed() >= Duration::from_millis(400));
         let started = Instant::now();
-        let again = obtain(&src("wxObtainR"), Want::default()).unwrap();
+        let again = fresh_thread(&|| obtain(&src("wxObtainR"), Want::default()).unwrap());
         assert!(again.warning.is_none() && again.token == got.token);
         assert!(
             started.elapsed() < Duration::from_millis(300),
@@ -661,6 +726,7 @@ mod tests {
             .unwrap()
             .unwrap();
         let src = Source {
+            copy_ms: local::MAX_AGE_MS,
             settings: &settings,
             endpoint: Endpoint::Token,
             cache: &cache,
