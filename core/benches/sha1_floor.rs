@@ -1,12 +1,30 @@
-//! The floor for `wx_deliver_sign`: SHA-1 (hex) of the already-joined bytes,
-//! in Rust alone, with nothing of PHP around it.
+//! The floor for `wx_deliver_sign` and the core's own share of it:
 //!
 //!   cargo bench -p wxpay-core --bench sha1_floor -- FILE
 //!
-//! Prints `sha1_floor_ns MEDIAN` (median over rounds of the per-call mean).
+//! FILE holds the joined string of the benchmark's array (`k=v&k=v...`).
+//! Prints `sha1_floor_ns` (SHA-1 of those bytes, hex, in Rust alone) and
+//! `core_sign_ns` (the core's whole rule from the split pairs: lowercase,
+//! order, join, SHA-1) and `plain_sign_ns` (the same rule written plainly
+//! with a BTreeMap), each the median over rounds of the per-call mean.
 
 use std::hint::black_box;
 use std::time::Instant;
+use wxpay_core::sign::{Scalar, SignInput};
+
+fn median(mut f: impl FnMut()) -> f64 {
+    let (rounds, per_round) = (31, 20_000);
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let start = Instant::now();
+        for _ in 0..per_round {
+            f();
+        }
+        samples.push(start.elapsed().as_nanos() as f64 / per_round as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    samples[rounds / 2]
+}
 
 fn main() {
     let path = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -14,15 +32,41 @@ fn main() {
         Some(p) => std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {p}: {e}")),
         None => b"appid=wwwwb4f85f3a797777&appkey=KEY&deliver_msg=ok".to_vec(),
     };
-    let (rounds, per_round) = (31, 20_000);
-    let mut samples = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        let start = Instant::now();
-        for _ in 0..per_round {
-            black_box(wxpay_core::sign::sha1_hex(black_box(&data)));
+    let pairs: Vec<(&[u8], &[u8])> = data
+        .split(|&b| b == b'&')
+        .map(|kv| {
+            let at = kv.iter().position(|&b| b == b'=').unwrap_or(kv.len());
+            (&kv[..at], kv.get(at + 1..).unwrap_or_default())
+        })
+        .collect();
+    let floor = median(|| {
+        black_box(wxpay_core::sign::sha1_hex(black_box(&data)));
+    });
+    let core = median(|| {
+        let mut input = SignInput::with_capacity(pairs.len());
+        for &(k, v) in black_box(&pairs) {
+            input.insert(Scalar::bytes(k), Scalar::bytes(v));
         }
-        samples.push(start.elapsed().as_nanos() as f64 / per_round as f64);
-    }
-    samples.sort_by(f64::total_cmp);
-    println!("sha1_floor_ns {:.1}", samples[rounds / 2]);
+        let order = input.byte_order();
+        black_box(input.signature(&order));
+    });
+    // The rule written plainly (a BTreeMap of lowercased keys, joined, hashed):
+    // what the core's ranked sort and inlined inserts are measured against.
+    let plain = median(|| {
+        let mut map = std::collections::BTreeMap::new();
+        for &(k, v) in black_box(&pairs) {
+            map.insert(k.to_ascii_lowercase(), v);
+        }
+        let mut joined = Vec::new();
+        for (n, (k, v)) in map.iter().enumerate() {
+            if n > 0 {
+                joined.push(b'&');
+            }
+            joined.extend_from_slice(k);
+            joined.push(b'=');
+            joined.extend_from_slice(v);
+        }
+        black_box(wxpay_core::sign::sha1_hex(&joined));
+    });
+    println!("sha1_floor_ns {floor:.1}\ncore_sign_ns {core:.1}\nplain_sign_ns {plain:.1}");
 }

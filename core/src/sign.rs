@@ -34,6 +34,7 @@ impl<'a> Scalar<'a> {
     }
 
     /// Calls `f` with the string form, as PHP's string concatenation writes it.
+    #[inline(always)]
     fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         match self {
             Scalar::Int(n) => f(itoa::Buffer::new().format(*n).as_bytes()),
@@ -91,9 +92,11 @@ impl<'a> Scalar<'a> {
     }
 
     /// `strtolower()`: ASCII only (locale-independent since PHP 8.2).
+    #[inline(always)]
     fn lowercased(self) -> Self {
         match self {
-            Scalar::Bytes(s) if s.iter().any(u8::is_ascii_uppercase) => {
+            // `fold`, not `any`: no early exit, so it is vectorised.
+            Scalar::Bytes(s) if s.iter().fold(false, |up, b| up | b.is_ascii_uppercase()) => {
                 Scalar::Bytes(Cow::Owned(s.to_ascii_lowercase()))
             }
             other => other,
@@ -139,13 +142,9 @@ struct Entry<'a> {
 }
 
 impl Entry<'_> {
+    #[inline(always)]
     fn new<'a>(key: Scalar<'a>, value: Scalar<'a>) -> Entry<'a> {
-        let rank = key.with_bytes(|b| {
-            let mut head = [0u8; 16];
-            let n = b.len().min(16);
-            head[..n].copy_from_slice(&b[..n]);
-            u128::from_be_bytes(head)
-        });
+        let rank = key.with_bytes(rank);
         Entry { key, value, rank }
     }
 
@@ -156,11 +155,39 @@ impl Entry<'_> {
     }
 }
 
+/// A key's first sixteen bytes as a big-endian number, zero-padded: two
+/// keys' ranks compare as the keys do, unless they tie.
+fn rank(b: &[u8]) -> u128 {
+    match b.len() {
+        16.. => u128::from_be_bytes(b[..16].try_into().unwrap_or_default()),
+        n @ 8.. => {
+            u128::from(left_aligned_u64(&b[..8])) << 64 | u128::from(left_aligned_u64(&b[8..n]))
+        }
+        _ => u128::from(left_aligned_u64(b)) << 64,
+    }
+}
+
+/// Up to eight bytes, big-endian, zero-padded on the right. Two loads that
+/// may overlap (an overlapping byte lands on itself), never a copy loop or
+/// a libc call: this runs for every key.
+fn left_aligned_u64(b: &[u8]) -> u64 {
+    let n = b.len();
+    let be32 = |s: &[u8]| u64::from(u32::from_be_bytes(s.try_into().unwrap_or_default()));
+    match n {
+        8.. => u64::from_be_bytes(b[..8].try_into().unwrap_or_default()),
+        4.. => be32(&b[..4]) << 32 | be32(&b[n - 4..n]) << (8 * (8 - n)),
+        _ => b
+            .iter()
+            .zip([56, 48, 40])
+            .fold(0, |r, (&c, at)| r | u64::from(c) << at),
+    }
+}
+
 /// The array `get_biz_sign` builds, as the entries arrived (keys already
 /// lowercased, duplicates not yet collapsed).
 #[derive(Default)]
 pub struct SignInput<'a> {
-    entries: Vec<Entry<'a>>,
+    entries: SmallVec<[Entry<'a>; INLINE]>,
 }
 
 impl<'a> SignInput<'a> {
@@ -171,13 +198,13 @@ impl<'a> SignInput<'a> {
     /// Room for `n` entries (and the appkey) without growing.
     pub fn with_capacity(n: usize) -> Self {
         SignInput {
-            entries: Vec::with_capacity(n + 1),
+            entries: SmallVec::with_capacity(n + 1),
         }
     }
 
     /// `$bizParameters[strtolower($k)] = $v;` Returns the entry's index,
     /// for a value set later with [`SignInput::set_value`].
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, key: Scalar<'a>, value: Scalar<'a>) -> usize {
         self.entries.push(Entry::new(key.lowercased(), value));
         self.entries.len() - 1
@@ -214,13 +241,13 @@ impl<'a> SignInput<'a> {
     /// last value). This is PHP's order when `needs_engine_order()` is false.
     pub fn byte_order(&self) -> Order {
         let entries = &self.entries;
-        // (rank, position) pairs sort as plain integers; the position keeps
-        // equal keys in arrival order, so a run's last is the winner.
+        // By rank alone: distinct ranks settle the order.
         let mut ranked: SmallVec<[(u128, usize); INLINE]> =
             entries.iter().map(|e| e.rank).zip(0..).collect();
-        ranked.sort_unstable();
+        ranked.sort_unstable_by_key(|r| r.0);
         // Equal ranks: keys alike in their first sixteen bytes (or the same
-        // key twice). Only then are whole keys compared.
+        // key twice). Only then are whole keys compared, and positions keep
+        // equal keys in arrival order, so a run's last is the winner.
         if ranked.windows(2).any(|w| w[0].0 == w[1].0) {
             ranked.sort_unstable_by(|a, b| entries[a.1].cmp_key(&entries[b.1]).then(a.1.cmp(&b.1)));
         }
