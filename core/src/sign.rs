@@ -489,7 +489,7 @@ mod tests {
 mod model_tests {
     //! The core against a naive model of the rule (a BTreeMap), over many
     //! generated arrays whose keys share long prefixes (past the 16-byte rank)
-    //! and collide after lowercasing; and the prefix cache against plain SHA-1.
+    //! and collide after lowercasing.
     use super::*;
     use std::collections::BTreeMap;
 
