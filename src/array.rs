@@ -3,16 +3,11 @@
 //! ext-php-rs's iterator makes four engine calls and copies the key for every
 //! element, and its `iter()` panics on a non-UTF-8 key. Signing reads every
 //! element of a small array on each call, so this walks the bucket array
-//! itself; the layout is the engine's own header (bindgen), and PHP < 8.2
-//! falls back to the engine's iteration functions.
+//! itself; the layout is the engine's own header (bindgen; PHP >= 8.2, where
+//! packed arrays hold bare zvals).
 
 use ext_php_rs::types::{ZendHashTable, Zval};
-
-/// An array key: integer, or a byte string borrowed from the array.
-pub enum ArrayKey<'a> {
-    Int(i64),
-    Str(&'a [u8]),
-}
+use wxpay_core::sign::Scalar;
 
 /// `HASH_FLAG_PACKED` (zend_hash.h): a list whose keys are its indexes.
 const HASH_FLAG_PACKED: u32 = 1 << 2;
@@ -22,10 +17,11 @@ fn is_undef(z: &Zval) -> bool {
     unsafe { z.u1.type_info & 0xff == 0 }
 }
 
-/// Calls `f` on each element in order; stops at the first error.
+/// Calls `f` on each element in order, with its key (an integer, or bytes
+/// borrowed from the array); stops at the first error.
 pub fn try_for_each<'a, E>(
     ht: &'a ZendHashTable,
-    mut f: impl FnMut(ArrayKey<'a>, &'a Zval) -> Result<(), E>,
+    mut f: impl FnMut(Scalar<'a>, &'a Zval) -> Result<(), E>,
 ) -> Result<(), E> {
     let used = ht.nNumUsed as usize;
     // SAFETY: the engine keeps `nNumUsed` slots initialised (holes are
@@ -36,7 +32,7 @@ pub fn try_for_each<'a, E>(
             let slots = std::slice::from_raw_parts(ht.__bindgen_anon_1.arPacked.cast_const(), used);
             for (i, z) in slots.iter().enumerate() {
                 if !is_undef(z) {
-                    f(ArrayKey::Int(i as i64), z)?;
+                    f(Scalar::Int(i as i64), z)?;
                 }
             }
         } else {
@@ -46,8 +42,8 @@ pub fn try_for_each<'a, E>(
                     continue;
                 }
                 let key = match b.key.as_ref() {
-                    Some(s) => ArrayKey::Str(s.as_bytes()),
-                    None => ArrayKey::Int(b.h as i64),
+                    Some(s) => Scalar::bytes(s.as_bytes()),
+                    None => Scalar::Int(b.h as i64),
                 };
                 f(key, &b.val)?;
             }

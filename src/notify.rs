@@ -1,7 +1,7 @@
 //! `wx_deliver_notify()`: validate, sign, send, and map the outcome to a
 //! PHP array or a `WxPay\*` exception.
 
-use crate::array::{self, ArrayKey};
+use crate::array;
 use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
 use crate::exceptions::{invalid_argument, throw};
 use crate::json;
@@ -23,10 +23,6 @@ const NAME: &str = "wx_deliver_notify";
 fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
     let mut builder = DeliveryBuilder::default();
     array::try_for_each(params, |key, value| {
-        let key = match key {
-            ArrayKey::Str(s) => Scalar::bytes(s),
-            ArrayKey::Int(n) => Scalar::Int(n),
-        };
         let z = deref(value);
         let converted;
         let input = if let Some(s) = z.zend_str() {

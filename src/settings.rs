@@ -6,7 +6,7 @@
 //! ini value changes (every change goes through `ini::on_modify`, which
 //! bumps [`GENERATION`]).
 
-use crate::array::{self, ArrayKey};
+use crate::array;
 use crate::convert::{deref, type_name};
 use crate::engine;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -53,10 +53,7 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Rc<Config>> {
 fn given(ht: &ZendHashTable) -> Result<Vec<(&'static Setting, String)>> {
     let mut out = Vec::with_capacity(ht.len());
     array::try_for_each(ht, |key, value| {
-        let setting = match key {
-            ArrayKey::Str(k) => Setting::option(k)?,
-            ArrayKey::Int(n) => Setting::option(n.to_string().as_bytes())?,
-        };
+        let setting = key.with_bytes(Setting::option)?;
         out.push((setting, text(setting, value)?));
         Ok::<(), Error>(())
     })?;

@@ -1,6 +1,6 @@
 //! `wx_deliver_sign()`: PHP array in, `get_biz_sign()` signature out.
 
-use crate::array::{self, ArrayKey};
+use crate::array;
 use crate::convert::{self, NotScalar, PhpArray, PhpBytes};
 use crate::engine;
 use crate::exceptions::{invalid_argument, throw};
@@ -56,10 +56,6 @@ pub fn read_params<'a>(
     deferred: &mut Vec<Deferred<'a>>,
 ) {
     let _ = array::try_for_each(params, |key, value| {
-        let key = match key {
-            ArrayKey::Str(s) => Scalar::bytes(s),
-            ArrayKey::Int(n) => Scalar::Int(n),
-        };
         let z = convert::deref(value);
         let copy = value.is_reference() || value.is_indirect();
         if let Some(s) = z.zend_str() {
@@ -186,7 +182,9 @@ fn engine_ksort(input: &SignInput<'_>) -> Order {
 /// Signs an array as WxPayHelper::get_biz_sign() does, byte for byte.
 ///
 /// With `$appkey === null` the array's own `appkey` entry (any letter case)
-/// is the key, as in the 2014 sample.
+/// is the key, as in the 2014 sample. (A hand-written entry that reads the
+/// call frame directly instead of ext-php-rs's argument parser measured
+/// 2-3% faster: not worth its `unsafe`.)
 #[php_function]
 #[php(name = "wx_deliver_sign")]
 pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<String> {
@@ -204,6 +202,7 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
     let order = php_order(&input);
     if !deferred.is_empty() {
         if let Err(bad) = convert_deferred(&mut input, &order, &deferred) {
+            // A __toString() exception is pending: it reaches the caller.
             return bad.into_exception(NAME).map_or(Ok(String::new()), Err);
         }
     }

@@ -4,8 +4,8 @@
 //!
 //! FILE holds the joined string of the benchmark's array (`k=v&k=v...`).
 //! Prints `sha1_floor_ns` (SHA-1 of those bytes, hex, in Rust alone) and
-//! `core_sign_ns` (the core's whole rule from the split pairs: lowercase,
-//! order, join, SHA-1) and `plain_sign_ns` (the same rule written plainly
+//! `core_sign_ns` (the core's whole rule over the same 64 arrays bench/sign.php
+//! signs in turn: lowercase, order, join, SHA-1) and `plain_sign_ns` (the same rule written plainly
 //! with a BTreeMap), each the median over rounds of the per-call mean.
 
 use std::hint::black_box;
@@ -39,12 +39,39 @@ fn main() {
             (&kv[..at], kv.get(at + 1..).unwrap_or_default())
         })
         .collect();
+    // The 64 arrays bench/sign.php signs in turn: three order-specific
+    // fields first (as `$order + $obj` builds them), then the others.
+    let varied: Vec<Vec<(Vec<u8>, Vec<u8>)>> = (0..64)
+        .map(|k| {
+            let mut v = vec![
+                (
+                    b"out_trade_no".to_vec(),
+                    format!("JfuKdiBig4z{k:05}").into_bytes(),
+                ),
+                (
+                    b"transid".to_vec(),
+                    format!("12186149012014052733{k:08}").into_bytes(),
+                ),
+                (
+                    b"deliver_timestamp".to_vec(),
+                    (1_400_000_000 + k).to_string().into_bytes(),
+                ),
+            ];
+            let varying = [&b"out_trade_no"[..], b"transid", b"deliver_timestamp"];
+            let fixed = pairs.iter().filter(|(k, _)| !varying.contains(k));
+            v.extend(fixed.map(|&(k, val)| (k.to_vec(), val.to_vec())));
+            v
+        })
+        .collect();
     let floor = median(|| {
         black_box(wxpay_core::sign::sha1_hex(black_box(&data)));
     });
+    let mut turn = 0;
     let core = median(|| {
+        turn = (turn + 1) & 63;
+        let pairs = black_box(&varied[turn]);
         let mut input = SignInput::with_capacity(pairs.len());
-        for &(k, v) in black_box(&pairs) {
+        for (k, v) in pairs {
             input.insert(Scalar::bytes(k), Scalar::bytes(v));
         }
         let order = input.byte_order();
@@ -53,8 +80,9 @@ fn main() {
     // The rule written plainly (a BTreeMap of lowercased keys, joined, hashed):
     // what the core's ranked sort and inlined inserts are measured against.
     let plain = median(|| {
+        turn = (turn + 1) & 63;
         let mut map = std::collections::BTreeMap::new();
-        for &(k, v) in black_box(&pairs) {
+        for (k, v) in black_box(&varied[turn]) {
             map.insert(k.to_ascii_lowercase(), v);
         }
         let mut joined = Vec::new();

@@ -35,7 +35,7 @@ impl<'a> Scalar<'a> {
 
     /// Calls `f` with the string form, as PHP's string concatenation writes it.
     #[inline(always)]
-    fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+    pub fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         match self {
             Scalar::Int(n) => f(itoa::Buffer::new().format(*n).as_bytes()),
             Scalar::Bytes(s) => f(s),
@@ -158,29 +158,10 @@ impl Entry<'_> {
 /// A key's first sixteen bytes as a big-endian number, zero-padded: two
 /// keys' ranks compare as the keys do, unless they tie.
 fn rank(b: &[u8]) -> u128 {
-    match b.len() {
-        16.. => u128::from_be_bytes(b[..16].try_into().unwrap_or_default()),
-        n @ 8.. => {
-            u128::from(left_aligned_u64(&b[..8])) << 64 | u128::from(left_aligned_u64(&b[8..n]))
-        }
-        _ => u128::from(left_aligned_u64(b)) << 64,
-    }
-}
-
-/// Up to eight bytes, big-endian, zero-padded on the right. Two loads that
-/// may overlap (an overlapping byte lands on itself), never a copy loop or
-/// a libc call: this runs for every key.
-fn left_aligned_u64(b: &[u8]) -> u64 {
-    let n = b.len();
-    let be32 = |s: &[u8]| u64::from(u32::from_be_bytes(s.try_into().unwrap_or_default()));
-    match n {
-        8.. => u64::from_be_bytes(b[..8].try_into().unwrap_or_default()),
-        4.. => be32(&b[..4]) << 32 | be32(&b[n - 4..n]) << (8 * (8 - n)),
-        _ => b
-            .iter()
-            .zip([56, 48, 40])
-            .fold(0, |r, (&c, at)| r | u64::from(c) << at),
-    }
+    let mut head = [0u8; 16];
+    let n = b.len().min(16);
+    head[..n].copy_from_slice(&b[..n]);
+    u128::from_be_bytes(head)
 }
 
 /// The array `get_biz_sign` builds, as the entries arrived (keys already

@@ -354,9 +354,7 @@ fn signature(fields: &HashMap<&str, &str>, appkey: &str) -> String {
 /// A fresh token: 128 random hex characters (WeChat's are opaque, ≤ 512).
 fn new_token() -> String {
     let mut buf = [0u8; 64];
-    let ok = std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf));
-    if ok.is_err() {
+    if getrandom::getrandom(&mut buf).is_err() {
         // Unique enough for a local test server.
         let t = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -364,7 +362,7 @@ fn new_token() -> String {
             .as_nanos();
         buf[..16].copy_from_slice(&t.to_le_bytes());
     }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(buf)
 }
 
 #[cfg(test)]
