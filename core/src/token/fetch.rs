@@ -37,7 +37,7 @@ pub struct Issued {
 
 /// Fetches a token; `force` only matters for `stable_token`. The request
 /// ends by `deadline` at the latest.
-fn fetch_body(
+pub fn fetch(
     settings: &Settings,
     endpoint: Endpoint,
     appid: &str,
@@ -52,7 +52,7 @@ fn fetch_body(
                 ("appid", appid),
                 ("secret", secret),
             ];
-            transport::call(settings, "/cgi-bin/token", &query, None, deadline)?
+            transport::call(settings, "/cgi-bin/token", &query, None, deadline)
         }
         Endpoint::Stable => {
             let req = json!({ "grant_type": "client_credential", "appid": appid, "secret": secret, "force_refresh": force });
@@ -62,23 +62,11 @@ fn fetch_body(
                 &[],
                 Some(req.to_string().as_bytes()),
                 deadline,
-            )?
+            )
         }
     };
-    parse_issued(&body)
-}
-
-/// [`fetch_body`] and [`parse_issued`], with transport failures said to be
-/// the token fetch's.
-pub fn fetch(
-    settings: &Settings,
-    endpoint: Endpoint,
-    appid: &str,
-    secret: &str,
-    force: bool,
-    deadline: Instant,
-) -> Result<Issued> {
-    fetch_body(settings, endpoint, appid, secret, force, deadline).map_err(|e| match e {
+    // Transport failures, malformed replies included, are the token fetch's.
+    body.and_then(|b| parse_issued(&b)).map_err(|e| match e {
         Error::Transport { .. } => e.context("fetching the access_token"),
         other => other,
     })
