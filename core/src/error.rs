@@ -24,6 +24,9 @@ pub enum Error {
     },
     /// WeChat answered with a non-zero errcode; `message` says it in words.
     Api { code: i64, message: String },
+    /// A message claimed to come from WeChat carries a signature that does
+    /// not match; `message` names which signature, never a value or key.
+    Signature(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -42,14 +45,14 @@ impl Error {
 
     pub fn message(&self) -> &str {
         match self {
-            Error::InvalidArgument(m) | Error::Configuration(m) => m,
+            Error::InvalidArgument(m) | Error::Configuration(m) | Error::Signature(m) => m,
             Error::Transport { message, .. } | Error::Api { message, .. } => message,
         }
     }
 
     fn message_mut(&mut self) -> &mut String {
         match self {
-            Error::InvalidArgument(m) | Error::Configuration(m) => m,
+            Error::InvalidArgument(m) | Error::Configuration(m) | Error::Signature(m) => m,
             Error::Transport { message, .. } | Error::Api { message, .. } => message,
         }
     }

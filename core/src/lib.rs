@@ -5,11 +5,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod callback;
 mod coalesce;
 pub mod config;
 pub mod deliver;
 pub mod error;
 pub mod notify;
+pub mod orderquery;
+pub mod paysign;
 mod process;
 mod random;
 pub mod reply;
@@ -19,6 +22,7 @@ pub mod sign;
 pub mod tls;
 pub mod token;
 pub mod transport;
+pub mod xml;
 
 #[cfg(test)]
 mod testserver;

@@ -1,7 +1,7 @@
-//! Sending the shipping notification (`/pay/delivernotify`): with the
-//! caller's token, or managed, where the core obtains the token, refreshes
-//! it once when WeChat calls it invalid or expired, and retries "system
-//! busy", all by one deadline.
+//! Calling WeChat's pay APIs (`/pay/delivernotify`, `/pay/orderquery`,
+//! `/payfeedback/update`): with the caller's token, or managed, where the
+//! core obtains the token, refreshes it once when WeChat calls it invalid or
+//! expired, and retries "system busy", all by one deadline.
 
 use crate::config::Config;
 use crate::deliver::Delivery;
@@ -20,8 +20,20 @@ const BUSY_PAUSE: Duration = Duration::from_millis(200);
 /// Redis or another worker all end by then.
 pub const MANAGED_BUDGET_TIMEOUTS: u32 = 3;
 
-/// WeChat's decoded answer, `{"errcode": 0, "errmsg": "ok"}`.
+/// WeChat's decoded answer, `{"errcode": 0, "errmsg": "ok", ...}`.
 pub type Reply = Map<String, Value>;
+
+/// One API request, whatever the endpoint: the token is added to `query`.
+pub struct Request<'a> {
+    pub path: &'static str,
+    pub query: Vec<(&'static str, &'a str)>,
+    /// `None`: a GET; else the JSON body of a POST.
+    pub body: Option<Vec<u8>>,
+    /// The app whose token a managed call uses.
+    pub appid: &'a str,
+    /// What must never appear in an error (appkey, partner key).
+    pub secrets: Vec<&'a [u8]>,
+}
 
 /// Sends `delivery`. With `token` the caller's access_token is used once;
 /// with `None` the token is managed (`config.appsecret` is required).
@@ -33,8 +45,26 @@ pub fn notify(
     token: Option<&[u8]>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Reply> {
-    let body = delivery.body();
-    let mut secrets: Vec<&[u8]> = vec![&delivery.appkey];
+    let request = Request {
+        path: "/pay/delivernotify",
+        query: Vec::new(),
+        body: Some(delivery.body()),
+        appid: &delivery.appid,
+        secrets: vec![&delivery.appkey],
+    };
+    call(config, &request, token, warn)
+}
+
+/// Sends `request` with the caller's token, or managed when `token` is
+/// `None`; every error is scrubbed of the request's secrets, the appsecret
+/// and the token.
+pub fn call(
+    config: &Config,
+    request: &Request<'_>,
+    token: Option<&[u8]>,
+    warn: &mut dyn FnMut(String),
+) -> Result<Reply> {
+    let mut secrets = request.secrets.clone();
     if let Some(s) = &config.appsecret {
         secrets.push(s.as_bytes());
     }
@@ -42,9 +72,9 @@ pub fn notify(
         Some(t) => {
             let t = check_token(t)?;
             secrets.push(t.as_bytes());
-            given(config, delivery, t, &body)
+            given(config, request, t)
         }
-        None => managed(config, delivery, &body, &mut |m| warn(m)),
+        None => managed(config, request, &mut |m| warn(m)),
     };
     result.map_err(|e| e.scrubbed(&secrets))
 }
@@ -61,25 +91,26 @@ fn check_token(token: &[u8]) -> Result<&str> {
 }
 
 /// One send with the caller's token, bounded by `timeout`.
-fn given(config: &Config, delivery: &Delivery, token: &str, body: &[u8]) -> Result<Reply> {
+fn given(config: &Config, request: &Request<'_>, token: &str) -> Result<Reply> {
     let deadline = Instant::now() + config.transport.timeout;
-    send(config, token, body, deadline).map_err(|e| match e {
+    send(config, request, token, deadline).map_err(|e| match e {
         Error::Api { code, .. } if reply::is_token_error(code) => {
-            let note = forget(config, &delivery.appid, token, deadline);
+            let note = forget(config, request.appid, token, deadline);
             e.note(note)
         }
         other => other,
     })
 }
 
-/// Sends one notification with `token`.
-fn send(config: &Config, token: &str, body: &[u8], deadline: Instant) -> Result<Reply> {
-    let query = [("access_token", token)];
+/// Sends `request` once with `token`.
+fn send(config: &Config, request: &Request<'_>, token: &str, deadline: Instant) -> Result<Reply> {
+    let mut query = vec![("access_token", token)];
+    query.extend(request.query.iter().copied());
     let answer = crate::transport::call(
         &config.transport,
-        "/pay/delivernotify",
+        request.path,
         &query,
-        Some(body),
+        request.body.as_deref(),
         deadline,
     )?;
     match reply::parse(&answer).map_err(|e| e.context("malformed reply"))? {
@@ -104,18 +135,13 @@ fn forget(config: &Config, appid: &str, token: &str, deadline: Instant) -> &'sta
 /// The extension obtains the token, and on 40001/40014/42001 refreshes it
 /// once (only if nobody else has) and resends once; -1 is retried a bounded
 /// number of times; any other error, 45009 included, is reported at once.
-fn managed(
-    config: &Config,
-    delivery: &Delivery,
-    body: &[u8],
-    warn: &mut dyn FnMut(String),
-) -> Result<Reply> {
+fn managed(config: &Config, request: &Request<'_>, warn: &mut dyn FnMut(String)) -> Result<Reply> {
     let secret = config.appsecret.as_deref().ok_or_else(|| {
         Error::invalid(
             "$access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token",
         )
     })?;
-    let appid = token::credential("'appid'", delivery.appid.as_bytes())?;
+    let appid = token::credential("'appid'", request.appid.as_bytes())?;
     let secret = token::credential("option 'appsecret'", secret.as_bytes())?;
     let deadline = Instant::now() + config.transport.timeout * MANAGED_BUDGET_TIMEOUTS;
     let source = token::Source::new(config, appid, secret, deadline)?;
@@ -129,7 +155,7 @@ fn managed(
     let mut current = obtain(Want::default())?;
     let (mut refreshed, mut busy) = (false, 0);
     loop {
-        match send(config, &current, body, deadline) {
+        match send(config, request, &current, deadline) {
             Ok(answer) => return Ok(answer),
             Err(Error::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
                 refreshed = true;

@@ -1,0 +1,398 @@
+//! What WeChat posts to a shop: the payment notification (a signed query
+//! string and a signed XML body), complaints (维权) and alarms (告警).
+//! Each is checked against the shop's keys before anything is returned.
+//!
+//! Malformed input is `InvalidArgument`; a signature that does not match is
+//! `Signature`, naming the signature and never a value or a key.
+
+use crate::error::{Error, Result};
+use crate::paysign::{app_signature, digest_matches, partner_sign};
+use crate::xml::{self, Element};
+
+/// The shop's keys for the payment notification.
+#[derive(Debug, Default)]
+pub struct Keys<'a> {
+    pub partnerkey: &'a [u8],
+    pub appkey: &'a [u8],
+    /// When given, the notification must be for this app...
+    pub appid: Option<&'a [u8]>,
+    /// ...and this partner (merchant) id.
+    pub partner: Option<&'a [u8]>,
+}
+
+/// A verified payment notification.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Payment {
+    /// The query string's parameters as received, `sign` left out.
+    pub trade: Vec<(Vec<u8>, Vec<u8>)>,
+    /// From the XML body: appid, openid, issubscribe, timestamp, noncestr.
+    pub buyer: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// The buyer's fields: (name in the result and in the signature, element).
+const BUYER: [(&str, &str); 5] = [
+    ("appid", "AppId"),
+    ("openid", "OpenId"),
+    ("issubscribe", "IsSubscribe"),
+    ("timestamp", "TimeStamp"),
+    ("noncestr", "NonceStr"),
+];
+
+/// Checks both signatures of a payment notification: the partner key's MD5
+/// over `query` and the appkey's AppSignature over the XML `body`.
+pub fn verify_payment(
+    query: &[(Vec<u8>, Vec<u8>)],
+    body: &[u8],
+    keys: &Keys<'_>,
+) -> Result<Payment> {
+    require_key("partnerkey", keys.partnerkey)?;
+    require_key("appkey", keys.appkey)?;
+    let sign = query
+        .iter()
+        .find(|(k, _)| k == b"sign")
+        .map(|(_, v)| v.as_slice())
+        .ok_or_else(|| {
+            Error::invalid("$query has no 'sign': this is not a WeChat payment notification")
+        })?;
+    let doc = xml::parse(body)?;
+    let buyer = fields(&doc, &BUYER)?;
+
+    let expected = partner_sign(
+        query.iter().map(|(k, v)| (k.as_slice(), v.as_slice())),
+        keys.partnerkey,
+    );
+    if !digest_matches(&expected, sign) {
+        return Err(Error::Signature(
+            "the partner sign (MD5 with the partner key over the query string) does not match"
+                .into(),
+        ));
+    }
+    check_app_signature(&doc, &buyer, keys.appkey)?;
+
+    if let Some(appid) = keys.appid {
+        if buyer[0].1 != appid {
+            return Err(Error::invalid(
+                "the notification is for another app (its <AppId> is not $keys['appid'])",
+            ));
+        }
+    }
+    if let Some(partner) = keys.partner {
+        let got = query
+            .iter()
+            .find(|(k, _)| k == b"partner")
+            .map(|(_, v)| v.as_slice());
+        if got != Some(partner) {
+            return Err(Error::invalid(
+                "the notification is for another merchant (its 'partner' is not $keys['partner'])",
+            ));
+        }
+    }
+    let trade = query
+        .iter()
+        .filter(|(k, _)| k != b"sign")
+        .cloned()
+        .collect();
+    Ok(Payment { trade, buyer })
+}
+
+/// What a complaint says.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Feedback {
+    /// appid, openid, timestamp, msgtype, feedbackid, transid, reason,
+    /// solution, extinfo (absent optional elements as "").
+    pub fields: Vec<(&'static str, Vec<u8>)>,
+    /// The non-empty `PicInfo/item/PicUrl`s, in order.
+    pub pictures: Vec<Vec<u8>>,
+}
+
+/// Signed: (name, element).
+const FEEDBACK_SIGNED: [(&str, &str); 3] = [
+    ("appid", "AppId"),
+    ("openid", "OpenId"),
+    ("timestamp", "TimeStamp"),
+];
+const FEEDBACK_REQUIRED: [(&str, &str); 2] = [("msgtype", "MsgType"), ("feedbackid", "FeedBackId")];
+const FEEDBACK_OPTIONAL: [(&str, &str); 4] = [
+    ("transid", "TransId"),
+    ("reason", "Reason"),
+    ("solution", "Solution"),
+    ("extinfo", "ExtInfo"),
+];
+
+/// Checks a complaint (维权) message: AppSignature over appid, appkey,
+/// openid, timestamp.
+pub fn verify_feedback(body: &[u8], appkey: &[u8]) -> Result<Feedback> {
+    require_key("appkey", appkey)?;
+    let doc = xml::parse(body)?;
+    let signed = fields(&doc, &FEEDBACK_SIGNED)?;
+    let mut all = signed.clone();
+    all.extend(fields(&doc, &FEEDBACK_REQUIRED)?);
+    let msgtype = &all[3].1;
+    if !matches!(msgtype.as_slice(), b"request" | b"confirm" | b"reject") {
+        return Err(Error::invalid(
+            "the XML body is not a WeChat message: <MsgType> is not request, confirm or reject",
+        ));
+    }
+    for (name, element) in FEEDBACK_OPTIONAL {
+        let text = doc
+            .child(element)
+            .map(|e| e.text.clone())
+            .unwrap_or_default();
+        all.push((name, text));
+    }
+    let pictures = doc
+        .child("PicInfo")
+        .map(|info| {
+            info.children
+                .iter()
+                .filter_map(|item| item.child("PicUrl"))
+                .map(|url| url.text.clone())
+                .filter(|url| !url.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    check_app_signature(&doc, &signed, appkey)?;
+    Ok(Feedback {
+        fields: all,
+        pictures,
+    })
+}
+
+const ALARM: [(&str, &str); 5] = [
+    ("appid", "AppId"),
+    ("errortype", "ErrorType"),
+    ("description", "Description"),
+    ("alarmcontent", "AlarmContent"),
+    ("timestamp", "TimeStamp"),
+];
+
+/// Checks an alarm (告警) message: AppSignature over all five fields and the
+/// appkey. Returns appid, errortype, description, alarmcontent, timestamp.
+pub fn verify_alarm(body: &[u8], appkey: &[u8]) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    require_key("appkey", appkey)?;
+    let doc = xml::parse(body)?;
+    let all = fields(&doc, &ALARM)?;
+    check_app_signature(&doc, &all, appkey)?;
+    Ok(all)
+}
+
+fn require_key(name: &str, value: &[u8]) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(format!("'{name}' must not be empty")));
+    }
+    Ok(())
+}
+
+/// The texts of required elements, by result name.
+fn fields(doc: &Element, wanted: &[(&'static str, &str)]) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    wanted
+        .iter()
+        .map(|(name, element)| Ok((*name, doc.text_of(element)?.to_vec())))
+        .collect()
+}
+
+/// `<SignMethod>` must say sha1, and `<AppSignature>` must be the
+/// get_biz_sign of `signed` with the appkey.
+fn check_app_signature(doc: &Element, signed: &[(&str, Vec<u8>)], appkey: &[u8]) -> Result<()> {
+    let method = doc.text_of("SignMethod")?;
+    if !method.eq_ignore_ascii_case(b"sha1") {
+        return Err(Error::invalid(
+            "the XML body is not a WeChat message: <SignMethod> is not sha1",
+        ));
+    }
+    let received = doc.text_of("AppSignature")?;
+    let pairs: Vec<(&str, &[u8])> = signed.iter().map(|(k, v)| (*k, v.as_slice())).collect();
+    if !digest_matches(&app_signature(&pairs, appkey), received) {
+        return Err(Error::Signature(
+            "the AppSignature (SHA-1 with the appkey over the XML body) does not match".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARTNERKEY: &[u8] = b"8934e7d15453e97507ef794cf7b0519d";
+    const APPKEY: &[u8] = b"L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K";
+
+    /// The spec's E1 query with its published sign.
+    fn e1() -> Vec<(Vec<u8>, Vec<u8>)> {
+        let raw = "bank_billno=206064184488&bank_type=0&discount=0&fee_type=1&input_charset=GBK&notify_id=WE37gwCoFBcAKdkH34Y1nW94r_vao2ljmwE3oAHEeAP690xSVhRleOMfhsgjwVGDpluT -vdS79kbDbkDnjYg4qsmTdSjuJxl&out_trade_no=843254536943809900&partner=1900000109&product_fee=1&sign_type=MD5&time_end=20130606015331&total_fee=1&trade_mode=1&trade_state=0&transaction_id=1900000109201306060282555397&transport_fee=0&sign=9EBF3EFE9CEFAF3111020DB5CAD6EE82";
+        raw.split('&')
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap();
+                (k.as_bytes().to_vec(), v.as_bytes().to_vec())
+            })
+            .collect()
+    }
+
+    /// The spec's E2 PostData, as the doc prints it.
+    const E2: &[u8] = b"<xml>\n<OpenId><![CDATA[111222]]></OpenId>\n<AppId><![CDATA[wxd930ea5d5a258f4f]]></AppId>\n<IsSubscribe>1</IsSubscribe>\n<TimeStamp> 1369743511</TimeStamp>\n<NonceStr><![CDATA[jALldRTHAFd5Tgs5]]></NonceStr>\n<AppSignature><![CDATA[4d117f7f0f4885a995a05eafbc9a405782d03bc5]]></AppSignature>\n<SignMethod><![CDATA[sha1]]></SignMethod>\n</xml>";
+
+    fn keys() -> Keys<'static> {
+        Keys {
+            partnerkey: PARTNERKEY,
+            appkey: APPKEY,
+            ..Keys::default()
+        }
+    }
+
+    #[test]
+    fn e1_e2_verify() {
+        let p = verify_payment(&e1(), E2, &keys()).unwrap();
+        assert_eq!(p.trade.len(), 16);
+        assert!(p.trade.iter().all(|(k, _)| k != b"sign"));
+        assert_eq!(p.buyer[1], ("openid", b"111222".to_vec()));
+        assert_eq!(p.buyer[3], ("timestamp", b"1369743511".to_vec()));
+        let k = Keys {
+            appid: Some(b"wxd930ea5d5a258f4f"),
+            partner: Some(b"1900000109"),
+            ..keys()
+        };
+        assert!(verify_payment(&e1(), E2, &k).is_ok());
+        // Lower-case sign accepted.
+        let mut lower = e1();
+        lower.last_mut().unwrap().1.make_ascii_lowercase();
+        assert!(verify_payment(&lower, E2, &keys()).is_ok());
+    }
+
+    #[test]
+    fn tampering_is_a_signature_error_that_shows_nothing() {
+        let mut q = e1();
+        q[11].1 = b"100".to_vec(); // total_fee
+        let e = verify_payment(&q, E2, &keys()).unwrap_err();
+        assert!(
+            matches!(e, Error::Signature(_)) && e.message().contains("partner sign"),
+            "{e}"
+        );
+        let wrong = Keys {
+            partnerkey: b"another",
+            ..keys()
+        };
+        assert!(matches!(
+            verify_payment(&e1(), E2, &wrong),
+            Err(Error::Signature(_))
+        ));
+        let other_openid = String::from_utf8_lossy(E2).replace("111222", "111223");
+        let e = verify_payment(&e1(), other_openid.as_bytes(), &keys()).unwrap_err();
+        assert!(
+            matches!(e, Error::Signature(_)) && e.message().contains("AppSignature"),
+            "{e}"
+        );
+        for e in [e, verify_payment(&q, E2, &keys()).unwrap_err()] {
+            for shown in ["111223", "100", "8934e7", "L8LrMq", "9EBF3E"] {
+                assert!(!e.message().contains(shown), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_and_foreign() {
+        let no_sign: Vec<_> = e1().into_iter().filter(|(k, _)| k != b"sign").collect();
+        let e = verify_payment(&no_sign, E2, &keys()).unwrap_err();
+        assert_eq!(
+            e,
+            Error::invalid("$query has no 'sign': this is not a WeChat payment notification")
+        );
+        let no_nonce = String::from_utf8_lossy(E2)
+            .replace("<NonceStr><![CDATA[jALldRTHAFd5Tgs5]]></NonceStr>", "");
+        let e = verify_payment(&e1(), no_nonce.as_bytes(), &keys()).unwrap_err();
+        assert!(
+            e.message().ends_with("the element <NonceStr> is missing"),
+            "{e}"
+        );
+        let md5 = String::from_utf8_lossy(E2).replace("[sha1]", "[md5]");
+        assert!(verify_payment(&e1(), md5.as_bytes(), &keys())
+            .unwrap_err()
+            .message()
+            .contains("SignMethod"));
+        let k = Keys {
+            appid: Some(b"wxOTHER"),
+            ..keys()
+        };
+        assert!(
+            matches!(verify_payment(&e1(), E2, &k), Err(Error::InvalidArgument(m)) if m.contains("another app"))
+        );
+        let k = Keys {
+            partner: Some(b"1900000110"),
+            ..keys()
+        };
+        assert!(
+            matches!(verify_payment(&e1(), E2, &k), Err(Error::InvalidArgument(m)) if m.contains("another merchant"))
+        );
+        let k = Keys {
+            partnerkey: b"",
+            ..keys()
+        };
+        assert_eq!(
+            verify_payment(&e1(), E2, &k).unwrap_err(),
+            Error::invalid("'partnerkey' must not be empty")
+        );
+    }
+
+    const E4: &str = "<xml>\n<OpenId><![CDATA[111222]]></OpenId>\n<AppId><![CDATA[wxd930ea5d5a258f4f]]></AppId>\n<TimeStamp> 1369743511</TimeStamp>\n<MsgType><![CDATA[request]]></MsgType>\n<FeedBackId><![CDATA[5883726847655944563]]></FeedBackId>\n<TransId><![CDATA[10123312412321435345]]></TransId>\n<Reason><![CDATA[商品质量有问题]]></Reason>\n<Solution><![CDATA[补发货给我]]></Solution>\n<ExtInfo><![CDATA[明天六点前联系我 18610847266]]></ExtInfo>\n<AppSignature><![CDATA[b6f95a2368dd81952c4d7198e5102acd1fdd601a]]></AppSignature>\n<SignMethod><![CDATA[sha1]]></SignMethod>\n<PicInfo><item><PicUrl><![CDATA[http://mmbiz.qpic.cn/a/0]]></PicUrl></item><item><PicUrl></PicUrl></item><item><PicUrl><![CDATA[http://mmbiz.qpic.cn/b/0]]></PicUrl></item></PicInfo>\n</xml>";
+
+    #[test]
+    fn e4_feedback() {
+        let f = verify_feedback(E4.as_bytes(), APPKEY).unwrap();
+        let names: Vec<&str> = f.fields.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "appid",
+                "openid",
+                "timestamp",
+                "msgtype",
+                "feedbackid",
+                "transid",
+                "reason",
+                "solution",
+                "extinfo"
+            ]
+        );
+        assert_eq!(f.fields[6].1, "商品质量有问题".as_bytes());
+        assert_eq!(
+            f.pictures,
+            [
+                b"http://mmbiz.qpic.cn/a/0".to_vec(),
+                b"http://mmbiz.qpic.cn/b/0".to_vec()
+            ]
+        );
+        // A confirm carries no TransId/Solution; the same signature holds.
+        let confirm = E4
+            .replace("[request]", "[confirm]")
+            .replace("<TransId><![CDATA[10123312412321435345]]></TransId>", "");
+        let f = verify_feedback(confirm.as_bytes(), APPKEY).unwrap();
+        assert_eq!(f.fields[5], ("transid", Vec::new()));
+        let bad = E4.replace("[request]", "[maybe]");
+        assert!(verify_feedback(bad.as_bytes(), APPKEY)
+            .unwrap_err()
+            .message()
+            .contains("MsgType"));
+        let tampered = E4.replace("111222", "111223");
+        assert!(matches!(
+            verify_feedback(tampered.as_bytes(), APPKEY),
+            Err(Error::Signature(_))
+        ));
+    }
+
+    const E5: &str = "<xml>\n<AppId><![CDATA[wxd930ea5d5a258f4f]]></AppId>\n<ErrorType>1001</ErrorType>\n<Description><![CDATA[错误描述]]></Description>\n<AlarmContent><![CDATA[错误详情]]></AlarmContent>\n<TimeStamp>1393860740</TimeStamp>\n<AppSignature><![CDATA[a7fdeb6930a2a070da542d2da9c674a55d10972c]]></AppSignature>\n<SignMethod><![CDATA[sha1]]></SignMethod>\n</xml>";
+
+    #[test]
+    fn e5_alarm() {
+        let a = verify_alarm(E5.as_bytes(), APPKEY).unwrap();
+        assert_eq!(a[1], ("errortype", b"1001".to_vec()));
+        assert_eq!(a[2].1, "错误描述".as_bytes());
+        let tampered = E5.replace("1001", "1002");
+        assert!(matches!(
+            verify_alarm(tampered.as_bytes(), APPKEY),
+            Err(Error::Signature(_))
+        ));
+        assert!(matches!(
+            verify_alarm(E5.as_bytes(), b"wrong"),
+            Err(Error::Signature(_))
+        ));
+    }
+}
