@@ -23,15 +23,18 @@ pub enum Kind {
     /// TransportException: nothing was sent, and a callback's "retry later"
     /// branch is the right one while the server is misconfigured.
     Configuration,
+    /// A message claimed to come from WeChat whose signature does not match.
+    Signature,
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [
+    const ALL: [Kind; 6] = [
         Kind::Base,
         Kind::InvalidArgument,
         Kind::Transport,
         Kind::Api,
         Kind::Configuration,
+        Kind::Signature,
     ];
 
     pub const fn class_name(self) -> &'static str {
@@ -41,12 +44,13 @@ impl Kind {
             Kind::Transport => "WxPay\\TransportException",
             Kind::Api => "WxPay\\ApiException",
             Kind::Configuration => "WxPay\\ConfigurationException",
+            Kind::Signature => "WxPay\\SignatureException",
         }
     }
 
     fn slot(self) -> &'static AtomicPtr<ClassEntry> {
-        static SLOTS: [AtomicPtr<ClassEntry>; 5] =
-            [const { AtomicPtr::new(std::ptr::null_mut()) }; 5];
+        static SLOTS: [AtomicPtr<ClassEntry>; 6] =
+            [const { AtomicPtr::new(std::ptr::null_mut()) }; 6];
         &SLOTS[self as usize]
     }
 
@@ -67,7 +71,7 @@ fn transport_entry() -> &'static ClassEntry {
     Kind::Transport.entry()
 }
 
-/// Registers the four classes; called from the module's startup function.
+/// Registers the classes; called from the module's startup function.
 pub fn register() -> Result<(), String> {
     for kind in Kind::ALL {
         let parent: (fn() -> &'static ClassEntry, &'static str) = match kind {
@@ -87,6 +91,7 @@ pub fn register() -> Result<(), String> {
                 Kind::Configuration => {
                     |ce, _| Kind::Configuration.slot().store(ce, Ordering::Release)
                 }
+                Kind::Signature => |ce, _| Kind::Signature.slot().store(ce, Ordering::Release),
             })
             .register()
             .map_err(|e| format!("cannot register {}: {e}", kind.class_name()))?;
@@ -144,6 +149,7 @@ pub fn throw(function: &str, e: Error) -> PhpException {
         Error::Configuration(_) => Kind::Configuration,
         Error::Transport { .. } => Kind::Transport,
         Error::Api { .. } => Kind::Api,
+        Error::Signature(_) => Kind::Signature,
         _ => Kind::Base,
     };
     exception(kind, format!("{function}(): {e}"), e.code())

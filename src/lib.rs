@@ -4,6 +4,7 @@
 //! `wxpay-core` and maps errors to the `WxPay\*` exceptions.
 
 mod array;
+mod callback;
 mod convert;
 mod engine;
 mod exceptions;
@@ -11,6 +12,7 @@ mod info;
 mod ini;
 mod json;
 mod notify;
+mod orderquery;
 mod settings;
 mod sign;
 mod token;
@@ -40,6 +42,11 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
             .and_then(|()| engine::mark_sensitive("wx_deliver_sign", &[0, 1]))
             .and_then(|()| engine::mark_sensitive("wx_deliver_notify", &[0, 1, 2]))
             .and_then(|()| engine::mark_sensitive("wx_access_token", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_payment_verify", &[2]))
+            .and_then(|()| engine::mark_sensitive("wx_feedback_verify", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_alarm_verify", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_order_query", &[0, 1, 2]))
+            .and_then(|()| engine::mark_sensitive("wx_feedback_update", &[0, 3]))
     });
     match ok {
         Ok(Ok(())) => 0,
@@ -54,11 +61,17 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
 #[php_module]
 #[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    let module = module
         .name("wxpay")
         .version(env!("CARGO_PKG_VERSION"))
         .info_function(info::module_info)
         .function(sign::php_function())
         .function(notify::php_function())
-        .function(token::php_function())
+        .function(token::php_function());
+    let module = callback::php_functions()
+        .into_iter()
+        .fold(module, |m, f| m.function(f));
+    orderquery::php_functions()
+        .into_iter()
+        .fold(module, |m, f| m.function(f))
 }

@@ -45,8 +45,8 @@ pub fn verify_payment(
     body: &[u8],
     keys: &Keys<'_>,
 ) -> Result<Payment> {
-    require_key("partnerkey", keys.partnerkey)?;
-    require_key("appkey", keys.appkey)?;
+    require_key("$keys['partnerkey']", keys.partnerkey)?;
+    require_key("$keys['appkey']", keys.appkey)?;
     let sign = query
         .iter()
         .find(|(k, _)| k == b"sign")
@@ -122,7 +122,7 @@ const FEEDBACK_OPTIONAL: [(&str, &str); 4] = [
 /// Checks a complaint (维权) message: AppSignature over appid, appkey,
 /// openid, timestamp.
 pub fn verify_feedback(body: &[u8], appkey: &[u8]) -> Result<Feedback> {
-    require_key("appkey", appkey)?;
+    require_key("$appkey", appkey)?;
     let doc = xml::parse(body)?;
     let signed = fields(&doc, &FEEDBACK_SIGNED)?;
     let mut all = signed.clone();
@@ -169,7 +169,7 @@ const ALARM: [(&str, &str); 5] = [
 /// Checks an alarm (告警) message: AppSignature over all five fields and the
 /// appkey. Returns appid, errortype, description, alarmcontent, timestamp.
 pub fn verify_alarm(body: &[u8], appkey: &[u8]) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    require_key("appkey", appkey)?;
+    require_key("$appkey", appkey)?;
     let doc = xml::parse(body)?;
     let all = fields(&doc, &ALARM)?;
     check_app_signature(&doc, &all, appkey)?;
@@ -178,7 +178,9 @@ pub fn verify_alarm(body: &[u8], appkey: &[u8]) -> Result<Vec<(&'static str, Vec
 
 fn require_key(name: &str, value: &[u8]) -> Result<()> {
     if value.is_empty() {
-        return Err(Error::invalid(format!("'{name}' must not be empty")));
+        return Err(Error::invalid(format!(
+            "{name} is required and must not be empty"
+        )));
     }
     Ok(())
 }
@@ -328,7 +330,7 @@ mod tests {
         };
         assert_eq!(
             verify_payment(&e1(), E2, &k).unwrap_err(),
-            Error::invalid("'partnerkey' must not be empty")
+            Error::invalid("$keys['partnerkey'] is required and must not be empty")
         );
     }
 

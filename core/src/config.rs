@@ -87,7 +87,7 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 9] = [
+pub static SETTINGS: [Setting; 10] = [
     setting!("api_base", "https://api.weixin.qq.com",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
     doc: "where the API lives; https:// only (the sandbox's address in tests)",
@@ -127,12 +127,22 @@ pub static SETTINGS: [Setting; 9] = [
     }),
     setting!("appsecret", "",
     scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
-    doc: "lets wx_deliver_notify(null, ...) obtain and refresh the token itself",
+    doc: "lets the calls that take a token (null instead of one) obtain and refresh it themselves",
     apply: |c, label, v| {
         if v.is_empty() {
             return Err(Error::Configuration(format!("{label} must not be empty")));
         }
         c.appsecret = Some(v.to_string());
+        Ok(())
+    }),
+    setting!("appid", "",
+    scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
+    doc: "the app whose token wx_feedback_update(null, ...) obtains with appsecret (the other calls take it from their params)",
+    apply: |c, label, v| {
+        if v.is_empty() {
+            return Err(Error::Configuration(format!("{label} must not be empty")));
+        }
+        c.appid = Some(v.to_string());
         Ok(())
     }),
     setting!("token_endpoint", "token",
@@ -232,6 +242,8 @@ pub struct Config {
     pub transport: Settings,
     /// From `$options` only: lets the extension obtain tokens itself.
     pub appsecret: Option<String>,
+    /// From `$options` only: the app of a call whose params have no appid.
+    pub appid: Option<String>,
     endpoint: Endpoint,
     cache: CacheSetting,
     copy_ms: u64,
@@ -261,6 +273,7 @@ impl Config {
                 proxy: None,
             },
             appsecret: None,
+            appid: None,
             endpoint: Endpoint::Token,
             cache: CacheSetting::Memory,
             copy_ms: crate::token::COPY_MAX_MS,
@@ -457,7 +470,7 @@ mod tests {
         let e = Setting::option(b"timeuot").unwrap_err();
         assert_eq!(
             e.message(),
-            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, token_endpoint"
+            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint"
         );
         assert!(Setting::option(b"token_cache").is_err());
         let long = Setting::option(&[b'o'; 100]).unwrap_err();
@@ -475,6 +488,7 @@ mod tests {
             "cafile" => "/etc/hostname",
             "proxy" => "http://127.0.0.1:3128",
             "appsecret" => "S",
+            "appid" => "wxA",
             "token_endpoint" => "stable_token",
             "token_cache" => "redis://127.0.0.1:6379/0",
             "token_copy_ttl" => "0",

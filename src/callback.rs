@@ -1,0 +1,154 @@
+//! `wx_payment_verify()`, `wx_feedback_verify()`, `wx_alarm_verify()`: what
+//! WeChat posts to a shop, checked by the core and returned as PHP arrays.
+
+use crate::array;
+use crate::convert::{self, PhpArray, PhpBytes};
+use crate::exceptions::{invalid_argument, throw};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use wxpay_core::callback::{self, Keys};
+use wxpay_core::error::Error;
+use wxpay_core::sign::Scalar;
+
+/// A PHP string with exactly these bytes (GBK stays GBK).
+fn bytes_zval(bytes: Vec<u8>) -> Zval {
+    let mut z = Zval::new();
+    z.set_binary(bytes);
+    z
+}
+
+fn to_array<'a>(fields: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> ZBox<ZendHashTable> {
+    let mut ht = ZendHashTable::new();
+    for (k, v) in fields {
+        let _ = ht.insert(k, bytes_zval(v));
+    }
+    ht
+}
+
+/// An array's entries as (key, value) byte strings, PHP's own string
+/// conversion applied; `what` names the array in messages.
+fn read_pairs(
+    function: &str,
+    what: &str,
+    ht: &ZendHashTable,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PhpException> {
+    let mut out = Vec::with_capacity(ht.len());
+    array::try_for_each(ht, |key, value| {
+        let key = key.into_bytes();
+        let value = match convert::to_scalar(value) {
+            Ok(v) => v.into_bytes(),
+            // __toString() threw: its exception is pending and reaches the caller.
+            Err(convert::NotScalar::Threw) => return Err(invalid_argument(String::new())),
+            Err(not) => {
+                let shown = Scalar::bytes(&key[..key.len().min(64)]).display();
+                return Err(throw(
+                    function,
+                    Error::invalid(format!(
+                        "{what}['{shown}'] must be a string, {} given",
+                        not.describe()
+                    )),
+                ));
+            }
+        };
+        out.push((key, value));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Checks the payment notification WeChat sent to the shop's notify_url:
+/// the partner sign over `$query` (`$_GET`) and the AppSignature over
+/// `$post_xml` (`file_get_contents('php://input')`).
+#[php_function]
+#[php(name = "wx_payment_verify")]
+pub fn wx_payment_verify(
+    query: PhpArray,
+    post_xml: PhpBytes,
+    keys: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    const NAME: &str = "wx_payment_verify";
+    let query = query.check(NAME, 1, "query")?;
+    let body = post_xml.check(NAME, 2, "post_xml", "string")?.into_bytes();
+    let keys = keys.check(NAME, 3, "keys")?;
+    let query = read_pairs(NAME, "$query", query)?;
+    let given = read_pairs(NAME, "$keys", keys)?;
+    let mut k = Keys::default();
+    for (name, value) in &given {
+        let slot = match name.as_slice() {
+            b"partnerkey" => &mut k.partnerkey,
+            b"appkey" => &mut k.appkey,
+            b"appid" => {
+                k.appid = Some(value);
+                continue;
+            }
+            b"partner" => {
+                k.partner = Some(value);
+                continue;
+            }
+            other => {
+                let shown = Scalar::bytes(&other[..other.len().min(64)]).display();
+                return Err(throw(
+                    NAME,
+                    Error::invalid(format!("unknown key '{shown}' in $keys; the keys are partnerkey, appkey, appid, partner")),
+                ));
+            }
+        };
+        *slot = value.as_slice();
+    }
+    let payment = callback::verify_payment(&query, &body, &k).map_err(|e| throw(NAME, e))?;
+    let mut trade = ZendHashTable::new();
+    for (key, value) in payment.trade {
+        // $_GET's keys; one that is not UTF-8 could not be signed by WeChat's rule anyway.
+        let key = String::from_utf8_lossy(&key).into_owned();
+        let _ = trade.insert(key.as_str(), bytes_zval(value));
+    }
+    let mut out = ZendHashTable::new();
+    let mut z = Zval::new();
+    z.set_hashtable(trade);
+    let _ = out.insert("trade", z);
+    let mut z = Zval::new();
+    z.set_hashtable(to_array(payment.buyer));
+    let _ = out.insert("buyer", z);
+    Ok(out)
+}
+
+/// Checks a complaint (维权) posted to the shop's payfeedback URL.
+#[php_function]
+#[php(name = "wx_feedback_verify")]
+pub fn wx_feedback_verify(post_xml: PhpBytes, appkey: PhpBytes) -> PhpResult<ZBox<ZendHashTable>> {
+    const NAME: &str = "wx_feedback_verify";
+    let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
+    let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
+    let f = callback::verify_feedback(&body, &appkey).map_err(|e| throw(NAME, e))?;
+    let mut out = to_array(f.fields);
+    let mut pictures = ZendHashTable::new();
+    for p in f.pictures {
+        let _ = pictures.push(bytes_zval(p));
+    }
+    let mut z = Zval::new();
+    z.set_hashtable(pictures);
+    let _ = out.insert("picurls", z);
+    Ok(out)
+}
+
+/// Checks an alarm (告警) posted to the shop's alarm URL.
+#[php_function]
+#[php(name = "wx_alarm_verify")]
+pub fn wx_alarm_verify(post_xml: PhpBytes, appkey: PhpBytes) -> PhpResult<ZBox<ZendHashTable>> {
+    const NAME: &str = "wx_alarm_verify";
+    let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
+    let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
+    let fields = callback::verify_alarm(&body, &appkey).map_err(|e| throw(NAME, e))?;
+    Ok(to_array(fields))
+}
+
+/// The function entries for `#[php_module]`.
+pub fn php_functions() -> [ext_php_rs::builders::FunctionBuilder<'static>; 3] {
+    [
+        wrap_function!(wx_payment_verify),
+        wrap_function!(wx_feedback_verify),
+        wrap_function!(wx_alarm_verify),
+    ]
+}

@@ -1,0 +1,123 @@
+//! `wx_order_query()` and `wx_feedback_update()`: two more pay API calls,
+//! through the same transport and token management as `wx_deliver_notify()`.
+
+use crate::array;
+use crate::convert::{deref, type_name, PhpArray, PhpBytes};
+use crate::exceptions::throw;
+use crate::json;
+use crate::settings;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::error::php_error;
+use ext_php_rs::flags::ErrorType;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+use std::time::{SystemTime, UNIX_EPOCH};
+use wxpay_core::deliver::Input;
+use wxpay_core::error::Error;
+use wxpay_core::notify;
+use wxpay_core::orderquery::{self, OrderQueryBuilder};
+use wxpay_core::sign::Scalar;
+
+fn warn(w: String) {
+    php_error(&ErrorType::Warning, &w);
+}
+
+/// Asks WeChat about an order (`/pay/orderquery`) and returns its
+/// `order_info` as WeChat sent it (strings, `ret_code` an int).
+#[php_function]
+#[php(name = "wx_order_query")]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_order_query(
+    access_token: Option<PhpBytes>,
+    params: PhpArray,
+    options: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    const NAME: &str = "wx_order_query";
+    let token = access_token
+        .map(|t| t.check(NAME, 1, "access_token", "?string"))
+        .transpose()?
+        .map(Scalar::into_bytes);
+    let params = params.check(NAME, 2, "params")?;
+    let options = options.check_optional(NAME, 3, "options")?;
+
+    let mut builder = OrderQueryBuilder::default();
+    array::try_for_each(params, |key, value| {
+        let z = deref(value);
+        let input = if let Some(s) = z.zend_str() {
+            Input::Str(s.as_bytes())
+        } else if let Some(n) = z.long() {
+            Input::Int(n)
+        } else {
+            Input::Other(type_name(z))
+        };
+        key.with_bytes(|k| builder.set(k, input))
+    })
+    .map_err(|e: Error| throw(NAME, e.context("$params")))?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let query = builder
+        .build(now)
+        .map_err(|e| throw(NAME, e.context("$params")))?;
+    let config = settings::read(options).map_err(|e| throw(NAME, e))?;
+    let reply = notify::call(&config, &query.request(), token.as_deref(), &mut warn)
+        .and_then(orderquery::order_info)
+        .map_err(|e| throw(NAME, e))?;
+    Ok(json::object_to_array(&reply))
+}
+
+/// Tells WeChat a complaint is handled (`/payfeedback/update`); returns the
+/// decoded reply. With a null token, `$options` needs `appid` and `appsecret`.
+#[php_function]
+#[php(name = "wx_feedback_update")]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_feedback_update(
+    access_token: Option<PhpBytes>,
+    openid: PhpBytes,
+    feedbackid: PhpBytes,
+    options: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    const NAME: &str = "wx_feedback_update";
+    let token = access_token
+        .map(|t| t.check(NAME, 1, "access_token", "?string"))
+        .transpose()?
+        .map(Scalar::into_bytes);
+    let openid = openid.check(NAME, 2, "openid", "string")?.into_bytes();
+    let feedbackid = feedbackid
+        .check(NAME, 3, "feedbackid", "string")?
+        .into_bytes();
+    let options = options.check_optional(NAME, 4, "options")?;
+    let text = |name: &str, v: &[u8]| match std::str::from_utf8(v) {
+        Ok(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(s.to_string()),
+        _ => Err(throw(
+            NAME,
+            Error::invalid(format!(
+                "${name} must be a non-empty string of printable ASCII characters"
+            )),
+        )),
+    };
+    let (openid, feedbackid) = (text("openid", &openid)?, text("feedbackid", &feedbackid)?);
+    let config = settings::read(options).map_err(|e| throw(NAME, e))?;
+    let appid = match (&token, &config.appid) {
+        (_, Some(appid)) => appid.clone(),
+        (Some(_), None) => String::new(),
+        (None, None) => {
+            return Err(throw(
+                NAME,
+                Error::invalid("$access_token is null: pass $options['appid'] and $options['appsecret'] so the extension can obtain the token, or pass a token"),
+            ))
+        }
+    };
+    let request = orderquery::feedback_update(&appid, &openid, &feedbackid);
+    let reply =
+        notify::call(&config, &request, token.as_deref(), &mut warn).map_err(|e| throw(NAME, e))?;
+    Ok(json::object_to_array(&reply))
+}
+
+/// The function entries for `#[php_module]`.
+pub fn php_functions() -> [ext_php_rs::builders::FunctionBuilder<'static>; 2] {
+    [
+        wrap_function!(wx_order_query),
+        wrap_function!(wx_feedback_update),
+    ]
+}
