@@ -27,13 +27,12 @@ fn to_array<'a>(fields: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> ZBox<Ze
     ht
 }
 
+/// An array's entries as raw (key, value) strings.
+type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// An array's entries as (key, value) byte strings, PHP's own string
 /// conversion applied; `what` names the array in messages.
-fn read_pairs(
-    function: &str,
-    what: &str,
-    ht: &ZendHashTable,
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PhpException> {
+fn read_pairs(function: &str, what: &str, ht: &ZendHashTable) -> Result<Pairs, PhpException> {
     let mut out = Vec::with_capacity(ht.len());
     array::try_for_each(ht, |key, value| {
         let key = key.into_bytes();
