@@ -175,15 +175,15 @@ fi
 if want secrets; then
     note "secrets scan"
     leaks=0
-    while read -r _ secret appkey; do
-        for s in "$secret" "$appkey"; do
+    while read -r _ secret appkey _ partnerkey; do
+        for s in "$secret" "$appkey" ${partnerkey:+"$partnerkey"}; do
             if grep -rqF -- "$s" build/sandbox/ build/matrix/ build/dist-test/ "$log_dir"/ 2>/dev/null; then
                 echo "a secret of a test app was found in build/sandbox or the suites' output"; leaks=$((leaks + 1))
             fi
         done
     done < <(grep -v '^#' tests/sandbox-apps.txt)
     if [ "$leaks" -eq 0 ] && [ -s build/sandbox/notifications.jsonl ]; then
-        echo "no appsecret or appkey in the suites' output, $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
+        echo "no appsecret, appkey or partner key in the suites' output, $(wc -l < build/sandbox/notifications.jsonl) recorded notifications or the sandbox log"
         passed=$((passed + 1))
     else
         [ -s build/sandbox/notifications.jsonl ] || echo "the sandbox recorded nothing to scan"

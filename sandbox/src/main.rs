@@ -1,14 +1,20 @@
 //! wxpay-sandbox: a local HTTPS stand-in for api.weixin.qq.com.
 //!
-//! Serves `GET /cgi-bin/token`, `POST /cgi-bin/stable_token` and
-//! `POST /pay/delivernotify` with WeChat's checks and error codes, records
-//! every accepted notification, and misbehaves on request (`/_sandbox/fault`).
+//! Serves `GET /cgi-bin/token`, `POST /cgi-bin/stable_token`,
+//! `POST /pay/delivernotify`, `POST /pay/orderquery` and
+//! `GET /payfeedback/update` with WeChat's checks and error codes, records
+//! every accepted notification, misbehaves on request (`/_sandbox/fault`),
+//! and plays WeChat towards the shop: it pays orders and posts the signed
+//! payment notifications, complaints and alarms (`/_sandbox/pay`, ...).
 //! See README.md, "Testing offline with wxpay-sandbox".
 
 mod certs;
+mod client;
 mod faults;
 mod http;
+mod pay;
 mod server;
+mod signing;
 mod wechat;
 
 use std::net::TcpListener;
@@ -21,8 +27,12 @@ const USAGE: &str = "usage: wxpay-sandbox [options]
   --state-dir DIR     where ca.pem, address and notifications.jsonl go (default ./wxpay-sandbox)
   --listen ADDR       loopback IPv4 address to listen on (default 127.0.0.1)
   --port N            port to listen on (default 0: a free one)
-  --app ID:SECRET:KEY an app the sandbox knows (repeatable); default: the seed article's app
-  --apps FILE         more apps, one 'appid appsecret appkey' per line (# comments)
+  --app ID:SECRET:KEY[:PARTNER:PARTNERKEY]
+                      an app the sandbox knows (repeatable); default: the seed article's app;
+                      with a partner id and key it takes payments (/_sandbox/pay)
+  --apps FILE         more apps, one 'appid appsecret appkey [partner partnerkey]' per line (# comments)
+  --time-scale X      multiplies WeChat's intervals (callback retries, the shipping deadline;
+                      default 1, e.g. 0.001 turns 24 h into 86 s)
   --token-ttl SECS    expires_in of new tokens (default 7200)
   --grace SECS        how long a replaced token still works (default 300, as WeChat)
   --token-quota N     token calls per app before 45009 (default 2000, as WeChat)";
@@ -40,17 +50,37 @@ struct Options {
     port: u16,
     apps: Vec<App>,
     settings: Settings,
+    time_scale: f64,
 }
 
 fn parse_app(spec: &str) -> Result<App, String> {
-    let parts: Vec<&str> = spec.splitn(3, [':', ' ', '\t']).map(str::trim).collect();
+    let parts: Vec<&str> = spec
+        .split([':', ' ', '\t'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let app = |id: &str, secret: &str, key: &str| App {
+        appid: id.to_string(),
+        secret: secret.to_string(),
+        appkey: key.to_string(),
+        partner: None,
+        partnerkey: None,
+    };
     match parts.as_slice() {
-        [id, secret, key] if !id.is_empty() && !secret.is_empty() && !key.is_empty() => Ok(App {
-            appid: id.to_string(),
-            secret: secret.to_string(),
-            appkey: key.to_string(),
-        }),
-        _ => Err("an app is APPID:APPSECRET:APPKEY".into()),
+        [id, secret, key] => Ok(app(id, secret, key)),
+        [id, secret, key, partner, partnerkey]
+            if partner.len() == 10 && partner.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(App {
+                partner: Some(partner.to_string()),
+                partnerkey: Some(partnerkey.to_string()),
+                ..app(id, secret, key)
+            })
+        }
+        _ => Err(
+            "an app is APPID:APPSECRET:APPKEY, or APPID:APPSECRET:APPKEY:PARTNER:PARTNERKEY with a 10-digit partner id"
+                .into(),
+        ),
     }
 }
 
@@ -65,6 +95,7 @@ fn parse_args() -> Result<Options, String> {
             grace: Duration::from_secs(300),
             token_quota: 2000,
         },
+        time_scale: 1.0,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -104,6 +135,13 @@ fn parse_args() -> Result<Options, String> {
                     .parse()
                     .map_err(|e| format!("--token-quota: {e}"))?
             }
+            "--time-scale" => {
+                opts.time_scale = value()?
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| *x > 0.0 && x.is_finite())
+                    .ok_or("--time-scale takes a positive number")?
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
@@ -114,6 +152,8 @@ fn parse_args() -> Result<Options, String> {
             appid: appid.into(),
             secret: secret.into(),
             appkey: appkey.into(),
+            partner: None,
+            partnerkey: None,
         });
     }
     Ok(opts)
@@ -144,9 +184,10 @@ fn run() -> Result<(), String> {
         .open(&journal_path)
         .map_err(|e| format!("{}: {e}", journal_path.display()))?;
 
+    let pay = pay::Pay::new(opts.apps.clone().into_iter(), opts.time_scale);
     let api = wechat::Api::new(opts.apps, opts.settings);
     let apps: Vec<String> = api.apps().map(|a| a.appid.clone()).collect();
-    let server = Arc::new(server::Server::new(api, Arc::new(tls), journal));
+    let server = Arc::new(server::Server::new(api, pay, Arc::new(tls), journal));
 
     std::fs::write(opts.state_dir.join("address"), format!("{address}\n"))
         .map_err(|e| e.to_string())?;

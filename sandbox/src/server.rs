@@ -2,6 +2,7 @@
 
 use crate::faults::{Fault, Faults};
 use crate::http::{self, Request};
+use crate::pay::Pay;
 use crate::wechat::{Api, Notification, Reply};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use serde_json::{json, Value};
@@ -22,6 +23,7 @@ struct Seen {
 
 pub struct Server {
     pub api: Api,
+    pub pay: Arc<Pay>,
     pub faults: Faults,
     tls: Arc<ServerConfig>,
     connections: AtomicU64,
@@ -33,9 +35,10 @@ pub struct Server {
 type Tls = StreamOwned<ServerConnection, TcpStream>;
 
 impl Server {
-    pub fn new(api: Api, tls: Arc<ServerConfig>, journal: File) -> Server {
+    pub fn new(api: Api, pay: Arc<Pay>, tls: Arc<ServerConfig>, journal: File) -> Server {
         Server {
             api,
+            pay,
             faults: Faults::default(),
             tls,
             connections: AtomicU64::new(0),
@@ -184,12 +187,48 @@ impl Server {
                 let (reply, record) = self
                     .api
                     .deliver_notify(req.query("access_token").as_deref(), &req.body);
-                if let Some(record) = record {
-                    self.record(conn, record);
+                let Some(record) = record else {
+                    return reply;
+                };
+                let text = |k: &str| record.get(k).and_then(Value::as_str).unwrap_or("");
+                if let Err(refused) = self.pay.deliver(
+                    text("appid"),
+                    text("transid"),
+                    text("out_trade_no"),
+                    text("openid"),
+                ) {
+                    return refused;
                 }
+                self.record(conn, record);
                 reply
             }
-            (_, "/cgi-bin/token" | "/cgi-bin/stable_token" | "/pay/delivernotify") => Reply {
+            ("POST", "/pay/orderquery") => {
+                match self.api.check_token(req.query("access_token").as_deref()) {
+                    Ok(app) => self.pay.order_query(&app, &req.body),
+                    Err(reply) => reply,
+                }
+            }
+            ("GET", "/payfeedback/update") => {
+                match self.api.check_token(req.query("access_token").as_deref()) {
+                    Ok(app) => self.pay.feedback_update(
+                        &app,
+                        req.query("openid").as_deref(),
+                        req.query("feedbackid").as_deref(),
+                    ),
+                    Err(reply) => reply,
+                }
+            }
+            (_, "/payfeedback/update") => Reply {
+                status: 405,
+                body: json!({ "errcode": 43001, "errmsg": "require GET method" }),
+            },
+            (
+                _,
+                "/cgi-bin/token"
+                | "/cgi-bin/stable_token"
+                | "/pay/delivernotify"
+                | "/pay/orderquery",
+            ) => Reply {
                 status: 405,
                 body: json!({ "errcode": 43002, "errmsg": "require POST method" }),
             },
@@ -266,6 +305,11 @@ impl Server {
                     Err(e) => (400, json!({ "ok": false, "error": e })),
                 }
             }
+            ("POST", "/_sandbox/pay") => answer(self.pay.pay(&req.body)),
+            ("POST", "/_sandbox/replay") => answer(self.pay.replay(&req.body)),
+            ("POST", "/_sandbox/feedback") => answer(self.pay.feedback(&req.body)),
+            ("POST", "/_sandbox/alarm") => answer(self.pay.alarm(&req.body)),
+            ("GET", "/_sandbox/orders") => (200, self.pay.orders(matching.as_deref())),
             ("POST", "/_sandbox/clear") => {
                 self.faults.clear();
                 (200, json!({ "ok": true }))
@@ -280,6 +324,14 @@ impl Server {
 
     fn lock<'a, T>(&self, m: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
         m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A control endpoint's result as (status, body).
+fn answer(result: Result<Value, String>) -> (u16, Value) {
+    match result {
+        Ok(v) => (200, v),
+        Err(e) => (400, json!({ "ok": false, "error": e })),
     }
 }
 

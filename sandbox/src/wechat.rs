@@ -2,7 +2,6 @@
 //! with WeChat's checks and error codes.
 
 use serde_json::{json, Map, Value};
-use sha1::{Digest, Sha1};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -12,6 +11,9 @@ pub struct App {
     pub appid: String,
     pub secret: String,
     pub appkey: String,
+    /// The merchant (Tenpay partner) id and key, for apps that take payments.
+    pub partner: Option<String>,
+    pub partnerkey: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -45,11 +47,11 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn ok(body: Value) -> Reply {
+    pub fn ok(body: Value) -> Reply {
         Reply { status: 200, body }
     }
 
-    fn err(code: i64, msg: &str) -> Reply {
+    pub fn err(code: i64, msg: &str) -> Reply {
         Reply::ok(json!({ "errcode": code, "errmsg": msg }))
     }
 }
@@ -205,7 +207,7 @@ impl Api {
     }
 
     /// Which app a token belongs to, or WeChat's error for it.
-    fn check_token(&self, token: Option<&str>) -> Result<String, Reply> {
+    pub fn check_token(&self, token: Option<&str>) -> Result<String, Reply> {
         let token = match token {
             Some(t) if !t.is_empty() => t,
             _ => return Err(Reply::err(41001, "access_token missing")),
@@ -328,12 +330,9 @@ impl Api {
     }
 }
 
-/// The get_biz_sign rule for the notification's fields: every key is a
-/// lowercase name, so `ksort` is plain byte order. Written apart from the
-/// extension's core (its own join, SHA-1 and hex from the crates): the
-/// sandbox is the oracle the extension's signatures are checked against.
+/// The get_biz_sign rule over the notification's fields and the appkey.
 fn signature(fields: &HashMap<&str, &str>, appkey: &str) -> String {
-    let mut pairs: Vec<(&str, &str)> = [
+    let signed: Vec<(&str, &[u8])> = [
         "appid",
         "deliver_msg",
         "deliver_status",
@@ -343,12 +342,9 @@ fn signature(fields: &HashMap<&str, &str>, appkey: &str) -> String {
         "transid",
     ]
     .iter()
-    .map(|k| (*k, fields[k]))
+    .map(|k| (*k, fields[k].as_bytes()))
     .collect();
-    pairs.push(("appkey", appkey));
-    pairs.sort();
-    let joined: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    hex::encode(Sha1::digest(joined.join("&").as_bytes()))
+    crate::signing::biz_sign(&signed, appkey.as_bytes())
 }
 
 /// A fresh token: 128 random hex characters (WeChat's are opaque, ≤ 512).
@@ -375,6 +371,8 @@ mod tests {
                 appid: "wxA".into(),
                 secret: "S".into(),
                 appkey: "KEY".into(),
+                partner: None,
+                partnerkey: None,
             }],
             Settings {
                 token_ttl: Duration::from_secs(7200),
