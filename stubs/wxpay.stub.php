@@ -37,7 +37,7 @@ function wx_deliver_sign(#[\SensitiveParameter] array $params, #[\SensitiveParam
  *        out_trade_no: string|int|\Stringable, deliver_timestamp?: int|string,
  *        deliver_status?: int|string|bool, deliver_msg?: string} $params
  * @param array{api_base?: string, timeout?: float|int, connect_timeout?: float|int,
- *        cafile?: string, proxy?: string, appsecret?: string,
+ *        cafile?: string, proxy?: string, appsecret?: string, appid?: string,
  *        token_endpoint?: 'token'|'stable_token'} $options per-call
  *        overrides of the wxpay.* ini settings
  * @return array{errcode: int, errmsg: string}
@@ -67,6 +67,82 @@ function wx_deliver_notify(
  */
 function wx_access_token(string $appid, #[\SensitiveParameter] string $appsecret, bool $force_refresh = false): string {}
 
+/**
+ * Checks the payment notification WeChat posts to the shop's notify_url:
+ * the partner sign (MD5 with the partner key over every received query
+ * parameter but `sign`, empty values left out, raw bytes) and the
+ * AppSignature of the XML body (SHA-1 over appid, appkey, issubscribe,
+ * noncestr, openid, timestamp). It does not judge trade_state: the
+ * returned trade says it.
+ *
+ * @param array<string, string> $query $_GET as received
+ * @param string $post_xml file_get_contents('php://input')
+ * @param array{partnerkey: string, appkey: string, appid?: string, partner?: string} $keys
+ *        appid and partner, when given, must be the notification's
+ * @return array{trade: array<string, string>, buyer: array{appid: string, openid: string,
+ *         issubscribe: string, timestamp: string, noncestr: string}}
+ * @throws \WxPay\SignatureException a signature does not match (says which, never a value)
+ * @throws \WxPay\InvalidArgumentException no sign, bad or hostile XML (DOCTYPE, unknown
+ *         entities, over 64 KiB), a missing element, another app or merchant
+ */
+function wx_payment_verify(array $query, string $post_xml, #[\SensitiveParameter] array $keys): array {}
+
+/**
+ * Checks a complaint (维权) WeChat posts to the shop's payfeedback URL:
+ * AppSignature over appid, appkey, openid, timestamp.
+ *
+ * @return array{appid: string, openid: string, timestamp: string, msgtype: 'request'|'confirm'|'reject',
+ *         feedbackid: string, transid: string, reason: string, solution: string, extinfo: string,
+ *         picurls: list<string>}
+ * @throws \WxPay\SignatureException the AppSignature does not match
+ * @throws \WxPay\InvalidArgumentException bad or hostile XML, a missing element, an unknown MsgType
+ */
+function wx_feedback_verify(string $post_xml, #[\SensitiveParameter] string $appkey): array {}
+
+/**
+ * Checks an alarm (告警, e.g. ErrorType 1001 "shipping timeout") WeChat posts
+ * to the shop's alarm URL: AppSignature over alarmcontent, appid, appkey,
+ * description, errortype, timestamp.
+ *
+ * @return array{appid: string, errortype: string, description: string, alarmcontent: string, timestamp: string}
+ * @throws \WxPay\SignatureException the AppSignature does not match
+ * @throws \WxPay\InvalidArgumentException bad or hostile XML, a missing element
+ */
+function wx_alarm_verify(string $post_xml, #[\SensitiveParameter] string $appkey): array {}
+
+/**
+ * Asks WeChat about an order (POST /pay/orderquery): the package signed with
+ * the partner key, the app_signature with the appkey; same transport, token
+ * management, options and exceptions as wx_deliver_notify().
+ *
+ * @param string|null $access_token null = let the extension obtain and refresh it
+ *        (needs $options['appsecret'])
+ * @param array{appid: string, appkey: string, partner: string|int, partnerkey: string,
+ *        out_trade_no: string|int, timestamp?: int|string} $params
+ * @param array<string, mixed> $options as for wx_deliver_notify()
+ * @return array<string, string|int> order_info as WeChat sends it: strings, ret_code an int
+ *         (0: found; trade_state "0": paid)
+ */
+function wx_order_query(
+    #[\SensitiveParameter] ?string $access_token,
+    #[\SensitiveParameter] array $params,
+    #[\SensitiveParameter] array $options = [],
+): array {}
+
+/**
+ * Marks a complaint handled (GET /payfeedback/update).
+ *
+ * @param string|null $access_token null = let the extension obtain and refresh it
+ *        (needs $options['appid'] and $options['appsecret'])
+ * @return array{errcode: int, errmsg: string}
+ */
+function wx_feedback_update(
+    #[\SensitiveParameter] ?string $access_token,
+    string $openid,
+    string $feedbackid,
+    #[\SensitiveParameter] array $options = [],
+): array {}
+
 }
 
 namespace WxPay {
@@ -92,5 +168,11 @@ class ConfigurationException extends TransportException {}
 
 /** WeChat answered with errcode != 0; getCode() is the errcode (64-bit). */
 class ApiException extends Exception {}
+
+/**
+ * A message claimed to come from WeChat (payment notification, complaint,
+ * alarm) carries a signature that does not match: answer "fail", ship nothing.
+ */
+class SignatureException extends Exception {}
 
 }

@@ -82,6 +82,9 @@ pub fn parse(body: &[u8]) -> Result<Element> {
                 });
             }
             Event::Empty(start) => {
+                if open.len() == MAX_DEPTH {
+                    return Err(bad(format!("nested deeper than {MAX_DEPTH} elements")));
+                }
                 let name = element_name(start.name().as_ref())?;
                 let Some(parent) = open.last_mut() else {
                     return Err(bad("the root element is not <xml>"));
@@ -222,6 +225,7 @@ mod tests {
         refused(b"junk<xml></xml>", "outside");
         refused(b"", "no <xml>");
         refused(b"<xml><a><b><c><d>1</d></c></b></a></xml>", "deeper");
+        refused(b"<xml><a><b><c><d/></c></b></a></xml>", "deeper");
         refused(b"<xml><?php echo 1; ?></xml>", "processing instruction");
         let big = [
             b"<xml><A>".as_slice(),
