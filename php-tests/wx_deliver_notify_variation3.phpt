@@ -36,7 +36,7 @@ try {
 }
 ?>
 --EXPECT--
-wrong appkey: WxPay\ApiException(49004): wx_deliver_notify(): WeChat error 49004: signature error (check the appkey (PaySignKey): the signature did not match)
+wrong appkey: WxPay\ApiException(49004): wx_deliver_notify(): WeChat error 49004: signature error (check the appkey (PaySignKey), and for an order query the partner key: a signature did not match)
 appid of another app: WxPay\ApiException(40013): wx_deliver_notify(): WeChat error 40013: invalid appid (check the appid)
 unknown token: WxPay\ApiException(40001): wx_deliver_notify(): WeChat error 40001: invalid credential, access_token is invalid or not latest
 40001: WxPay\ApiException(40001): wx_deliver_notify(): WeChat error 40001: message for 40001
@@ -48,7 +48,7 @@ unknown token: WxPay\ApiException(40001): wx_deliver_notify(): WeChat error 4000
 47001: WxPay\ApiException(47001): wx_deliver_notify(): WeChat error 47001: message for 47001
 48001: WxPay\ApiException(48001): wx_deliver_notify(): WeChat error 48001: message for 48001
 45009: WxPay\ApiException(45009): wx_deliver_notify(): WeChat error 45009: message for 45009
-49004: WxPay\ApiException(49004): wx_deliver_notify(): WeChat error 49004: message for 49004 (check the appkey (PaySignKey): the signature did not match)
+49004: WxPay\ApiException(49004): wx_deliver_notify(): WeChat error 49004: message for 49004 (check the appkey (PaySignKey), and for an order query the partner key: a signature did not match)
 -1: WxPay\ApiException(-1): wx_deliver_notify(): WeChat error -1: message for -1
 quoting errmsg: WxPay\ApiException(40001): wx_deliver_notify(): WeChat error 40001: bad token *** for key ***
 caught as WxPay\Exception: WxPay\ApiException 48001

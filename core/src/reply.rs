@@ -111,7 +111,7 @@ fn hint(code: i64) -> &'static str {
     match code {
         40125 => " (check the appsecret)",
         40013 => " (check the appid)",
-        49004 => " (check the appkey (PaySignKey): the signature did not match)",
+        49004 => " (check the appkey (PaySignKey), and for an order query the partner key: a signature did not match)",
         _ => "",
     }
 }
