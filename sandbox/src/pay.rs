@@ -226,7 +226,12 @@ impl Pay {
             Some(h) => hex::decode(h).map_err(|e| format!("attach_hex: {e}"))?,
             None => optional(&req, "attach").as_bytes().to_vec(),
         };
-        let physical = optional(&req, "goods") == "physical";
+        // WeChat's shipping deadline (24 h, 72 h for physical goods), or the test's.
+        let deliver_within = match req.get("deliver_within").and_then(Value::as_u64) {
+            Some(secs) => secs,
+            None if optional(&req, "goods") == "physical" => 72 * 3600,
+            None => 24 * 3600,
+        };
 
         let mut st = self.lock();
         let key = (appid.to_string(), out_trade_no.clone());
@@ -354,8 +359,8 @@ impl Pay {
         let now = Instant::now();
         st.jobs.push((now, Job::Notify(index, 0)));
         if st.orders[index].alarm_url.is_some() {
-            let deadline = self.scaled(if physical { 72 * 3600 } else { 24 * 3600 });
-            st.jobs.push((now + deadline, Job::Alarm(index)));
+            st.jobs
+                .push((now + self.scaled(deliver_within), Job::Alarm(index)));
         }
         drop(st);
         self.wake.notify_all();

@@ -68,6 +68,47 @@ switch ($check) {
         if (count($o) === 0) fail('no outcomes');
         foreach ($o as $order => $r) if ($r !== 'fail' || isset($c[$order])) fail("$order: answered $r, recorded " . ($c[$order] ?? 0));
         break;
+    case 'paid-shipped-once':   // ORDERS COUNT: every genuine order settled by "success" and shipped exactly once
+        $orders = array_filter(load($argv[2], ['orders' => 'array'])['orders'], fn($o) => !$o['tampered']);
+        if (count($orders) !== (int) $argv[3]) fail(count($orders) . ' genuine orders');
+        foreach ($orders as $o) {
+            $last = end($o['attempts']);
+            if (!$o['settled'] || $o['deliveries'] !== 1 || ($last['answer'] ?? '') !== 'success') fail(json_encode($o));
+        }
+        break;
+    case 'tampered-refused':    // ORDERS COUNT: every tampered notification answered fail on each of WeChat's 10 attempts, never shipped
+        $orders = array_filter(load($argv[2], ['orders' => 'array'])['orders'], fn($o) => $o['tampered']);
+        if (count($orders) !== (int) $argv[3]) fail(count($orders) . ' tampered orders');
+        foreach ($orders as $o) {
+            $answers = array_column($o['attempts'], 'answer');
+            if ($o['settled'] || $o['deliveries'] !== 0 || count($answers) !== 10 || array_unique($answers) !== ['fail']) fail(json_encode($o));
+        }
+        break;
+    case 'retried-then-shipped': // ORDERS: some genuine order failed first (fault) and WeChat's retry then succeeded
+        $orders = load($argv[2], ['orders' => 'array'])['orders'];
+        $n = 0;
+        foreach ($orders as $o) {
+            $a = array_column($o['attempts'], 'answer');
+            if (!$o['tampered'] && count($a) >= 2 && $a[0] === 'fail' && end($a) === 'success' && $o['deliveries'] === 1) $n++;
+        }
+        if ($n === 0) fail('no order was retried into success');
+        echo "  $n orders failed first and were shipped on WeChat's retry\n";
+        break;
+    case 'alarms-answered':     // ORDERS: each tampered (never shipped) order got alarm 1001, answered success; genuine ones none
+        foreach (load($argv[2], ['orders' => 'array'])['orders'] as $o) {
+            $answers = array_column($o['alarms'], 'answer');
+            if ($o['tampered'] ? $answers !== ['success'] : $answers !== []) fail(json_encode($o));
+        }
+        break;
+    case 'replays-answered':    // BEFORE AFTER TAG N: orders TAG-1..N got exactly one more attempt, answered success
+        $index = fn($f) => array_column(load($f, ['orders' => 'array'])['orders'], null, 'out_trade_no');
+        [$before, $after] = [$index($argv[2]), $index($argv[3])];
+        for ($i = 1; $i <= (int) $argv[5]; $i++) {
+            $b = $before["$argv[4]-$i"]['attempts'] ?? fail("$argv[4]-$i missing");
+            $a = $after["$argv[4]-$i"]['attempts'];
+            if (count($a) !== count($b) + 1 || end($a)['answer'] !== 'success') fail("$argv[4]-$i: " . json_encode($a));
+        }
+        break;
     default:
         fail("unknown check $check");
 }

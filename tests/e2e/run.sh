@@ -3,7 +3,9 @@
 # php.ini, as a shop does) -> examples/callback.php -> wxpay-sandbox over
 # HTTPS, tokens shared through a real redis-server. Plays WeChat with 2,000
 # payment callbacks from 16 concurrent clients, then again under a fault
-# storm, and checks the outcome. Prints "CHECK ok|FAIL name" lines.
+# storm; then the sandbox pays 2,000 orders itself and posts WeChat's signed
+# notifications (and tampered ones, replays, a complaint and alarms) to the
+# shop, and checks the outcome. Prints "CHECK ok|FAIL name" lines.
 #   tests/e2e/run.sh [CALLBACKS] [CONCURRENCY]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,9 +32,12 @@ wait_for() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.1; done; ret
 
 read -r appid secret appkey < <(grep '^wx0000000000000000' tests/sandbox-apps.txt)
 partnerkey=e2ePARTNERKEYxxxxxxxxxxxxxxxxxx0
+# The app that takes payments in the sandbox (phase 3).
+read -r paid_appid paid_secret paid_appkey paid_partner paid_partnerkey < <(grep '^wxcallback00000001' tests/sandbox-apps.txt)
 
 # --- the parts
-"$BIN/wxpay-sandbox" --state-dir "$dir/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 \
+# --time-scale 0.005: WeChat's retry schedule (8 s ... 1000 s) and shipping deadlines run 200x faster.
+"$BIN/wxpay-sandbox" --state-dir "$dir/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 --time-scale 0.005 \
     > "$dir/sandbox.log" 2>&1 &
 pids+=($!)
 wait_for '[ -s "$dir/sandbox/address" ]' || { echo "sandbox did not start"; exit 1; }
@@ -102,6 +107,19 @@ http {
             fastcgi_pass unix:$dir/fpm.sock;
             fastcgi_read_timeout 60s;
         }
+        # The shop of phase 3: the sandbox's paying app, its keys as FastCGI params.
+        location ~ ^/paid/(callback|feedback|alarm)\.php\$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/\$1.php;
+            fastcgi_param WXPAY_APPID $paid_appid;
+            fastcgi_param WXPAY_APPSECRET $paid_secret;
+            fastcgi_param WXPAY_APPKEY $paid_appkey;
+            fastcgi_param WXPAY_PARTNER $paid_partner;
+            fastcgi_param WXPAY_PARTNERKEY $paid_partnerkey;
+            fastcgi_param WXPAY_ORDERS_DIR $dir/paid-orders;
+            fastcgi_pass unix:$dir/fpm.sock;
+            fastcgi_read_timeout 60s;
+        }
     }
 }
 CONF
@@ -158,6 +176,54 @@ check "each successful order recorded exactly once" verify successes-once "$dir/
 check "the storm produced both outcomes" verify both-outcomes "$dir/$storm.json"
 check "no worker crashed in the storm" test "$(crashes)" = 0
 
+# --- phase 3: the sandbox pays, and posts WeChat's notifications to the shop
+paidtag=PAID$RANDOM
+shop=http://127.0.0.1:$web_port/paid
+# The first 25 shipping notifications fail (HTTP 503): those callbacks answer
+# "fail", and WeChat's retry must then ship them.
+ctl -X POST "$api/_sandbox/clear" > /dev/null
+ctl -X POST -d '{"kind":"status","status":503,"count":25,"match":"delivernotify"}' "$api/_sandbox/fault" > /dev/null
+t0=$(date +%s.%N)
+"$PHP" -n -d extension=curl tests/e2e/pay.php "$api" "$dir/sandbox/ca.pem" "$count" "$paidtag" "$paid_appid" \
+    "$shop/callback.php" "$shop/alarm.php" 4 > "$dir/paid.json"
+echo "paid: $(cat "$dir/paid.json")"
+orders() { ctl "$api/_sandbox/orders?match=$paidtag" > "$dir/orders-$paidtag.json"; }
+# Settled when nothing is left to post and every alarm is answered (tampered
+# orders: 10 attempts over ~8 s scaled; their alarms 3 s after payment).
+for _ in $(seq 600); do
+    orders
+    php -n -r '$d = json_decode(file_get_contents($argv[1]), true);
+        $alarms = array_sum(array_map(fn($o) => count($o["alarms"]), $d["orders"]));
+        exit($d["pending_posts"] === 0 && $alarms >= (int) $argv[2] ? 0 : 1);' "$dir/orders-$paidtag.json" 20 && break
+    sleep 0.5
+done
+t1=$(date +%s.%N)
+echo "paid phase: $count orders notified by the sandbox in $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}") s"
+check "the sandbox paid every order" php -n -r 'exit(json_decode(file_get_contents($argv[1]), true)["paid"] === (int) $argv[2] ? 0 : 1);' "$dir/paid.json" $((count + 20))
+check "every paid order verified, shipped and notified exactly once (sandbox's count)" verify paid-shipped-once "$dir/orders-$paidtag.json" "$count"
+recorded "$paidtag"
+check "every paid order's shipping notification recorded exactly once" verify recorded-once "$dir/recorded-$paidtag.json" "$count"
+check "a callback that failed first was retried by WeChat and then shipped" verify retried-then-shipped "$dir/orders-$paidtag.json"
+check "every tampered notification refused on all 10 attempts, nothing shipped" verify tampered-refused "$dir/orders-$paidtag.json" 20
+check "each refusal logged by the callback, naming the failed check" \
+    test "$(grep -c 'callback: refused a notification: wx_payment_verify(): \(the partner sign\|the AppSignature\|the XML body\)' "$dir/php-errors.log")" -ge 200
+check "alarm 1001 for every order never shipped, verified and answered success" verify alarms-answered "$dir/orders-$paidtag.json"
+check "the alarms were logged by alarm.php" test "$(grep -c 'alarm: WeChat ErrorType 1001' "$dir/php-errors.log")" -eq 20
+# Replays of shipped orders: answered success, never shipped twice.
+cp "$dir/orders-$paidtag.json" "$dir/orders-before-replay.json"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    ctl -X POST -d "{\"appid\":\"$paid_appid\",\"out_trade_no\":\"$paidtag-$i\"}" "$api/_sandbox/replay" > /dev/null
+done
+sleep 1
+orders
+check "replayed notifications answered success and shipped nothing more" verify paid-shipped-once "$dir/orders-$paidtag.json" "$count"
+check "each replay was answered success" verify replays-answered "$dir/orders-before-replay.json" "$dir/orders-$paidtag.json" "$paidtag" 10
+# A complaint: verified by feedback.php, which marks it handled through the API.
+fb=$(ctl -X POST -d "{\"appid\":\"$paid_appid\",\"openid\":\"oPaid-1\",\"url\":\"$shop/feedback.php\",\"transid\":\"x\",\"reason\":\"没收到\",\"picurls\":[\"http://mmbiz.qpic.cn/a/0\"]}" "$api/_sandbox/feedback")
+check "a complaint verified, kept and answered success" php -n -r '$f = json_decode($argv[1], true);
+    exit(($f["answer"] ?? "") === "success" && is_file($argv[2] . "/" . $f["feedbackid"] . ".request.json") ? 0 : 1);' "$fb" "$dir/paid-orders/feedback"
+check "no worker crashed in the paid phase" test "$(crashes)" = 0
+
 # --- secrets: none in any log or record of either phase
 token=$(php -n -r '$s = fsockopen("127.0.0.1", (int) $argv[1]); $k = $argv[2];
     fwrite($s, "*2\r\n\$3\r\nGET\r\n\$" . strlen($k) . "\r\n$k\r\n"); fgets($s); echo json_decode(fgets($s), true)["access_token"] ?? "";' \
@@ -165,7 +231,7 @@ token=$(php -n -r '$s = fsockopen("127.0.0.1", (int) $argv[1]); $k = $argv[2];
 leaks=0
 # Without the shared token there is nothing to scan for: that fails too.
 [ -n "$token" ] || { echo "  the shared access_token could not be read from Redis"; leaks=1; }
-for s in "$secret" "$appkey" "$partnerkey" ${token:+"$token"}; do
+for s in "$secret" "$appkey" "$partnerkey" "$paid_secret" "$paid_appkey" "$paid_partnerkey" ${token:+"$token"}; do
     if grep -rlF -- "$s" "$dir"/*.log "$dir"/sandbox/notifications.jsonl "$dir"/recorded-*.json 2>/dev/null; then
         leaks=$((leaks + 1))
     fi

@@ -1,0 +1,39 @@
+<?php
+/*
+ * The complaint (维权) URL: WeChat POSTs an XML message when a buyer opens a
+ * complaint (MsgType "request"), or later confirms (or rejects) that it was
+ * resolved. wx_feedback_verify() checks its AppSignature; this script keeps
+ * the complaint for the shop's staff and, for the demo, marks it handled at
+ * once with wx_feedback_update().
+ *
+ * Configuration: WXPAY_APPID, WXPAY_APPSECRET, WXPAY_APPKEY, WXPAY_ORDERS_DIR
+ */
+
+$appid = getenv('WXPAY_APPID') ?: 'wx0000000000000000';
+$appsecret = getenv('WXPAY_APPSECRET') ?: '';
+$appkey = getenv('WXPAY_APPKEY') ?: '';
+$dir = (getenv('WXPAY_ORDERS_DIR') ?: sys_get_temp_dir() . '/wxpay-orders') . '/feedback';
+
+header('Content-Type: text/plain');
+try {
+    $complaint = wx_feedback_verify(file_get_contents('php://input'), $appkey);
+} catch (WxPay\SignatureException | WxPay\InvalidArgumentException $e) {
+    error_log('feedback: refused a message: ' . $e->getMessage());
+    exit('fail');
+}
+if ($complaint['appid'] !== $appid) {
+    error_log('feedback: a complaint for another app');
+    exit('fail');
+}
+@mkdir($dir, 0775, true);
+file_put_contents("$dir/{$complaint['feedbackid']}.{$complaint['msgtype']}.json", json_encode($complaint, JSON_UNESCAPED_UNICODE));
+
+if ($complaint['msgtype'] === 'request') {
+    try {
+        wx_feedback_update(null, $complaint['openid'], $complaint['feedbackid'], ['appid' => $appid, 'appsecret' => $appsecret]);
+    } catch (WxPay\Exception $e) {
+        // Kept on disk: staff can mark it handled later.
+        error_log("feedback {$complaint['feedbackid']}: not marked handled: " . $e->getMessage());
+    }
+}
+echo 'success';
