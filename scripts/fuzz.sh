@@ -3,6 +3,7 @@
 #   reply    any reply body: never panics, accepted replies are consistent
 #   sign     the signing core against a naive model of get_biz_sign
 #   deliver  the request body: valid JSON of exactly the validated strings
+#   callback WeChat's XML messages: never panic; an accepted notification is correctly signed
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]   (make fuzz: 120 s each; make test: a short pass)
 set -uo pipefail
 cd "$(dirname "$0")/../core"
@@ -16,7 +17,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked --quiet || exit 1
 fi
 status=0
-for target in reply sign deliver; do
+for target in reply sign deliver callback; do
     if out=$(cargo +nightly fuzz run "$target" --release -- -max_total_time="$secs" 2>&1); then
         echo "FUZZ ok   $target: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' <<<"$out" | tail -1)s"
     else

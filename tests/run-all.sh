@@ -112,7 +112,7 @@ lines() {
 # 4. A short fuzz pass over the core (make fuzz runs the long one).
 if want fuzz; then
     note "fuzz (short pass)"
-    lines fuzz FUZZ 3 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"
+    lines fuzz FUZZ 4 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"
 fi
 
 # 5. Memory: RSS flat over many calls in one process; memcheck on short runs.

@@ -18,8 +18,13 @@ fn model_errcode(obj: &serde_json::Map<String, Value>) -> Option<Option<i64>> {
         _ => return Some(None),
     };
     let digits = text.strip_prefix('-').unwrap_or(&text);
-    let exact = !digits.is_empty() && digits.len() <= 19 && digits.chars().all(|c| c.is_ascii_digit());
-    Some(if exact { text.parse::<i64>().ok() } else { None })
+    let exact =
+        !digits.is_empty() && digits.len() <= 19 && digits.chars().all(|c| c.is_ascii_digit());
+    Some(if exact {
+        text.parse::<i64>().ok()
+    } else {
+        None
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -33,12 +38,18 @@ fuzz_target!(|data: &[u8]| {
     match obj.map(model_errcode) {
         None | Some(None) | Some(Some(None)) => assert!(parsed.is_err(), "accepted: {parsed:?}"),
         Some(Some(Some(0))) => assert!(matches!(parsed, Ok(Outcome::Ok(_))), "{parsed:?}"),
-        Some(Some(Some(code))) => assert!(matches!(parsed, Ok(Outcome::Api { code: c, .. }) if c == code), "{parsed:?}"),
+        Some(Some(Some(code))) => assert!(
+            matches!(parsed, Ok(Outcome::Api { code: c, .. }) if c == code),
+            "{parsed:?}"
+        ),
     }
     if let Ok(issued) = parse_issued(data) {
         let obj = obj.expect("a token came from a JSON object");
         assert!(matches!(model_errcode(obj), None | Some(Some(0))));
-        assert_eq!(obj.get("access_token").and_then(Value::as_str), Some(issued.token.as_str()));
+        assert_eq!(
+            obj.get("access_token").and_then(Value::as_str),
+            Some(issued.token.as_str())
+        );
         assert!(!issued.token.is_empty() && issued.token.bytes().all(|b| b.is_ascii_graphic()));
         let lifetime = match obj.get("expires_in") {
             Some(Value::Number(n)) => n.to_string(),

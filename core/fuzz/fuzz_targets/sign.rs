@@ -38,6 +38,9 @@ fuzz_target!(|data: &[u8]| {
         .join(&b'&');
     assert_eq!(joined, expected);
     let sig = input.signature(&order);
-    let want: String = Sha1::digest(&expected).iter().map(|b| format!("{b:02x}")).collect();
+    let want: String = Sha1::digest(&expected)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(&sig[..], want.as_bytes());
 });
