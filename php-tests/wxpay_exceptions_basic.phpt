@@ -4,7 +4,7 @@ WxPay exceptions: the hierarchy, constructible and extendable from PHP
 wxpay
 --FILE--
 <?php
-foreach (['WxPay\Exception', 'WxPay\InvalidArgumentException', 'WxPay\TransportException', 'WxPay\ApiException'] as $c) {
+foreach (['WxPay\Exception', 'WxPay\InvalidArgumentException', 'WxPay\TransportException', 'WxPay\ApiException', 'WxPay\SignatureException'] as $c) {
     $r = new ReflectionClass($c);
     echo $c, ' extends ', $r->getParentClass()->getName(), $r->isFinal() ? ' (final)' : '', "\n";
 }
@@ -28,6 +28,7 @@ WxPay\Exception extends Exception
 WxPay\InvalidArgumentException extends WxPay\Exception
 WxPay\TransportException extends WxPay\Exception
 WxPay\ApiException extends WxPay\Exception
+WxPay\SignatureException extends WxPay\Exception
 string(14) "invalid openid"
 int(40003)
 bool(true)
