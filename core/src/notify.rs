@@ -183,10 +183,9 @@ fn managed(config: &Config, request: &Request<'_>, warn: &mut dyn FnMut(String))
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Setting;
     use crate::deliver::{DeliveryBuilder, Input};
     use crate::sign::Scalar;
-    use crate::testserver::{Answer, TestServer};
+    use crate::testserver::{config, errcode, lines, quiet, token, Answer, TestServer};
 
     fn delivery(appid: &str) -> Delivery {
         let mut b = DeliveryBuilder::default();
@@ -201,45 +200,6 @@ mod tests {
                 .unwrap();
         }
         b.build(1_400_000_000).unwrap()
-    }
-
-    /// A config that trusts `server`, with `options` over the defaults.
-    fn config(server: &TestServer, options: &[(&str, &str)]) -> Config {
-        let mut given: Vec<(&Setting, String)> = vec![
-            (Setting::option(b"api_base").unwrap(), server.base.clone()),
-            (
-                Setting::option(b"cafile").unwrap(),
-                server.ca_file.display().to_string(),
-            ),
-            (Setting::option(b"timeout").unwrap(), "2".into()),
-        ];
-        for (k, v) in options {
-            given.push((Setting::option(k.as_bytes()).unwrap(), v.to_string()));
-        }
-        Config::read(|s| s.default.to_str().unwrap().to_string(), &given).unwrap()
-    }
-
-    fn token(t: &str) -> Answer {
-        Answer::ok(&format!(r#"{{"access_token":"{t}","expires_in":7200}}"#))
-    }
-
-    fn errcode(code: i64) -> Answer {
-        Answer::ok(&format!(
-            r#"{{"errcode":{code},"errmsg":"e{code} THE-APPKEY"}}"#
-        ))
-    }
-
-    /// Request lines, without the HTTP version.
-    fn lines(server: &TestServer) -> Vec<String> {
-        let requests = server.requests.lock().unwrap();
-        requests
-            .iter()
-            .map(|r| r.split(" HTTP/1.1").next().unwrap().to_string())
-            .collect()
-    }
-
-    fn quiet() -> impl FnMut(String) {
-        |w| panic!("unexpected warning: {w}")
     }
 
     #[test]

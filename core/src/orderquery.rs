@@ -250,6 +250,54 @@ mod tests {
     }
 
     #[test]
+    fn managed_query_refreshes_once_and_feedback_update_is_a_get() {
+        use crate::notify::call;
+        use crate::testserver::{config, errcode, lines, quiet, token, Answer, TestServer};
+        let info = Answer::ok(
+            r#"{"errcode":0,"errmsg":"ok","order_info":{"ret_code":0,"trade_state":"0"}}"#,
+        );
+        let server = TestServer::start(vec![token("T1"), errcode(42001), token("T2"), info]);
+        let c = config(&server, &[("appsecret", "SECRET-Q")]);
+        let mut q = e3();
+        q.appid = "wxOrderQuery".into();
+        let reply = call(&c, &q.request(), None, &mut quiet())
+            .and_then(order_info)
+            .unwrap();
+        assert_eq!(reply["trade_state"], "0");
+        let l = lines(&server);
+        assert_eq!(l.len(), 4, "{l:?}");
+        assert_eq!(l[1], "POST /pay/orderquery?access_token=T1");
+        assert_eq!(l[3], "POST /pay/orderquery?access_token=T2");
+        let sent = server.requests.lock().unwrap()[3].clone();
+        assert!(sent.contains(r#""package":"out_trade_no=843254536943809900&partner=1900000109&sign=005F35ADFDE09755425F43F31A07E8B3""#), "{sent}");
+
+        // The partner key never shows, even when a server quotes it back.
+        let server = TestServer::start(vec![Answer::ok(
+            r#"{"errcode":49004,"errmsg":"bad sign 8934e7d15453e97507ef794cf7b0519d"}"#,
+        )]);
+        let e = call(
+            &config(&server, &[]),
+            &e3().request(),
+            Some(b"TOK"),
+            &mut quiet(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), 49004);
+        assert!(
+            !e.message().contains("8934e7d1") && e.message().contains("***"),
+            "{e}"
+        );
+
+        let server = TestServer::start(vec![errcode(0)]);
+        let update = feedback_update("wxF", "o 1", "5883726847655944563");
+        call(&config(&server, &[]), &update, Some(b"TOK"), &mut quiet()).unwrap();
+        assert_eq!(
+            lines(&server),
+            ["GET /payfeedback/update?access_token=TOK&openid=o%201&feedbackid=5883726847655944563"]
+        );
+    }
+
+    #[test]
     fn order_info_is_required() {
         let reply: Reply = serde_json::from_str(
             r#"{"errcode":0,"errmsg":"ok","order_info":{"ret_code":0,"trade_state":"0"}}"#,

@@ -1,6 +1,7 @@
 //! An HTTPS server on 127.0.0.1 for the core's own tests: its own CA (as a
 //! PEM file to trust), canned answers in order, and a record of what it got.
 
+use crate::config::{Config, Setting};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::io::{Read, Write};
@@ -143,4 +144,45 @@ fn read_request(r: &mut impl Read) -> Option<String> {
     let mut body = vec![0u8; len];
     r.read_exact(&mut body).ok()?;
     Some(head + &String::from_utf8_lossy(&body))
+}
+
+// Helpers for the tests that call WeChat through this server.
+
+/// A config that trusts `server`, with `options` over the defaults.
+pub fn config(server: &TestServer, options: &[(&str, &str)]) -> Config {
+    let mut given: Vec<(&Setting, String)> = vec![
+        (Setting::option(b"api_base").unwrap(), server.base.clone()),
+        (
+            Setting::option(b"cafile").unwrap(),
+            server.ca_file.display().to_string(),
+        ),
+        (Setting::option(b"timeout").unwrap(), "2".into()),
+    ];
+    for (k, v) in options {
+        given.push((Setting::option(k.as_bytes()).unwrap(), v.to_string()));
+    }
+    Config::read(|s| s.default.to_str().unwrap().to_string(), &given).unwrap()
+}
+
+pub fn token(t: &str) -> Answer {
+    Answer::ok(&format!(r#"{{"access_token":"{t}","expires_in":7200}}"#))
+}
+
+pub fn errcode(code: i64) -> Answer {
+    Answer::ok(&format!(
+        r#"{{"errcode":{code},"errmsg":"e{code} THE-APPKEY"}}"#
+    ))
+}
+
+/// Request lines, without the HTTP version.
+pub fn lines(server: &TestServer) -> Vec<String> {
+    let requests = server.requests.lock().unwrap();
+    requests
+        .iter()
+        .map(|r| r.split(" HTTP/1.1").next().unwrap().to_string())
+        .collect()
+}
+
+pub fn quiet() -> impl FnMut(String) {
+    |w| panic!("unexpected warning: {w}")
 }
