@@ -13,15 +13,23 @@ echo "php: $("$PHP" -n -r 'echo PHP_VERSION;'), opcache off (CLI default)"
 echo
 
 # --- signing
-"$PHP" -n -d "extension=$SO" bench/sign.php "$tmp/joined" > "$tmp/sign"
-cargo bench -q -p wxpay-core --bench sha1_floor -- "$tmp/joined" 2>/dev/null > "$tmp/floor"
-ext=$(awk '$1=="sign_ext_ns"{print $2}' "$tmp/sign")
-php=$(awk '$1=="sign_php_ns"{print $2}' "$tmp/sign")
-akl=$(awk '$1=="array_key_last_ns"{print $2}' "$tmp/sign")
-sha=$(awk '$1=="sha1_floor_ns"{print $2}' "$tmp/floor")
-core=$(awk '$1=="core_sign_ns"{print $2}' "$tmp/floor")
-plain=$(awk '$1=="plain_sign_ns"{print $2}' "$tmp/floor")
-echo "== wx_deliver_sign, the seed's eight fields ($(wc -c < "$tmp/joined") joined bytes; medians of interleaved rounds)"
+# The PHP figures and the Rust floor come from two processes, and this
+# machine's speed drifts between them: five alternating runs of each, and
+# the median of every figure over them.
+runs=${WXPAY_BENCH_SIGN_RUNS:-5}
+cargo bench -q -p wxpay-core --bench sha1_floor --no-run 2>/dev/null
+for _ in $(seq "$runs"); do
+    "$PHP" -n -d "extension=$SO" bench/sign.php "$tmp/joined" >> "$tmp/sign"
+    cargo bench -q -p wxpay-core --bench sha1_floor -- "$tmp/joined" 2>/dev/null >> "$tmp/floor"
+done
+median() { awk -v k="$1" '$1==k {print $2}' "$2" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+ext=$(median sign_ext_ns "$tmp/sign")
+php=$(median sign_php_ns "$tmp/sign")
+akl=$(median array_key_last_ns "$tmp/sign")
+sha=$(median sha1_floor_ns "$tmp/floor")
+core=$(median core_sign_ns "$tmp/floor")
+plain=$(median plain_sign_ns "$tmp/floor")
+echo "== wx_deliver_sign, the seed's eight fields ($(wc -c < "$tmp/joined") joined bytes; medians of interleaved rounds, over $runs alternating runs)"
 printf '  %-46s %8.1f ns/call\n' "wx_deliver_sign()" "$ext" "PHP rule (get_biz_sign as written)" "$php" \
     "array_key_last(\$params) (an internal call)" "$akl" "SHA-1 of the joined bytes (Rust alone)" "$sha" \
     "the core's rule alone (Rust, no PHP)" "$core" "the rule written plainly (Rust, a BTreeMap)" "$plain"

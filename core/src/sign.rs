@@ -198,11 +198,13 @@ impl<'a> SignInput<'a> {
         SignInput::with_capacity(INLINE)
     }
 
-    /// Room for `n` entries (and the appkey) without growing.
+    /// Room for `n` entries (and the appkey) without growing. Inlined, so
+    /// the inline storage is built where it lives, not copied there.
+    #[inline(always)]
     pub fn with_capacity(n: usize) -> Self {
-        SignInput {
-            entries: SmallVec::with_capacity(n + 1),
-        }
+        let mut entries = SmallVec::new();
+        entries.reserve(n + 1);
+        SignInput { entries }
     }
 
     /// `$bizParameters[strtolower($k)] = $v;` Returns the entry's index,
@@ -242,32 +244,31 @@ impl<'a> SignInput<'a> {
 
     /// Distinct keys sorted by bytes, equal keys collapsed (first position,
     /// last value). This is PHP's order when `needs_engine_order()` is false.
+    #[inline]
     pub fn byte_order(&self) -> Order {
         let entries = &self.entries;
-        // By rank alone: distinct ranks settle the order.
-        let mut ranked: SmallVec<[(u128, usize); INLINE]> =
-            entries.iter().map(|e| e.rank).zip(0..).collect();
-        ranked.sort_unstable_by_key(|r| r.0);
+        // Entry indexes by rank alone: distinct ranks settle the order.
+        let mut ranked: SmallVec<[usize; INLINE]> = (0..entries.len()).collect();
+        ranked.sort_unstable_by_key(|&i| entries[i].rank);
         // Equal ranks: keys alike in their first sixteen bytes (or the same
         // key twice). Only then are whole keys compared, and positions keep
         // equal keys in arrival order, so a run's last is the winner.
-        if ranked.windows(2).any(|w| w[0].0 == w[1].0) {
-            ranked.sort_unstable_by(|a, b| entries[a.1].cmp_key(&entries[b.1]).then(a.1.cmp(&b.1)));
+        let tied = |w: &[usize]| entries[w[0]].rank == entries[w[1]].rank;
+        if ranked.windows(2).any(tied) {
+            ranked.sort_unstable_by(|&a, &b| entries[a].cmp_key(&entries[b]).then(a.cmp(&b)));
         }
-        let mut order = Order::with_capacity(ranked.len());
-        let mut previous = None;
-        for (rank, i) in ranked {
+        let mut order = Order::new();
+        for i in ranked {
             // A different rank is a different key; only a tie reads the keys.
             match order.last_mut() {
                 Some(s)
-                    if previous == Some(rank)
+                    if entries[s.last].rank == entries[i].rank
                         && entries[s.first].key.cmp_bytes(&entries[i].key).is_eq() =>
                 {
                     s.last = i
                 }
                 _ => order.push(Slot { first: i, last: i }),
             }
-            previous = Some(rank);
         }
         order
     }
