@@ -49,20 +49,17 @@ impl OrderQueryBuilder {
                 ))
             })?;
         let name = KEYS[index];
+        let wrong = |given: &str| {
+            Error::invalid(format!(
+                "'{name}' must be a string or a non-negative int, {given} given"
+            ))
+        };
         let text = match value {
             Input::Str(s) => s.to_vec(),
             Input::Int(n) if n >= 0 => n.to_string().into_bytes(),
-            other => {
-                return Err(Error::invalid(format!(
-                    "'{name}' must be a string or a non-negative int, {} given",
-                    match other {
-                        Input::Int(_) => "a negative int".to_string(),
-                        Input::Bool(_) => "bool".into(),
-                        Input::Other(t) => t,
-                        Input::Str(_) => unreachable!("strings are taken above"),
-                    }
-                )))
-            }
+            Input::Int(_) => return Err(wrong("a negative int")),
+            Input::Bool(_) => return Err(wrong("bool")),
+            Input::Other(t) => return Err(wrong(&t)),
         };
         if text.is_empty() {
             return Err(Error::invalid(format!("'{name}' must not be empty")));
