@@ -75,26 +75,7 @@ pub fn wx_payment_verify(
     let given = read_pairs(NAME, "$keys", keys)?;
     let mut k = Keys::default();
     for (name, value) in &given {
-        let slot = match name.as_slice() {
-            b"partnerkey" => &mut k.partnerkey,
-            b"appkey" => &mut k.appkey,
-            b"appid" => {
-                k.appid = Some(value);
-                continue;
-            }
-            b"partner" => {
-                k.partner = Some(value);
-                continue;
-            }
-            other => {
-                let shown = Scalar::bytes(&other[..other.len().min(64)]).display();
-                return Err(throw(
-                    NAME,
-                    Error::invalid(format!("unknown key '{shown}' in $keys; the keys are partnerkey, appkey, appid, partner")),
-                ));
-            }
-        };
-        *slot = value.as_slice();
+        k.set(name, value).map_err(|e| throw(NAME, e))?;
     }
     let payment = callback::verify_payment(&query, &body, &k).map_err(|e| throw(NAME, e))?;
     let mut trade = ZendHashTable::new();

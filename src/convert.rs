@@ -182,6 +182,16 @@ impl<'a> PhpBytes<'a> {
     }
 }
 
+/// The `?string $access_token` first parameter of the API calls, as bytes.
+pub fn token_param(function: &str, token: Option<PhpBytes<'_>>) -> PhpResult<Option<Vec<u8>>> {
+    token
+        .map(|t| {
+            t.check(function, 1, "access_token", "?string")
+                .map(Scalar::into_bytes)
+        })
+        .transpose()
+}
+
 /// An `array` parameter that reports a wrong type with PHP's own message.
 pub enum PhpArray<'a> {
     Ok(&'a ZendHashTable),

@@ -72,16 +72,13 @@ pub fn wx_deliver_notify(
     params: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let token = access_token
-        .map(|t| t.check(NAME, 1, "access_token", "?string"))
-        .transpose()?;
+    let token = convert::token_param(NAME, access_token)?;
     let params = params.check(NAME, 2, "params")?;
     let options = options.check_optional(NAME, 3, "options")?;
 
     // Everything is validated before any network I/O.
     let delivery = read_delivery(params)?;
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
-    let token = token.map(Scalar::into_bytes);
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
     let reply =
         notify::notify(&config, &delivery, token.as_deref(), warn).map_err(|e| throw(NAME, e))?;

@@ -2,7 +2,7 @@
 //! through the same transport and token management as `wx_deliver_notify()`.
 
 use crate::array;
-use crate::convert::{deref, type_name, PhpArray, PhpBytes};
+use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
 use crate::exceptions::throw;
 use crate::json;
 use crate::settings;
@@ -16,7 +16,6 @@ use wxpay_core::deliver::Input;
 use wxpay_core::error::Error;
 use wxpay_core::notify;
 use wxpay_core::orderquery::{self, OrderQueryBuilder};
-use wxpay_core::sign::Scalar;
 
 fn warn(w: String) {
     php_error(&ErrorType::Warning, &w);
@@ -33,10 +32,7 @@ pub fn wx_order_query(
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_order_query";
-    let token = access_token
-        .map(|t| t.check(NAME, 1, "access_token", "?string"))
-        .transpose()?
-        .map(Scalar::into_bytes);
+    let token = convert::token_param(NAME, access_token)?;
     let params = params.check(NAME, 2, "params")?;
     let options = options.check_optional(NAME, 3, "options")?;
 
@@ -78,37 +74,20 @@ pub fn wx_feedback_update(
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_feedback_update";
-    let token = access_token
-        .map(|t| t.check(NAME, 1, "access_token", "?string"))
-        .transpose()?
-        .map(Scalar::into_bytes);
+    let token = convert::token_param(NAME, access_token)?;
     let openid = openid.check(NAME, 2, "openid", "string")?.into_bytes();
     let feedbackid = feedbackid
         .check(NAME, 3, "feedbackid", "string")?
         .into_bytes();
     let options = options.check_optional(NAME, 4, "options")?;
-    let text = |name: &str, v: &[u8]| match std::str::from_utf8(v) {
-        Ok(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(s.to_string()),
-        _ => Err(throw(
-            NAME,
-            Error::invalid(format!(
-                "${name} must be a non-empty string of printable ASCII characters"
-            )),
-        )),
-    };
-    let (openid, feedbackid) = (text("openid", &openid)?, text("feedbackid", &feedbackid)?);
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
-    let appid = match (&token, &config.appid) {
-        (_, Some(appid)) => appid.clone(),
-        (Some(_), None) => String::new(),
-        (None, None) => {
-            return Err(throw(
-                NAME,
-                Error::invalid("$access_token is null: pass $options['appid'] and $options['appsecret'] so the extension can obtain the token, or pass a token"),
-            ))
-        }
-    };
-    let request = orderquery::feedback_update(&appid, &openid, &feedbackid);
+    let request = orderquery::feedback_update(
+        config.appid.as_deref(),
+        token.is_some(),
+        &openid,
+        &feedbackid,
+    )
+    .map_err(|e| throw(NAME, e))?;
     let reply =
         notify::call(&config, &request, token.as_deref(), &mut warn).map_err(|e| throw(NAME, e))?;
     Ok(json::object_to_array(&reply))

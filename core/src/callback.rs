@@ -20,6 +20,26 @@ pub struct Keys<'a> {
     pub partner: Option<&'a [u8]>,
 }
 
+impl<'a> Keys<'a> {
+    /// One `$keys` entry; an unknown name is refused (a typo must not
+    /// silently skip a check).
+    pub fn set(&mut self, name: &[u8], value: &'a [u8]) -> Result<()> {
+        match name {
+            b"partnerkey" => self.partnerkey = value,
+            b"appkey" => self.appkey = value,
+            b"appid" => self.appid = Some(value),
+            b"partner" => self.partner = Some(value),
+            other => {
+                return Err(Error::invalid(format!(
+                    "unknown key '{}' in $keys; the keys are partnerkey, appkey, appid, partner",
+                    crate::sign::display_bytes(&other[..other.len().min(64)])
+                )))
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A verified payment notification.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Payment {

@@ -167,15 +167,35 @@ pub fn order_info(mut reply: Reply) -> Result<Map<String, Value>> {
     }
 }
 
-/// `GET /payfeedback/update?openid=..&feedbackid=..`: marks a complaint handled.
-pub fn feedback_update<'a>(appid: &'a str, openid: &'a str, feedbackid: &'a str) -> Request<'a> {
-    Request {
+/// `GET /payfeedback/update?openid=..&feedbackid=..`: marks a complaint
+/// handled. `appid` (from `$options`) is needed when the token is managed.
+pub fn feedback_update<'a>(
+    appid: Option<&'a str>,
+    token_given: bool,
+    openid: &'a [u8],
+    feedbackid: &'a [u8],
+) -> Result<Request<'a>> {
+    let text = |name: &str, v: &'a [u8]| match std::str::from_utf8(v) {
+        Ok(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(s),
+        _ => Err(Error::invalid(format!(
+            "${name} must be a non-empty string of printable ASCII characters"
+        ))),
+    };
+    let (openid, feedbackid) = (text("openid", openid)?, text("feedbackid", feedbackid)?);
+    let appid = match appid {
+        Some(appid) => appid,
+        None if token_given => "",
+        None => return Err(Error::invalid(
+            "$access_token is null: pass $options['appid'] and $options['appsecret'] so the extension can obtain the token, or pass a token",
+        )),
+    };
+    Ok(Request {
         path: "/payfeedback/update",
         query: vec![("openid", openid), ("feedbackid", feedbackid)],
         body: None,
         appid,
         secrets: Vec::new(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -286,11 +306,11 @@ mod tests {
         );
 
         let server = TestServer::start(vec![errcode(0)]);
-        let update = feedback_update("wxF", "o 1", "5883726847655944563");
+        let update = feedback_update(Some("wxF"), true, b"o1", b"5883726847655944563").unwrap();
         call(&config(&server, &[]), &update, Some(b"TOK"), &mut quiet()).unwrap();
         assert_eq!(
             lines(&server),
-            ["GET /payfeedback/update?access_token=TOK&openid=o%201&feedbackid=5883726847655944563"]
+            ["GET /payfeedback/update?access_token=TOK&openid=o1&feedbackid=5883726847655944563"]
         );
     }
 
