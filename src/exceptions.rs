@@ -25,16 +25,19 @@ pub enum Kind {
     Configuration,
     /// A message claimed to come from WeChat whose signature does not match.
     Signature,
+    /// The outbox's store cannot be used: what was not stored is not kept.
+    Outbox,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Base,
         Kind::InvalidArgument,
         Kind::Transport,
         Kind::Api,
         Kind::Configuration,
         Kind::Signature,
+        Kind::Outbox,
     ];
 
     pub const fn class_name(self) -> &'static str {
@@ -45,12 +48,13 @@ impl Kind {
             Kind::Api => "WxPay\\ApiException",
             Kind::Configuration => "WxPay\\ConfigurationException",
             Kind::Signature => "WxPay\\SignatureException",
+            Kind::Outbox => "WxPay\\OutboxException",
         }
     }
 
     fn slot(self) -> &'static AtomicPtr<ClassEntry> {
-        static SLOTS: [AtomicPtr<ClassEntry>; 6] =
-            [const { AtomicPtr::new(std::ptr::null_mut()) }; 6];
+        static SLOTS: [AtomicPtr<ClassEntry>; 7] =
+            [const { AtomicPtr::new(std::ptr::null_mut()) }; 7];
         &SLOTS[self as usize]
     }
 
@@ -92,6 +96,7 @@ pub fn register() -> Result<(), String> {
                     |ce, _| Kind::Configuration.slot().store(ce, Ordering::Release)
                 }
                 Kind::Signature => |ce, _| Kind::Signature.slot().store(ce, Ordering::Release),
+                Kind::Outbox => |ce, _| Kind::Outbox.slot().store(ce, Ordering::Release),
             })
             .register()
             .map_err(|e| format!("cannot register {}: {e}", kind.class_name()))?;
@@ -150,6 +155,7 @@ pub fn throw(function: &str, e: Error) -> PhpException {
         Error::Transport { .. } => Kind::Transport,
         Error::Api { .. } => Kind::Api,
         Error::Signature(_) => Kind::Signature,
+        Error::Outbox(_) => Kind::Outbox,
         _ => Kind::Base,
     };
     exception(kind, format!("{function}(): {e}"), e.code())

@@ -13,6 +13,7 @@ mod ini;
 mod json;
 mod notify;
 mod orderquery;
+mod outbox;
 mod settings;
 mod sign;
 mod token;
@@ -47,6 +48,10 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
             .and_then(|()| engine::mark_sensitive("wx_alarm_verify", &[1]))
             .and_then(|()| engine::mark_sensitive("wx_order_query", &[0, 1, 2]))
             .and_then(|()| engine::mark_sensitive("wx_feedback_update", &[0, 3]))
+            .and_then(|()| engine::mark_sensitive("wx_deliver_enqueue", &[0, 1]))
+            .and_then(|()| engine::mark_sensitive("wx_deliver_drain", &[0]))
+            .and_then(|()| engine::mark_sensitive("wx_deliver_outbox", &[0]))
+            .and_then(|()| engine::mark_sensitive("wx_deliver_requeue", &[1]))
     });
     match ok {
         Ok(Ok(())) => 0,
@@ -71,7 +76,10 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = callback::php_functions()
         .into_iter()
         .fold(module, |m, f| m.function(f));
-    orderquery::php_functions()
+    let module = orderquery::php_functions()
+        .into_iter()
+        .fold(module, |m, f| m.function(f));
+    outbox::php_functions()
         .into_iter()
         .fold(module, |m, f| m.function(f))
 }

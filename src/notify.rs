@@ -19,8 +19,8 @@ use wxpay_core::sign::Scalar;
 
 const NAME: &str = "wx_deliver_notify";
 
-/// Reads `$params` into a [`Delivery`].
-fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
+/// Reads `$params` into a [`Delivery`]; errors name `function`.
+pub fn read_delivery(function: &str, params: &ZendHashTable) -> Result<Delivery, PhpException> {
     let mut builder = DeliveryBuilder::default();
     array::try_for_each(params, |key, value| {
         let z = deref(value);
@@ -48,7 +48,7 @@ fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
         };
         builder
             .set(&key, input)
-            .map_err(|e| Some(throw(NAME, e.context("$params"))))
+            .map_err(|e| Some(throw(function, e.context("$params"))))
     })
     // `None`: a __toString() threw. Whatever is returned then is not thrown
     // (ext-php-rs leaves a pending exception in place), so the user's
@@ -59,7 +59,7 @@ fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
         .map_or(0, |d| d.as_secs());
     builder
         .build(now)
-        .map_err(|e| throw(NAME, e.context("$params")))
+        .map_err(|e| throw(function, e.context("$params")))
 }
 
 /// Sends the v2 shipping notification (`/pay/delivernotify`) and returns the
@@ -77,7 +77,7 @@ pub fn wx_deliver_notify(
     let options = options.check_optional(NAME, 3, "options")?;
 
     // Everything is validated before any network I/O.
-    let delivery = read_delivery(params)?;
+    let delivery = read_delivery(NAME, params)?;
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
     let reply =

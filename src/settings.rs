@@ -48,6 +48,38 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Rc<Config>> {
     }
 }
 
+/// The configuration for a call whose `$options` also take the function's
+/// own keys (`own`): those are returned as given, in order.
+pub fn read_split<'a>(
+    options: Option<&'a ZendHashTable>,
+    own: &[&'static str],
+) -> Result<(Rc<Config>, Vec<(&'static str, &'a Zval)>)> {
+    let Some(ht) = options.filter(|o| !o.is_empty()) else {
+        return Ok((read(None)?, Vec::new()));
+    };
+    let mut mine = Vec::new();
+    let mut settings = Vec::with_capacity(ht.len());
+    array::try_for_each(ht, |key, value| {
+        let name = key.with_bytes(|k| own.iter().find(|o| o.as_bytes() == k).copied());
+        match name {
+            Some(name) => mine.push((name, value)),
+            None => {
+                let setting = key.with_bytes(Setting::option).map_err(|e| {
+                    e.note(&format!(" (and for this function: {})", own.join(", ")))
+                })?;
+                settings.push((setting, text(setting, value)?));
+            }
+        }
+        Ok::<(), Error>(())
+    })?;
+    let config = if settings.is_empty() {
+        read(None)?
+    } else {
+        Rc::new(Config::read(ini_value, &settings)?)
+    };
+    Ok((config, mine))
+}
+
 /// The `$options` entries as (setting, text). Unknown keys are refused (a
 /// typo must not silently fall back to a default).
 fn given(ht: &ZendHashTable) -> Result<Vec<(&'static Setting, String)>> {

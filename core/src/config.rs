@@ -10,6 +10,7 @@
 //! ([`Error::InvalidArgument`]).
 
 use crate::error::{Error, Result};
+use crate::outbox::{Location, Retry};
 use crate::tls::CaSource;
 use crate::token::{CacheSetting, Endpoint};
 use crate::transport::{self, Settings};
@@ -45,6 +46,16 @@ pub enum Shown {
     Masked,
 }
 
+/// Which calls a setting concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsedBy {
+    Every,
+    /// The calls that obtain tokens.
+    Tokens,
+    /// The outbox functions.
+    Outbox,
+}
+
 /// One setting.
 pub struct Setting {
     /// The `$options` key; the directive is `wxpay.` followed by it.
@@ -59,9 +70,8 @@ pub struct Setting {
     /// transport keys its connection pools by these.
     pub agent: bool,
     pub shown: Shown,
-    /// Read only by calls that obtain tokens: a bad value fails those calls
-    /// and no other.
-    pub for_tokens: bool,
+    /// Which calls read it: a bad value fails those calls and no other.
+    pub used_by: UsedBy,
     /// One line for the install template.
     pub doc: &'static str,
     /// Parses `value` into `config`; `label` names the setting in messages.
@@ -87,30 +97,30 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 10] = [
+pub static SETTINGS: [Setting; 13] = [
     setting!("api_base", "https://api.weixin.qq.com",
-    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
+    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "where the API lives; https:// only (the sandbox's address in tests)",
     apply: |c, label, v| {
         c.transport.api_base = transport::parse_api_base(label, v)?;
         Ok(())
     }),
     setting!("timeout", "5",
-    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: false,
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "the whole request, connect to last byte, in seconds (a float)",
     apply: |c, label, v| {
         c.transport.timeout = seconds(label, v)?;
         Ok(())
     }),
     setting!("connect_timeout", "2",
-    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: false,
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "TCP connect plus the TLS handshake, in seconds",
     apply: |c, label, v| {
         c.transport.connect_timeout = seconds(label, v)?;
         Ok(())
     }),
     setting!("cafile", "",
-    scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Plain, for_tokens: false,
+    scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "a PEM bundle to trust instead of the system store (verification is always on)",
     apply: |c, label, v| {
         let file = v.trim();
@@ -119,14 +129,14 @@ pub static SETTINGS: [Setting; 10] = [
         Ok(())
     }),
     setting!("proxy", "",
-    scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Masked, for_tokens: false,
+    scope: Scope::Call, input: Input::Text, agent: true, shown: Shown::Masked, used_by: UsedBy::Every,
     doc: "an http:// or https:// proxy URL, user:password@ allowed and shown masked; proxy environment variables are ignored",
     apply: |c, label, v| {
         c.transport.proxy = transport::parse_proxy(label, v)?;
         Ok(())
     }),
     setting!("appsecret", "",
-    scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
+    scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "lets the calls that take a token (null instead of one) obtain and refresh it themselves",
     apply: |c, label, v| {
         if v.is_empty() {
@@ -136,7 +146,7 @@ pub static SETTINGS: [Setting; 10] = [
         Ok(())
     }),
     setting!("appid", "",
-    scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: false,
+    scope: Scope::Option, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "the app whose token wx_feedback_update(null, ...) obtains with appsecret (the other calls take it from their params)",
     apply: |c, label, v| {
         if v.is_empty() {
@@ -146,21 +156,21 @@ pub static SETTINGS: [Setting; 10] = [
         Ok(())
     }),
     setting!("token_endpoint", "token",
-    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, for_tokens: true,
+    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Tokens,
     doc: "token (GET /cgi-bin/token) or stable_token (POST /cgi-bin/stable_token)",
     apply: |c, label, v| {
         c.endpoint = Endpoint::parse(label, v)?;
         Ok(())
     }),
     setting!("token_cache", "memory",
-    scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, for_tokens: true,
+    scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Tokens,
     doc: "memory (per worker) or redis://[user:password@]host:port/db (shared by every worker and server; shown masked)",
     apply: |c, label, v| {
         c.cache = CacheSetting::parse(label, v)?;
         Ok(())
     }),
     setting!("token_copy_ttl", "60",
-    scope: Scope::Server, input: Input::Seconds, agent: false, shown: Shown::Plain, for_tokens: true,
+    scope: Scope::Server, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Tokens,
     doc: "seconds a worker reuses its own copy of a token before asking the cache again (0 to 60; 0: every call asks)",
     apply: |c, label, v| {
         let secs = v.trim().parse::<f64>().unwrap_or(f64::NAN);
@@ -168,6 +178,28 @@ pub static SETTINGS: [Setting; 10] = [
             return Err(Error::Configuration(format!("{label} must be a number of seconds from 0 to 60")));
         }
         c.copy_ms = (secs * 1000.0) as u64;
+        Ok(())
+    }),
+    setting!("outbox", "/var/lib/wxpay/outbox.sqlite",
+    scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Outbox,
+    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server) or redis://[user:password@]host:port/db (every server; shown masked)",
+    apply: |c, label, v| {
+        c.outbox.location = Location::parse(label, v)?;
+        c.outbox.label = label.to_string();
+        Ok(())
+    }),
+    setting!("outbox_retry_first", "30",
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
+    doc: "seconds before an outbox entry is retried after its first failure; each later wait doubles (with jitter)",
+    apply: |c, label, v| {
+        c.outbox.retry.first_ms = retry_ms(label, v)?;
+        Ok(())
+    }),
+    setting!("outbox_retry_max", "1800",
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
+    doc: "the longest wait between two tries of an outbox entry, in seconds",
+    apply: |c, label, v| {
+        c.outbox.retry.max_ms = retry_ms(label, v)?;
         Ok(())
     }),
 ];
@@ -184,6 +216,17 @@ pub const INI_COUNT: usize = {
     }
     n
 };
+
+/// A retry wait: 0.01 s to a day.
+fn retry_ms(label: &str, value: &str) -> Result<u64> {
+    let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
+    if !(0.01..=86_400.0).contains(&secs) {
+        return Err(Error::Configuration(format!(
+            "{label} must be a number of seconds from 0.01 to 86400"
+        )));
+    }
+    Ok((secs * 1000.0) as u64)
+}
 
 fn seconds(label: &str, value: &str) -> Result<Duration> {
     let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
@@ -250,6 +293,17 @@ pub struct Config {
     /// The first token setting that cannot be used: reported by the calls
     /// that obtain tokens, and only by them.
     token_problem: Option<Error>,
+    outbox: Outbox,
+    outbox_problem: Option<Error>,
+}
+
+/// Where the outbox is and how it retries.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    pub location: Location,
+    /// The setting that named the location, for messages.
+    pub label: String,
+    pub retry: Retry,
 }
 
 /// Where tokens come from and are kept.
@@ -278,6 +332,15 @@ impl Config {
             cache: CacheSetting::Memory,
             copy_ms: crate::token::COPY_MAX_MS,
             token_problem: None,
+            outbox: Outbox {
+                location: Location::Sqlite(String::new()),
+                label: String::new(),
+                retry: Retry {
+                    first_ms: 30_000,
+                    max_ms: 1_800_000,
+                },
+            },
+            outbox_problem: None,
         }
     }
 
@@ -300,14 +363,25 @@ impl Config {
                     .map_err(|e| e.context("php.ini").note(" (see php --ri wxpay)")),
                 None => Ok(()),
             };
-            match outcome {
-                Err(e) if s.for_tokens => {
+            match (outcome, s.used_by) {
+                (Err(e), UsedBy::Tokens) => {
                     config.token_problem.get_or_insert(e);
                 }
-                other => other?,
+                (Err(e), UsedBy::Outbox) => {
+                    config.outbox_problem.get_or_insert(e);
+                }
+                (other, _) => other?,
             }
         }
         Ok(config)
+    }
+
+    /// The outbox settings, or why one cannot be used.
+    pub fn outbox(&self) -> Result<&Outbox> {
+        match &self.outbox_problem {
+            Some(e) => Err(e.clone()),
+            None => Ok(&self.outbox),
+        }
     }
 
     /// Where tokens come from, or why a token setting cannot be used.
@@ -409,7 +483,7 @@ mod tests {
                 a.check(&defaults(a)).unwrap();
             }
         }
-        assert_eq!(INI_COUNT, 8);
+        assert_eq!(INI_COUNT, 11);
     }
 
     #[test]

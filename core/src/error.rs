@@ -27,6 +27,9 @@ pub enum Error {
     /// A message claimed to come from WeChat carries a signature that does
     /// not match; `message` names which signature, never a value or key.
     Signature(String),
+    /// The outbox's store cannot be opened, read or written (a Redis that
+    /// is down, a full disk); what was not stored is not kept.
+    Outbox(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -45,14 +48,20 @@ impl Error {
 
     pub fn message(&self) -> &str {
         match self {
-            Error::InvalidArgument(m) | Error::Configuration(m) | Error::Signature(m) => m,
+            Error::InvalidArgument(m)
+            | Error::Configuration(m)
+            | Error::Signature(m)
+            | Error::Outbox(m) => m,
             Error::Transport { message, .. } | Error::Api { message, .. } => message,
         }
     }
 
     fn message_mut(&mut self) -> &mut String {
         match self {
-            Error::InvalidArgument(m) | Error::Configuration(m) | Error::Signature(m) => m,
+            Error::InvalidArgument(m)
+            | Error::Configuration(m)
+            | Error::Signature(m)
+            | Error::Outbox(m) => m,
             Error::Transport { message, .. } | Error::Api { message, .. } => message,
         }
     }

@@ -12,6 +12,7 @@ pub mod deliver;
 pub mod error;
 pub mod notify;
 pub mod orderquery;
+pub mod outbox;
 pub mod paysign;
 mod process;
 mod random;

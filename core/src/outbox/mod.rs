@@ -1,0 +1,247 @@
+//! The outbox: shipping notifications kept durably until WeChat accepted
+//! them or their deadline passed.
+//!
+//! An entry is signed when it is enqueued, so what is stored is the request
+//! body WeChat receives (appid, openid, the order, the app_signature): never
+//! the appkey, an appsecret or an access_token. Two stores share one model
+//! ([`Store`]): a SQLite file for one server, Redis Streams for many.
+//!
+//! Delivery is at least once: an entry is marked sent only after WeChat's
+//! errcode 0, so a drainer killed between that answer and its mark leaves
+//! the entry to be sent once more. Otherwise each entry is sent by one
+//! drainer at a time (a lease), and once marked sent it is never sent again.
+
+mod drain;
+mod redis;
+mod sqlite;
+mod status;
+
+pub use drain::{drain, Apps, Counts, Limits, Retry};
+pub use status::{DeadEntry, Status};
+
+use crate::config::Config;
+use crate::deliver::Delivery;
+use crate::error::{Error, Result};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A notification to keep: the signed body and what identifies the shipment.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub appid: String,
+    pub transid: String,
+    pub out_trade_no: String,
+    pub deliver_status: String,
+    pub body: Vec<u8>,
+    pub created_ms: u64,
+    pub deadline_ms: u64,
+}
+
+/// An entry a drainer holds until it reports how the send went.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub id: String,
+    pub appid: String,
+    pub out_trade_no: String,
+    pub body: Vec<u8>,
+    pub deadline_ms: u64,
+    pub attempts: u32,
+    /// The store's handle on the claim (the stream message id in Redis).
+    pub(crate) handle: String,
+}
+
+/// How a claimed entry ends this round.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finish {
+    /// WeChat answered errcode 0.
+    Sent,
+    /// Try again at `next_ms`.
+    Retry { next_ms: u64, error: String },
+    /// Never again: a permanent error or the deadline.
+    Dead { error: String },
+    /// Not attempted (no secret for its app): back as it was, due at `next_ms`.
+    Release { next_ms: u64, error: String },
+}
+
+/// A pending entry close to (or past) its deadline, for the warning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overdue {
+    pub out_trade_no: String,
+    pub transid: String,
+    pub deadline_ms: u64,
+    pub last_error: Option<String>,
+}
+
+/// What both stores do. Every time is a unix time in milliseconds, passed
+/// in so the policy can be tested with a clock of its own.
+pub trait Store {
+    /// Keeps `entry`; for a shipment already kept, returns the first id and `false`.
+    fn enqueue(&self, entry: &NewEntry, id: &str) -> Result<(String, bool)>;
+    /// Up to `max` due pending entries, each held by `owner` until
+    /// `now_ms + lease_ms * (its position + 1)`.
+    fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>>;
+    fn finish(&self, claimed: &Claimed, how: &Finish, now_ms: u64) -> Result<()>;
+    /// Pending entries not held by anyone whose deadline has passed become
+    /// dead; returns how many.
+    fn expire(&self, now_ms: u64) -> Result<u64>;
+    /// Pending entries whose deadline is before `before_ms`, nearest first.
+    fn near_deadline(&self, before_ms: u64, max: usize) -> Result<(u64, Vec<Overdue>)>;
+    fn status(&self, now_ms: u64, dead_max: usize) -> Result<Status>;
+    /// Dead entries (all of them, or those in `ids`) become pending again,
+    /// due now, with `deadline_ms`; returns how many.
+    fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64>;
+    /// The drain `owner` is over (Redis: it leaves the consumer group).
+    fn leave(&self, _owner: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `wxpay.outbox`: a file path (SQLite) or a `redis://` / `rediss://` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(String),
+    Redis(String),
+}
+
+impl Location {
+    pub fn parse(label: &str, value: &str) -> Result<Location> {
+        let v = value.trim();
+        if v.starts_with("redis://") || v.starts_with("rediss://") {
+            redis::check_url(label, v)?;
+            return Ok(Location::Redis(v.to_string()));
+        }
+        if v.is_empty() || !v.starts_with('/') || v.contains('\0') {
+            return Err(Error::Configuration(format!(
+                "{label} must be an absolute path to a SQLite file or a redis:// or rediss:// URL"
+            )));
+        }
+        Ok(Location::Sqlite(v.to_string()))
+    }
+
+    /// For messages and phpinfo: a Redis URL's password is masked.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::Sqlite(p) => p.clone(),
+            Location::Redis(u) => crate::token::masked(u),
+        }
+    }
+}
+
+/// The store at `location`, opened once per process and reused.
+pub fn open(location: &Location, label: &str) -> Result<Arc<dyn Store + Send + Sync>> {
+    match location {
+        Location::Sqlite(path) => sqlite::open(Path::new(path), label),
+        Location::Redis(url) => redis::open(url),
+    }
+}
+
+/// A new entry id: the enqueue time in hex (ids sort by age) and 48 random bits.
+pub fn new_id(now_ms: u64) -> String {
+    format!("{now_ms:012x}{}", hex::encode(crate::random::bytes::<6>()))
+}
+
+/// Errors a resend cannot cure: the entry is dead at once.
+pub fn is_permanent(code: i64) -> bool {
+    matches!(code, 40003 | 40013 | 47001 | 48001 | 49002 | 49003 | 49004)
+}
+
+/// The outbox's own failures (a store that cannot be read or written).
+pub(crate) fn store_error(location: &str, what: impl std::fmt::Display) -> Error {
+    Error::Outbox(format!("the outbox at {location}: {what}"))
+}
+
+/// WeChat's windows after payment: 24 h for virtual goods, 72 h for physical.
+const VIRTUAL_MS: u64 = 24 * 3600 * 1000;
+const PHYSICAL_MS: u64 = 72 * 3600 * 1000;
+/// The furthest deadline an entry may be given.
+const MAX_AHEAD_MS: u64 = 30 * 24 * 3600 * 1000;
+
+/// An entry's deadline from `$options['deadline']` (a unix time) or
+/// `$options['goods']` (`virtual`: 24 h, `physical`: 72 h from now).
+pub fn deadline_ms(now_ms: u64, at: Option<i64>, goods: Option<&str>) -> Result<u64> {
+    match (at, goods) {
+        (Some(_), Some(_)) => Err(Error::invalid(
+            "give either option 'deadline' or option 'goods', not both",
+        )),
+        (Some(t), None) => {
+            let ms = u64::try_from(t).unwrap_or(0).saturating_mul(1000);
+            if ms <= now_ms || ms > now_ms + MAX_AHEAD_MS {
+                return Err(Error::invalid(
+                    "option 'deadline' must be a unix time in the future, at most 30 days ahead",
+                ));
+            }
+            Ok(ms)
+        }
+        (None, Some("virtual")) | (None, None) => Ok(now_ms + VIRTUAL_MS),
+        (None, Some("physical")) => Ok(now_ms + PHYSICAL_MS),
+        (None, Some(_)) => Err(Error::invalid(
+            "option 'goods' must be 'virtual' (24 h to notify) or 'physical' (72 h)",
+        )),
+    }
+}
+
+/// The configured store and how to name it.
+pub fn store(config: &Config) -> Result<(Arc<dyn Store + Send + Sync>, String)> {
+    let o = config.outbox()?;
+    Ok((open(&o.location, &o.label)?, o.location.shown()))
+}
+
+/// Signs `delivery` (the appkey ends here) and keeps the body; returns
+/// the entry's id, or the first id this shipment was kept under.
+pub fn enqueue(
+    config: &Config,
+    delivery: &Delivery,
+    deadline_ms: u64,
+    now_ms: u64,
+) -> Result<String> {
+    let (store, _) = store(config)?;
+    let entry = NewEntry {
+        appid: delivery.appid.clone(),
+        transid: delivery.transid.clone(),
+        out_trade_no: delivery.out_trade_no.clone(),
+        deliver_status: delivery.deliver_status.clone(),
+        body: delivery.body(),
+        created_ms: now_ms,
+        deadline_ms,
+    };
+    Ok(store.enqueue(&entry, &new_id(now_ms))?.0)
+}
+
+/// The secrets a drain was given, checked before anything is sent.
+pub fn apps(all: Option<&str>, each: &[(String, String)]) -> Result<Apps> {
+    if let Some(s) = all {
+        crate::token::credential("option 'appsecret'", s.as_bytes())?;
+    }
+    for (appid, secret) in each {
+        crate::token::credential("an appid in option 'apps'", appid.as_bytes())?;
+        crate::token::credential("an appsecret in option 'apps'", secret.as_bytes())?;
+    }
+    match (all, each.is_empty()) {
+        (None, true) => Err(Error::invalid(
+            "wx_deliver_drain() obtains tokens itself: pass option 'appsecret' (every app) or option 'apps' => [appid => appsecret]",
+        )),
+        (all, _) => Ok(Apps {
+            all: all.map(str::to_string),
+            each: each.iter().cloned().collect(),
+        }),
+    }
+}
+
+/// A drain's bounds from `max_items` (default 1000) and `max_seconds` (default 50).
+pub fn limits(max_items: Option<i64>, max_seconds: Option<f64>) -> Result<Limits> {
+    let items = max_items.unwrap_or(1000);
+    if items < 1 {
+        return Err(Error::invalid("option 'max_items' must be at least 1"));
+    }
+    let secs = max_seconds.unwrap_or(50.0);
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(Error::invalid(
+            "option 'max_seconds' must be more than 0 and at most 86400",
+        ));
+    }
+    Ok(Limits {
+        max_items: items as u64,
+        max_time: Duration::from_secs_f64(secs),
+    })
+}

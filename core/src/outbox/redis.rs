@@ -1,0 +1,454 @@
+//! The outbox in Redis, shared by every server of a shop: a stream with one
+//! consumer group carries the entries that are due, a sorted set holds the
+//! ones waiting for a retry, and a hash per entry holds its state. Each
+//! step is one Lua script, so a step is atomic even with many drainers.
+//!
+//! Keys (all under `wxpay:outbox`):
+//!   :e:<id>    hash: appid, transid, out_trade_no, deliver_status, body,
+//!              created_ms, deadline_ms, state, attempts, last_error, done_ms,
+//!              msg (the stream message it is due under), lease_ms
+//!   :keys      hash: shipment (appid, transid, out_trade_no, status) -> id
+//!   :stream    stream of due ids; consumer group `drain`
+//!   :delayed   zset id -> when it is due again
+//!   :pending   zset id -> deadline (every pending entry)
+//!   :created   zset id -> enqueue time (every pending entry)
+//!   :dead      zset id -> when it died
+//!   :sent      counter
+
+use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
+use crate::error::{Error, Result};
+use crate::process::PerProcess;
+use redis::{Client, Connection, Script, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const PREFIX: &str = "wxpay:outbox";
+/// One round trip's bound: a Redis that needs longer is reported, not waited for.
+const IO: Duration = Duration::from_secs(3);
+
+pub fn check_url(label: &str, url: &str) -> Result<()> {
+    if url.contains(['?', '#']) {
+        return Err(Error::Configuration(format!(
+            "{label}: {} has a query; put credentials as redis://user:password@host:port/db",
+            crate::token::masked(url.split(['?', '#']).next().unwrap_or(url))
+        )));
+    }
+    Client::open(url).map(drop).map_err(|_| {
+        Error::Configuration(format!(
+            "{label}: {} is not a usable Redis URL",
+            crate::token::masked(url)
+        ))
+    })
+}
+
+pub struct RedisOutbox {
+    client: Client,
+    shown: String,
+    conn: Mutex<Option<Connection>>,
+}
+
+static OPEN: PerProcess<HashMap<String, Arc<RedisOutbox>>> = PerProcess::new();
+
+pub fn open(url: &str) -> Result<Arc<dyn Store + Send + Sync>> {
+    OPEN.with(|open| {
+        if let Some(s) = open.get(url) {
+            return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
+        }
+        let shown = crate::token::masked(url);
+        let client = Client::open(url).map_err(|e| store_error(&shown, e))?;
+        let store = Arc::new(RedisOutbox {
+            client,
+            shown,
+            conn: Mutex::new(None),
+        });
+        open.insert(url.to_string(), Arc::clone(&store));
+        Ok(store as Arc<dyn Store + Send + Sync>)
+    })
+}
+
+impl RedisOutbox {
+    fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
+        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let c = self
+                .client
+                .get_connection_with_timeout(IO)
+                .map_err(|e| store_error(&self.shown, e))?;
+            let _ = c.set_read_timeout(Some(IO));
+            let _ = c.set_write_timeout(Some(IO));
+            *guard = Some(c);
+        }
+        let conn = guard.as_mut().expect("connected above");
+        let mut invocation = script.prepare_invoke();
+        invocation.arg(PREFIX);
+        for a in args {
+            invocation.arg(a.as_slice());
+        }
+        match invocation.invoke::<Value>(conn) {
+            Ok(Value::Array(v)) => Ok(v),
+            Ok(Value::Nil) => Ok(Vec::new()),
+            Ok(other) => Ok(vec![other]),
+            Err(e) => {
+                // A broken or timed-out connection is not reused: a late
+                // reply would answer the next command.
+                *guard = None;
+                Err(store_error(&self.shown, e))
+            }
+        }
+    }
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
+        Some(Value::SimpleString(s)) => s.clone(),
+        Some(Value::Int(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn bytes(v: Option<&Value>) -> Vec<u8> {
+    match v {
+        Some(Value::BulkString(b)) => b.clone(),
+        other => text(other).into_bytes(),
+    }
+}
+
+fn num(v: Option<&Value>) -> u64 {
+    match v {
+        Some(Value::Int(n)) => (*n).max(0) as u64,
+        other => text(other).parse::<f64>().map_or(0, |f| f.max(0.0) as u64),
+    }
+}
+
+fn opt(v: Option<&Value>) -> Option<u64> {
+    match v {
+        Some(Value::Int(n)) if *n >= 0 => Some(*n as u64),
+        _ => None,
+    }
+}
+
+/// A script argument as Redis receives it.
+fn arg(v: impl redis::ToRedisArgs) -> Vec<u8> {
+    v.to_redis_args().concat()
+}
+
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$(arg(&$v)),*] };
+}
+
+/// `ARGV[1]` is always the key prefix.
+macro_rules! lua {
+    ($name:ident, $src:expr) => {
+        fn $name() -> &'static Script {
+            static S: std::sync::OnceLock<Script> = std::sync::OnceLock::new();
+            S.get_or_init(|| Script::new(concat!("local p = ARGV[1]\n", $src)))
+        }
+    };
+}
+
+lua!(
+    enqueue_script,
+    r"
+local first = redis.call('HGET', p .. ':keys', ARGV[2])
+if first then return {first, 0} end
+local id = ARGV[3]
+local e = p .. ':e:' .. id
+redis.call('HSET', p .. ':keys', ARGV[2], id)
+redis.call('HSET', e, 'appid', ARGV[4], 'transid', ARGV[5], 'out_trade_no', ARGV[6],
+  'deliver_status', ARGV[7], 'body', ARGV[8], 'created_ms', ARGV[9], 'deadline_ms', ARGV[10],
+  'state', 'pending', 'attempts', 0, 'lease_ms', 0)
+redis.call('ZADD', p .. ':pending', ARGV[10], id)
+redis.call('ZADD', p .. ':created', ARGV[9], id)
+redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
+return {id, 1}
+"
+);
+
+lua!(
+    claim_script,
+    r"
+local stream, me = p .. ':stream', ARGV[2]
+local now, max, lease = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.pcall('XGROUP', 'CREATE', stream, 'drain', '0', 'MKSTREAM')
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':delayed', '-inf', now, 'LIMIT', 0, 100)) do
+  redis.call('ZREM', p .. ':delayed', id)
+  redis.call('HSET', p .. ':e:' .. id, 'msg', redis.call('XADD', stream, '*', 'id', id))
+end
+local msgs = {}
+-- Messages a drainer took and never acknowledged (it died), once its lease ran out.
+local stale = redis.call('XAUTOCLAIM', stream, 'drain', me, ARGV[6], '0-0', 'COUNT', max)
+for _, m in ipairs(stale[2]) do table.insert(msgs, m) end
+if #msgs < max then
+  local r = redis.call('XREADGROUP', 'GROUP', 'drain', me, 'COUNT', max - #msgs, 'STREAMS', stream, '>')
+  if r then for _, m in ipairs(r[1][2]) do table.insert(msgs, m) end end
+end
+local out, n = {}, 0
+for _, m in ipairs(msgs) do
+  local xid, fields = m[1], m[2]
+  local id = fields and fields[2]
+  local st = id and redis.call('HMGET', p .. ':e:' .. id, 'state', 'msg', 'appid', 'out_trade_no', 'body', 'deadline_ms', 'attempts')
+  if st and st[1] == 'pending' and st[2] == xid then
+    n = n + 1
+    redis.call('HSET', p .. ':e:' .. id, 'lease_ms', now + lease * n)
+    for _, v in ipairs({id, xid, st[3], st[4], st[5], st[6], st[7]}) do table.insert(out, v) end
+  else
+    -- Stale: the entry was finished or re-queued under another message.
+    redis.call('XACK', stream, 'drain', xid)
+    redis.call('XDEL', stream, xid)
+  end
+end
+return out
+"
+);
+
+lua!(
+    finish_script,
+    r"
+local id, xid, how, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local e, stream = p .. ':e:' .. id, p .. ':stream'
+redis.call('XACK', stream, 'drain', xid)
+redis.call('XDEL', stream, xid)
+local st = redis.call('HMGET', e, 'state', 'msg')
+if st[1] ~= 'pending' then return 0 end
+-- WeChat has a sent one whoever holds it now; the rest only by its holder.
+if how ~= 'sent' and st[2] ~= xid then return 0 end
+if how == 'sent' or how == 'dead' then
+  redis.call('ZREM', p .. ':pending', id)
+  redis.call('ZREM', p .. ':created', id)
+  redis.call('ZREM', p .. ':delayed', id)
+  redis.call('HSET', e, 'state', how, 'done_ms', now, 'msg', '', 'lease_ms', 0)
+  redis.call('HINCRBY', e, 'attempts', 1)
+  if how == 'sent' then
+    redis.call('INCR', p .. ':sent')
+  else
+    redis.call('HSET', e, 'last_error', ARGV[7])
+    redis.call('ZADD', p .. ':dead', now, id)
+  end
+else
+  if how == 'retry' then redis.call('HINCRBY', e, 'attempts', 1) end
+  if ARGV[7] ~= '' then redis.call('HSET', e, 'last_error', ARGV[7]) end
+  redis.call('HSET', e, 'msg', '', 'lease_ms', 0)
+  redis.call('ZADD', p .. ':delayed', ARGV[6], id)
+end
+return 1
+"
+);
+
+lua!(
+    expire_script,
+    r"
+local now, n = tonumber(ARGV[2]), 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':pending', '-inf', now, 'LIMIT', 0, 1000)) do
+  local e = p .. ':e:' .. id
+  local st = redis.call('HMGET', e, 'state', 'lease_ms', 'last_error')
+  if st[1] == 'pending' and tonumber(st[2] or '0') <= now then
+    local why = 'the deadline passed'
+    if st[3] then why = why .. ' (last error: ' .. st[3] .. ')' end
+    redis.call('HSET', e, 'state', 'dead', 'done_ms', now, 'last_error', why, 'msg', '')
+    redis.call('ZREM', p .. ':pending', id)
+    redis.call('ZREM', p .. ':created', id)
+    redis.call('ZREM', p .. ':delayed', id)
+    redis.call('ZADD', p .. ':dead', now, id)
+    n = n + 1
+  end
+end
+return n
+"
+);
+
+lua!(
+    near_script,
+    r"
+local before, max = '(' .. ARGV[2], tonumber(ARGV[3])
+local out = {redis.call('ZCOUNT', p .. ':pending', '-inf', before)}
+if max > 0 then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':pending', '-inf', before, 'LIMIT', 0, max)) do
+    local st = redis.call('HMGET', p .. ':e:' .. id, 'out_trade_no', 'transid', 'deadline_ms', 'last_error')
+    for i = 1, 4 do table.insert(out, st[i] or '') end
+  end
+end
+return out
+"
+);
+
+lua!(
+    status_script,
+    r"
+local soon, max = '(' .. ARGV[2], tonumber(ARGV[3])
+local oldest = redis.call('ZRANGE', p .. ':created', 0, 0, 'WITHSCORES')
+local nearest = redis.call('ZRANGE', p .. ':pending', 0, 0, 'WITHSCORES')
+local out = {
+  redis.call('ZCARD', p .. ':pending'), tonumber(redis.call('GET', p .. ':sent') or '0'),
+  redis.call('ZCARD', p .. ':dead'), redis.call('ZCOUNT', p .. ':pending', '-inf', soon),
+  tonumber(oldest[2] or '-1'), tonumber(nearest[2] or '-1'),
+}
+if max > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', p .. ':dead', 0, max - 1)) do
+    local st = redis.call('HMGET', p .. ':e:' .. id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'done_ms')
+    table.insert(out, id)
+    for i = 1, 7 do table.insert(out, st[i] or '') end
+  end
+end
+return out
+"
+);
+
+lua!(
+    requeue_script,
+    r"
+local now, deadline, ids = ARGV[2], ARGV[3], {}
+if #ARGV > 3 then
+  for i = 4, #ARGV do table.insert(ids, ARGV[i]) end
+else
+  ids = redis.call('ZRANGE', p .. ':dead', 0, -1)
+end
+local n = 0
+for _, id in ipairs(ids) do
+  local e = p .. ':e:' .. id
+  if redis.call('HGET', e, 'state') == 'dead' then
+    redis.call('HSET', e, 'state', 'pending', 'deadline_ms', deadline, 'lease_ms', 0)
+    redis.call('HDEL', e, 'done_ms')
+    redis.call('ZREM', p .. ':dead', id)
+    redis.call('ZADD', p .. ':pending', deadline, id)
+    redis.call('ZADD', p .. ':created', redis.call('HGET', e, 'created_ms'), id)
+    redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
+    n = n + 1
+  end
+end
+return n
+"
+);
+
+lua!(
+    leave_script,
+    r"
+-- A drainer that holds nothing leaves the group (killed ones stay, empty).
+local stream = p .. ':stream'
+local held = redis.pcall('XPENDING', stream, 'drain', '-', '+', 1, ARGV[2])
+if type(held) == 'table' and #held == 0 then
+  redis.call('XGROUP', 'DELCONSUMER', stream, 'drain', ARGV[2])
+end
+return 0
+"
+);
+
+/// The identity of one shipment, as one hash field.
+fn shipment(e: &NewEntry) -> String {
+    [&e.appid, &e.transid, &e.out_trade_no, &e.deliver_status]
+        .map(|s| s.replace('\\', "\\\\").replace('\n', "\\n"))
+        .join("\n")
+}
+
+impl Store for RedisOutbox {
+    fn enqueue(&self, e: &NewEntry, id: &str) -> Result<(String, bool)> {
+        let r = self.run(
+            enqueue_script(),
+            &args![
+                shipment(e),
+                id,
+                e.appid,
+                e.transid,
+                e.out_trade_no,
+                e.deliver_status,
+                e.body,
+                e.created_ms,
+                e.deadline_ms,
+            ],
+        )?;
+        Ok((text(r.first()), num(r.get(1)) == 1))
+    }
+
+    fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>> {
+        let min_idle = lease_ms * max as u64;
+        let r = self.run(
+            claim_script(),
+            &args![owner, now_ms, max, lease_ms, min_idle],
+        )?;
+        Ok(r.chunks_exact(7)
+            .map(|c| Claimed {
+                id: text(c.first()),
+                handle: text(c.get(1)),
+                appid: text(c.get(2)),
+                out_trade_no: text(c.get(3)),
+                body: bytes(c.get(4)),
+                deadline_ms: num(c.get(5)),
+                attempts: num(c.get(6)).min(u64::from(u32::MAX)) as u32,
+            })
+            .collect())
+    }
+
+    fn finish(&self, c: &Claimed, how: &Finish, now_ms: u64) -> Result<()> {
+        let (kind, next, error) = match how {
+            Finish::Sent => ("sent", now_ms, ""),
+            Finish::Retry { next_ms, error } => ("retry", *next_ms, error.as_str()),
+            Finish::Dead { error } => ("dead", now_ms, error.as_str()),
+            Finish::Release { next_ms, error } => ("release", *next_ms, error.as_str()),
+        };
+        self.run(
+            finish_script(),
+            &args![c.id, c.handle, kind, now_ms, next, error],
+        )
+        .map(drop)
+    }
+
+    fn expire(&self, now_ms: u64) -> Result<u64> {
+        Ok(num(self.run(expire_script(), &args![now_ms])?.first()))
+    }
+
+    fn near_deadline(&self, before_ms: u64, max: usize) -> Result<(u64, Vec<Overdue>)> {
+        let r = self.run(near_script(), &args![before_ms, max])?;
+        let list = r[1.min(r.len())..]
+            .chunks_exact(4)
+            .map(|c| Overdue {
+                out_trade_no: text(c.first()),
+                transid: text(c.get(1)),
+                deadline_ms: num(c.get(2)),
+                last_error: Some(text(c.get(3))).filter(|s| !s.is_empty()),
+            })
+            .collect();
+        Ok((num(r.first()), list))
+    }
+
+    fn status(&self, now_ms: u64, dead_max: usize) -> Result<Status> {
+        let soon = now_ms + super::drain::WARN_BEFORE_MS;
+        let r = self.run(status_script(), &args![soon, dead_max])?;
+        Ok(Status {
+            pending: num(r.first()),
+            sent: num(r.get(1)),
+            dead: num(r.get(2)),
+            overdue: num(r.get(3)),
+            oldest_pending_ms: opt(r.get(4)),
+            nearest_deadline_ms: opt(r.get(5)),
+            dead_entries: r[6.min(r.len())..]
+                .chunks_exact(8)
+                .map(|c| DeadEntry {
+                    id: text(c.first()),
+                    appid: text(c.get(1)),
+                    transid: text(c.get(2)),
+                    out_trade_no: text(c.get(3)),
+                    last_error: text(c.get(4)),
+                    attempts: num(c.get(5)),
+                    deadline_ms: num(c.get(6)),
+                    dead_since_ms: num(c.get(7)),
+                })
+                .collect(),
+        })
+    }
+
+    fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64> {
+        let mut args = args![now_ms, deadline_ms];
+        if let Some(ids) = ids {
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            args.extend(ids.iter().map(arg));
+        }
+        Ok(num(self.run(requeue_script(), &args)?.first()))
+    }
+
+    fn leave(&self, owner: &str) -> Result<()> {
+        self.run(leave_script(), &args![owner]).map(drop)
+    }
+}

@@ -1,0 +1,322 @@
+//! The outbox in one SQLite file (WAL), shared by every PHP process of a
+//! server. An enqueue is committed with a full fsync before its id is
+//! returned; claims and acknowledgements are committed without one: a
+//! process that dies keeps them (the WAL is in the kernel's cache), and a
+//! power cut can lose only an acknowledgement, which means one more send,
+//! never a lost notification.
+
+use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
+use crate::error::{Error, Result};
+use crate::process::PerProcess;
+use rusqlite::{params, Connection, TransactionBehavior};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+    id             TEXT PRIMARY KEY,
+    appid          TEXT NOT NULL,
+    transid        TEXT NOT NULL,
+    out_trade_no   TEXT NOT NULL,
+    deliver_status TEXT NOT NULL,
+    body           BLOB NOT NULL,
+    created_ms     INTEGER NOT NULL,
+    deadline_ms    INTEGER NOT NULL,
+    state          TEXT NOT NULL DEFAULT 'pending',
+    next_ms        INTEGER NOT NULL,
+    lease_ms       INTEGER NOT NULL DEFAULT 0,
+    lease_owner    TEXT,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT,
+    done_ms        INTEGER,
+    UNIQUE (appid, transid, out_trade_no, deliver_status)
+);
+CREATE INDEX IF NOT EXISTS due ON entries (next_ms) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS by_state ON entries (state, deadline_ms);
+";
+
+/// How long a process waits for another's write transaction.
+const BUSY: Duration = Duration::from_secs(10);
+
+pub struct SqliteStore {
+    path: String,
+    conn: Mutex<Connection>,
+}
+
+static OPEN: PerProcess<HashMap<PathBuf, Arc<SqliteStore>>> = PerProcess::new();
+
+/// The store for `path`, created on first use.
+pub fn open(path: &Path, label: &str) -> Result<Arc<dyn Store + Send + Sync>> {
+    OPEN.with(|open| {
+        if let Some(s) = open.get(path) {
+            return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
+        }
+        let store = Arc::new(SqliteStore::create(path, label)?);
+        open.insert(path.to_path_buf(), Arc::clone(&store));
+        Ok(store as Arc<dyn Store + Send + Sync>)
+    })
+}
+
+impl SqliteStore {
+    fn create(path: &Path, label: &str) -> Result<SqliteStore> {
+        let shown = path.display().to_string();
+        let unusable = |why: String| {
+            let dir = path
+                .parent()
+                .map_or("/".into(), |d| d.display().to_string());
+            Error::Configuration(format!(
+                "{label}: cannot use the SQLite outbox {shown} ({why}); its directory {dir} must exist and be writable by the user PHP runs as"
+            ))
+        };
+        let conn = Connection::open(path).map_err(|e| unusable(e.to_string()))?;
+        conn.busy_timeout(BUSY)
+            .map_err(|e| unusable(e.to_string()))?;
+        // WAL: readers never block the writer; the -wal and -shm files need
+        // the directory to be writable, which this checks on first use.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| unusable(e.to_string()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(unusable(format!("journal mode {mode} instead of wal")));
+        }
+        conn.execute_batch(SCHEMA)
+            .map_err(|e| unusable(e.to_string()))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL")
+            .map_err(|e| unusable(e.to_string()))?;
+        Ok(SqliteStore {
+            path: shown,
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut conn).map_err(|e| store_error(&self.path, e))
+    }
+}
+
+fn ms(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl Store for SqliteStore {
+    fn enqueue(&self, e: &NewEntry, id: &str) -> Result<(String, bool)> {
+        self.with(|c| {
+            // The one commit that must reach the disk before the caller
+            // is told the notification is kept.
+            c.execute_batch("PRAGMA synchronous = FULL")?;
+            let result = (|| {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let inserted = tx.prepare_cached(
+                    "INSERT INTO entries (id, appid, transid, out_trade_no, deliver_status, body, created_ms, deadline_ms, next_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)
+                     ON CONFLICT (appid, transid, out_trade_no, deliver_status) DO NOTHING",
+                )?
+                .execute(params![
+                    id, e.appid, e.transid, e.out_trade_no, e.deliver_status, e.body,
+                    ms(e.created_ms), ms(e.deadline_ms)
+                ])?;
+                let found = if inserted == 1 {
+                    (id.to_string(), true)
+                } else {
+                    let first: String = tx
+                        .prepare_cached(
+                            "SELECT id FROM entries WHERE appid = ?1 AND transid = ?2 AND out_trade_no = ?3 AND deliver_status = ?4",
+                        )?
+                        .query_row(params![e.appid, e.transid, e.out_trade_no, e.deliver_status], |r| r.get(0))?;
+                    (first, false)
+                };
+                tx.commit()?;
+                Ok(found)
+            })();
+            c.execute_batch("PRAGMA synchronous = NORMAL")?;
+            result
+        })
+    }
+
+    fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut claimed = Vec::new();
+            {
+                let mut pick = tx.prepare_cached(
+                    "SELECT id, appid, out_trade_no, body, deadline_ms, attempts FROM entries
+                     WHERE state = 'pending' AND next_ms <= ?1 AND lease_ms <= ?1
+                     ORDER BY next_ms LIMIT ?2",
+                )?;
+                let rows = pick.query_map(params![ms(now_ms), max as i64], |r| {
+                    Ok(Claimed {
+                        id: r.get(0)?,
+                        appid: r.get(1)?,
+                        out_trade_no: r.get(2)?,
+                        body: r.get(3)?,
+                        deadline_ms: r.get::<_, i64>(4)?.max(0) as u64,
+                        attempts: r.get::<_, i64>(5)?.clamp(0, i64::from(u32::MAX)) as u32,
+                        handle: String::new(),
+                    })
+                })?;
+                for row in rows {
+                    claimed.push(row?);
+                }
+                let mut hold = tx.prepare_cached(
+                    "UPDATE entries SET lease_ms = ?1, lease_owner = ?2 WHERE id = ?3",
+                )?;
+                for (i, entry) in claimed.iter().enumerate() {
+                    let until = now_ms + lease_ms * (i as u64 + 1);
+                    hold.execute(params![ms(until), owner, entry.id])?;
+                }
+            }
+            tx.commit()?;
+            Ok(claimed)
+        })
+        .map(|mut v: Vec<Claimed>| {
+            for c in &mut v {
+                c.handle = owner.to_string();
+            }
+            v
+        })
+    }
+
+    fn finish(&self, claimed: &Claimed, how: &Finish, now_ms: u64) -> Result<()> {
+        let (id, owner, now) = (&claimed.id, &claimed.handle, ms(now_ms));
+        self.with(|c| {
+            match how {
+                // Sent whoever holds it now: WeChat has it.
+                Finish::Sent => c.prepare_cached(
+                    "UPDATE entries SET state = 'sent', done_ms = ?2, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
+                     WHERE id = ?1 AND state = 'pending'",
+                )?
+                .execute(params![id, now])?,
+                // The rest only while this drainer still holds it.
+                Finish::Retry { next_ms, error } => c.prepare_cached(
+                    "UPDATE entries SET next_ms = ?3, last_error = ?4, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
+                     WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+                )?
+                .execute(params![id, owner, ms(*next_ms), error])?,
+                Finish::Dead { error } => c.prepare_cached(
+                    "UPDATE entries SET state = 'dead', done_ms = ?3, last_error = ?4, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
+                     WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+                )?
+                .execute(params![id, owner, now, error])?,
+                Finish::Release { next_ms, error } => c.prepare_cached(
+                    "UPDATE entries SET next_ms = ?3, last_error = coalesce(nullif(?4, ''), last_error), lease_ms = 0, lease_owner = NULL
+                     WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+                )?
+                .execute(params![id, owner, ms(*next_ms), error])?,
+            };
+            Ok(())
+        })
+    }
+
+    fn expire(&self, now_ms: u64) -> Result<u64> {
+        self.with(|c| {
+            c.prepare_cached(
+                "UPDATE entries SET state = 'dead', done_ms = ?1,
+                     last_error = 'the deadline passed' || COALESCE(' (last error: ' || last_error || ')', '')
+                 WHERE state = 'pending' AND deadline_ms <= ?1 AND lease_ms <= ?1",
+            )?
+            .execute(params![ms(now_ms)])
+            .map(|n| n as u64)
+        })
+    }
+
+    fn near_deadline(&self, before_ms: u64, max: usize) -> Result<(u64, Vec<Overdue>)> {
+        self.with(|c| {
+            let count: i64 = c
+                .prepare_cached(
+                    "SELECT count(*) FROM entries WHERE state = 'pending' AND deadline_ms < ?1",
+                )?
+                .query_row(params![ms(before_ms)], |r| r.get(0))?;
+            let mut stmt = c.prepare_cached(
+                "SELECT out_trade_no, transid, deadline_ms, last_error FROM entries
+                 WHERE state = 'pending' AND deadline_ms < ?1 ORDER BY deadline_ms LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![ms(before_ms), max as i64], |r| {
+                Ok(Overdue {
+                    out_trade_no: r.get(0)?,
+                    transid: r.get(1)?,
+                    deadline_ms: r.get::<_, i64>(2)?.max(0) as u64,
+                    last_error: r.get(3)?,
+                })
+            })?;
+            Ok((count.max(0) as u64, rows.collect::<rusqlite::Result<_>>()?))
+        })
+    }
+
+    fn status(&self, now_ms: u64, dead_max: usize) -> Result<Status> {
+        self.with(|c| {
+            let mut s = Status::default();
+            {
+                let mut counts =
+                    c.prepare_cached("SELECT state, count(*) FROM entries GROUP BY state")?;
+                let rows =
+                    counts.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+                for row in rows {
+                    let (state, n) = row?;
+                    let n = n.max(0) as u64;
+                    match state.as_str() {
+                        "pending" => s.pending = n,
+                        "sent" => s.sent = n,
+                        _ => s.dead += n,
+                    }
+                }
+            }
+            let (oldest, nearest): (Option<i64>, Option<i64>) = c
+                .prepare_cached(
+                    "SELECT min(created_ms), min(deadline_ms) FROM entries WHERE state = 'pending'",
+                )?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            s.oldest_pending_ms = oldest.map(|v| v.max(0) as u64);
+            s.nearest_deadline_ms = nearest.map(|v| v.max(0) as u64);
+            s.overdue = c
+                .prepare_cached(
+                    "SELECT count(*) FROM entries WHERE state = 'pending' AND deadline_ms < ?1",
+                )?
+                .query_row(params![ms(now_ms + super::drain::WARN_BEFORE_MS)], |r| {
+                    r.get::<_, i64>(0)
+                })?
+                .max(0) as u64;
+            let mut dead = c.prepare_cached(
+                "SELECT id, appid, transid, out_trade_no, last_error, attempts, deadline_ms, done_ms
+                 FROM entries WHERE state = 'dead' ORDER BY done_ms, id LIMIT ?1",
+            )?;
+            let rows = dead.query_map(params![dead_max as i64], |r| {
+                Ok(DeadEntry {
+                    id: r.get(0)?,
+                    appid: r.get(1)?,
+                    transid: r.get(2)?,
+                    out_trade_no: r.get(3)?,
+                    last_error: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    attempts: r.get::<_, i64>(5)?.max(0) as u64,
+                    deadline_ms: r.get::<_, i64>(6)?.max(0) as u64,
+                    dead_since_ms: r.get::<_, Option<i64>>(7)?.unwrap_or(0).max(0) as u64,
+                })
+            })?;
+            s.dead_entries = rows.collect::<rusqlite::Result<_>>()?;
+            Ok(s)
+        })
+    }
+
+    fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64> {
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = {
+                let mut one = tx.prepare_cached(
+                    "UPDATE entries SET state = 'pending', next_ms = ?2, deadline_ms = ?3, lease_ms = 0, lease_owner = NULL, done_ms = NULL
+                     WHERE state = 'dead' AND (?1 IS NULL OR id = ?1)",
+                )?;
+                match ids {
+                    None => one.execute(params![None::<String>, ms(now_ms), ms(deadline_ms)])?,
+                    Some(ids) => ids
+                        .iter()
+                        .map(|id| one.execute(params![id, ms(now_ms), ms(deadline_ms)]))
+                        .sum::<rusqlite::Result<usize>>()?,
+                }
+            };
+            tx.commit()?;
+            Ok(n as u64)
+        })
+    }
+}

@@ -1,0 +1,287 @@
+//! `wx_deliver_enqueue()`, `wx_deliver_drain()`, `wx_deliver_outbox()` and
+//! `wx_deliver_requeue()`: the outbox's PHP side. The store, the retry
+//! policy and every check that is not about PHP types are the core's.
+
+use crate::array;
+use crate::convert::{deref, type_name, PhpArray};
+use crate::exceptions::throw;
+use crate::json;
+use crate::notify::read_delivery;
+use crate::settings;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::error::php_error;
+use ext_php_rs::flags::ErrorType;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use serde_json::{json, Value};
+use std::time::{SystemTime, UNIX_EPOCH};
+use wxpay_core::error::{Error, Result};
+use wxpay_core::outbox::{self, Status};
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn int_option(name: &str, z: &Zval) -> Result<i64> {
+    let z = deref(z);
+    z.long().ok_or_else(|| {
+        Error::invalid(format!(
+            "option '{name}' must be an int, {} given",
+            type_name(z)
+        ))
+    })
+}
+
+fn seconds_option(name: &str, z: &Zval) -> Result<f64> {
+    let z = deref(z);
+    z.long()
+        .map(|n| n as f64)
+        .or_else(|| z.double())
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "option '{name}' must be a number of seconds, {} given",
+                type_name(z)
+            ))
+        })
+}
+
+fn string_option(name: &str, z: &Zval) -> Result<String> {
+    let z = deref(z);
+    z.str().map(str::to_string).ok_or_else(|| {
+        Error::invalid(format!(
+            "option '{name}' must be a string, {} given",
+            type_name(z)
+        ))
+    })
+}
+
+/// `[appid => appsecret, ...]`, both strings.
+fn apps_option(z: &Zval) -> Result<Vec<(String, String)>> {
+    let z = deref(z);
+    let ht = z.array().ok_or_else(|| {
+        Error::invalid(format!(
+            "option 'apps' must be an array of appid => appsecret, {} given",
+            type_name(z)
+        ))
+    })?;
+    let mut out = Vec::with_capacity(ht.len());
+    array::try_for_each(ht, |key, value| {
+        let appid = key.with_bytes(|k| String::from_utf8(k.to_vec()).unwrap_or_default());
+        match deref(value).str() {
+            Some(secret) => {
+                out.push((appid, secret.to_string()));
+                Ok(())
+            }
+            None => Err(Error::invalid(format!(
+                "option 'apps' must map each appid to its appsecret (a string), {} given",
+                type_name(deref(value))
+            ))),
+        }
+    })?;
+    Ok(out)
+}
+
+/// Keeps a shipping notification until WeChat has it; returns the entry's id.
+#[php_function]
+#[php(name = "wx_deliver_enqueue")]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<String> {
+    const NAME: &str = "wx_deliver_enqueue";
+    let params = params.check(NAME, 1, "params")?;
+    let options = options.check_optional(NAME, 2, "options")?;
+    let delivery = read_delivery(NAME, params)?;
+    let run = || {
+        let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
+        let (mut at, mut goods) = (None, None);
+        for (name, z) in own {
+            match name {
+                "deadline" => at = Some(int_option(name, z)?),
+                _ => goods = Some(string_option(name, z)?),
+            }
+        }
+        let now = now_ms();
+        let deadline = outbox::deadline_ms(now, at, goods.as_deref())?;
+        outbox::enqueue(&config, &delivery, deadline, now)
+    };
+    run().map_err(|e| throw(NAME, e))
+}
+
+/// Sends what is due in the outbox; returns what it did and what is left.
+#[php_function]
+#[php(name = "wx_deliver_drain")]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
+    const NAME: &str = "wx_deliver_drain";
+    let options = options.check_optional(NAME, 1, "options")?;
+    let run = || {
+        let (config, own) = settings::read_split(options, &["apps", "max_items", "max_seconds"])?;
+        let (mut each, mut items, mut secs) = (Vec::new(), None, None);
+        for (name, z) in own {
+            match name {
+                "apps" => each = apps_option(z)?,
+                "max_items" => items = Some(int_option(name, z)?),
+                _ => secs = Some(seconds_option(name, z)?),
+            }
+        }
+        let apps = outbox::apps(config.appsecret.as_deref(), &each)?;
+        let limits = outbox::limits(items, secs)?;
+        let retry = config.outbox()?.retry;
+        let (store, _) = outbox::store(&config)?;
+        let warn = &mut |w: String| php_error(&ErrorType::Warning, &format!("{NAME}(): {w}"));
+        outbox::drain(&*store, &config, &apps, limits, retry, &now_ms, warn)
+    };
+    let c = run().map_err(|e| throw(NAME, e))?;
+    Ok(to_array(&[
+        ("sent", json!(c.sent)),
+        ("retried", json!(c.retried)),
+        ("dead", json!(c.dead)),
+        ("skipped", json!(c.skipped)),
+        ("pending", json!(c.pending)),
+        ("overdue", json!(c.overdue)),
+    ]))
+}
+
+/// The outbox's state for monitoring: an array, or Prometheus text with
+/// `$options['format'] => 'prometheus'`.
+#[php_function]
+#[php(name = "wx_deliver_outbox")]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
+    const NAME: &str = "wx_deliver_outbox";
+    let options = options.check_optional(NAME, 1, "options")?;
+    let run = || {
+        let (config, own) = settings::read_split(options, &["format", "dead_limit"])?;
+        let (mut prometheus, mut limit) = (false, 100);
+        for (name, z) in own {
+            match name {
+                "format" => {
+                    prometheus = match string_option(name, z)?.as_str() {
+                        "array" => false,
+                        "prometheus" => true,
+                        _ => {
+                            return Err(Error::invalid(
+                                "option 'format' must be 'array' or 'prometheus'",
+                            ))
+                        }
+                    }
+                }
+                _ => {
+                    limit = usize::try_from(int_option(name, z)?)
+                        .map_err(|_| Error::invalid("option 'dead_limit' must be 0 or more"))?
+                }
+            }
+        }
+        let (store, shown) = outbox::store(&config)?;
+        let now = now_ms();
+        let status = store.status(now, if prometheus { 0 } else { limit })?;
+        Ok(if prometheus {
+            let mut z = Zval::new();
+            let _ = z.set_string(&status.prometheus(&shown, now), false);
+            z
+        } else {
+            let mut z = Zval::new();
+            z.set_hashtable(status_array(&status, &shown, now));
+            z
+        })
+    };
+    run().map_err(|e| throw(NAME, e))
+}
+
+/// Makes dead entries (all, or those in `$ids`) pending again.
+#[php_function]
+#[php(name = "wx_deliver_requeue")]
+#[php(defaults(ids = None, options = PhpArray::Omitted))]
+pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult<i64> {
+    const NAME: &str = "wx_deliver_requeue";
+    let ids = match ids {
+        // ext-php-rs passes an explicit null through to the array reader.
+        Some(PhpArray::Wrong(t)) if t == "null" => None,
+        Some(a) => Some(a.check(NAME, 1, "ids")?),
+        None => None,
+    };
+    let options = options.check_optional(NAME, 2, "options")?;
+    let run = || {
+        let list = match ids {
+            Some(ht) => {
+                let mut list = Vec::with_capacity(ht.len());
+                array::try_for_each(ht, |_, z| match deref(z).str() {
+                    Some(id) => {
+                        list.push(id.to_string());
+                        Ok(())
+                    }
+                    None => Err(Error::invalid(format!(
+                        "$ids must hold entry ids (strings), {} given",
+                        type_name(deref(z))
+                    ))),
+                })?;
+                Some(list)
+            }
+            None => None,
+        };
+        let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
+        let (mut at, mut goods) = (None, None);
+        for (name, z) in own {
+            match name {
+                "deadline" => at = Some(int_option(name, z)?),
+                _ => goods = Some(string_option(name, z)?),
+            }
+        }
+        let now = now_ms();
+        let deadline = outbox::deadline_ms(now, at, goods.as_deref())?;
+        let (store, _) = outbox::store(&config)?;
+        store.requeue(list.as_deref(), deadline, now)
+    };
+    run().map(|n| n as i64).map_err(|e| throw(NAME, e))
+}
+
+fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {
+    let secs = |ms: u64| ms / 1000;
+    let mut dead = ZendHashTable::new();
+    for d in &s.dead_entries {
+        let mut entry = Zval::new();
+        entry.set_hashtable(to_array(&[
+            ("id", json!(d.id)),
+            ("appid", json!(d.appid)),
+            ("transid", json!(d.transid)),
+            ("out_trade_no", json!(d.out_trade_no)),
+            ("last_error", json!(d.last_error)),
+            ("attempts", json!(d.attempts)),
+            ("deadline", json!(secs(d.deadline_ms))),
+            ("dead_since", json!(secs(d.dead_since_ms))),
+        ]));
+        let _ = dead.push(entry);
+    }
+    let mut out = to_array(&[
+        ("store", json!(shown)),
+        ("pending", json!(s.pending)),
+        ("sent", json!(s.sent)),
+        ("dead", json!(s.dead)),
+        ("overdue", json!(s.overdue)),
+        ("oldest_pending_age", json!(s.oldest_pending_age(now))),
+        ("nearest_deadline", json!(s.nearest_deadline_ms.map(secs))),
+    ]);
+    let mut list = Zval::new();
+    list.set_hashtable(dead);
+    let _ = out.insert("dead_entries", list);
+    out
+}
+
+/// An array with these keys, in this order.
+fn to_array(pairs: &[(&str, Value)]) -> ZBox<ZendHashTable> {
+    let mut ht = ZendHashTable::with_capacity(pairs.len() as u32);
+    for (k, v) in pairs {
+        let _ = ht.insert(*k, json::to_zval(v));
+    }
+    ht
+}
+
+pub fn php_functions() -> [ext_php_rs::builders::FunctionBuilder<'static>; 4] {
+    [
+        wrap_function!(wx_deliver_enqueue),
+        wrap_function!(wx_deliver_drain),
+        wrap_function!(wx_deliver_outbox),
+        wrap_function!(wx_deliver_requeue),
+    ]
+}
