@@ -143,6 +143,62 @@ function wx_feedback_update(
     #[\SensitiveParameter] array $options = [],
 ): array {}
 
+/**
+ * Keeps a shipping notification in the outbox (wxpay.outbox: a SQLite file or
+ * redis://) until WeChat accepts it or its deadline passes. $params are
+ * validated and signed exactly as wx_deliver_notify() does; only the signed
+ * body is stored (never the appkey). The same (appid, transid, out_trade_no,
+ * deliver_status) enqueued again returns the first id.
+ *
+ * @param array{deadline?: int, goods?: 'virtual'|'physical'} $options plus any
+ *        wxpay.* setting by its short name (outbox, outbox_retry_first, ...);
+ *        the deadline defaults to now + 24 h ('physical': + 72 h)
+ * @return string the entry's id
+ * @throws \WxPay\InvalidArgumentException bad $params or options; nothing stored
+ * @throws \WxPay\ConfigurationException the outbox cannot be opened (names the path)
+ * @throws \WxPay\OutboxException the store failed; the notification was not kept
+ */
+function wx_deliver_enqueue(
+    #[\SensitiveParameter] array $params,
+    #[\SensitiveParameter] array $options = [],
+): string {}
+
+/**
+ * Sends the outbox's due entries (from cron, a worker, or the end of a
+ * callback); safe to run from many processes and servers at once.
+ *
+ * @param array{appsecret?: string, apps?: array<string, string>, max_items?: int,
+ *        max_seconds?: int|float} $options plus wxpay.* settings by short name
+ * @return array{sent: int, retried: int, dead: int, skipped: int, pending: int, overdue: int}
+ * @throws \WxPay\InvalidArgumentException no secret, bad options
+ * @throws \WxPay\ConfigurationException the outbox or another setting cannot be used
+ * @throws \WxPay\OutboxException the store failed mid-drain (what was sent and not
+ *         marked is sent once more by a later drain)
+ */
+function wx_deliver_drain(#[\SensitiveParameter] array $options = []): array {}
+
+/**
+ * The outbox's state for monitoring, or with $options['format'] => 'prometheus'
+ * the same in Prometheus' text format (node_exporter's textfile collector).
+ *
+ * @param array{format?: 'array'|'prometheus', dead_limit?: int} $options
+ * @return array{store: string, pending: int, sent: int, dead: int, overdue: int,
+ *         oldest_pending_age: float, nearest_deadline: ?int,
+ *         dead_entries: list<array{id: string, appid: string, transid: string,
+ *         out_trade_no: string, last_error: string, attempts: int, deadline: int,
+ *         dead_since: int}>}|string
+ */
+function wx_deliver_outbox(#[\SensitiveParameter] array $options = []): mixed {}
+
+/**
+ * Makes dead entries pending again (all, or those whose ids are given), with a
+ * new deadline ($options['deadline'] or 'goods', as for wx_deliver_enqueue()).
+ *
+ * @param list<string>|null $ids
+ * @return int how many entries were re-queued
+ */
+function wx_deliver_requeue(?array $ids = null, #[\SensitiveParameter] array $options = []): int {}
+
 }
 
 namespace WxPay {
@@ -174,5 +230,9 @@ class ApiException extends Exception {}
  * alarm) carries a signature that does not match: answer "fail", ship nothing.
  */
 class SignatureException extends Exception {}
+
+/** The outbox's store cannot be used (a Redis that is down, a full disk): what
+ * was not stored is not kept, and a callback should answer "fail". */
+class OutboxException extends Exception {}
 
 }

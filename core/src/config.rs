@@ -544,7 +544,7 @@ mod tests {
         let e = Setting::option(b"timeuot").unwrap_err();
         assert_eq!(
             e.message(),
-            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint"
+            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max"
         );
         assert!(Setting::option(b"token_cache").is_err());
         let long = Setting::option(&[b'o'; 100]).unwrap_err();
@@ -566,6 +566,8 @@ mod tests {
             "token_endpoint" => "stable_token",
             "token_cache" => "redis://127.0.0.1:6379/0",
             "token_copy_ttl" => "0",
+            "outbox" => "redis://127.0.0.1:6379/1",
+            "outbox_retry_first" | "outbox_retry_max" => "2.5",
             other => panic!("no example value for the setting {other}: add one"),
         }
     }

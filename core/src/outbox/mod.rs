@@ -15,6 +15,8 @@ mod drain;
 mod redis;
 mod sqlite;
 mod status;
+#[cfg(test)]
+mod tests;
 
 pub use drain::{drain, Apps, Counts, Limits, Retry};
 pub use status::{DeadEntry, Status};
