@@ -3,7 +3,7 @@
 //! policy and every check that is not about PHP types are the core's.
 
 use crate::array;
-use crate::convert::{deref, type_name, PhpArray};
+use crate::convert::{deref, type_error, type_name, PhpArray};
 use crate::exceptions::throw;
 use crate::json;
 use crate::notify::read_delivery;
@@ -129,7 +129,7 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
         let limits = outbox::limits(items, secs)?;
         let retry = config.outbox()?.retry;
         let (store, _) = outbox::store(&config)?;
-        let warn = &mut |w: String| php_error(&ErrorType::Warning, &format!("{NAME}(): {w}"));
+        let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
         outbox::drain(&*store, &config, &apps, limits, retry, &now_ms, warn)
     };
     let c = run().map_err(|e| throw(NAME, e))?;
@@ -198,7 +198,8 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
     let ids = match ids {
         // ext-php-rs passes an explicit null through to the array reader.
         Some(PhpArray::Wrong(t)) if t == "null" => None,
-        Some(a) => Some(a.check(NAME, 1, "ids")?),
+        Some(PhpArray::Wrong(t)) => return Err(type_error(NAME, 1, "ids", "?array", &t)),
+        Some(a) => a.check_optional(NAME, 1, "ids")?,
         None => None,
     };
     let options = options.check_optional(NAME, 2, "options")?;

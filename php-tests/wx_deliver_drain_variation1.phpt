@@ -1,0 +1,30 @@
+--TEST--
+wx_deliver_drain() on SQLite: back-off, the deadline, a permanent errcode, the overdue warning, requeue, Prometheus
+--EXTENSIONS--
+wxpay
+--FILE--
+<?php
+require __DIR__ . '/include/sandbox.inc';
+require __DIR__ . '/include/outbox_scenario.inc';
+outbox_scenario(sandbox_options(['outbox' => outbox_file()]));
+?>
+--EXPECT--
+A refused: {"sent":0,"retried":1,"dead":0,"skipped":0,"pending":1,"overdue":1}
+one warning: 1
+it names A: true
+no secret: true
+it starts: wx_deliver_drain(): 1 shipping notification(s) still undelivered within 2 hours of the
+A past its deadline: {"sent":0,"retried":0,"dead":1,"skipped":0,"pending":0,"overdue":0}
+dead: A, the deadline passed (last error: HTTP 503 from 127, attempts 1
+B refused once: {"sent":0,"retried":1,"dead":0,"skipped":0,"pending":1,"overdue":0}
+B sent: {"sent":1,"retried":0,"dead":0,"skipped":0,"pending":0,"overdue":0}
+C dead at once: {"sent":0,"retried":0,"dead":1,"skipped":0,"pending":0,"overdue":0}
+requeue A: 1, again: 0
+A sent: {"sent":1,"retried":0,"dead":0,"skipped":0,"pending":0,"overdue":0}
+A recorded 1 time(s)
+B recorded 1 time(s)
+C recorded 0 time(s)
+status: {"pending":0,"sent":2,"dead":1,"overdue":0,"nearest_deadline":null}
+C in dead_entries: yes, WeChat error 49004
+prometheus: true
+warnings after: 0
