@@ -12,7 +12,7 @@ source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
 RUN_TESTS=${RUN_TESTS:-$EXT_API/build/run-tests.php}
 [ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
-SUITES=${WXPAY_SUITES:-lint cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets}
+SUITES=${WXPAY_SUITES:-lint cargo phpt e2e outbox fuzz memory install phpize differential probes matrix dist secrets}
 
 passed=0
 failed=0
@@ -110,6 +110,11 @@ lines() {
 }
 
 # 4. A short fuzz pass over the core (make fuzz runs the long one).
+if want outbox; then
+    note "outbox (SQLite and Redis: refusals, 3 drainers, kill -9 storms, a Redis restart)"
+    lines outbox OUTBOX "$(grep -c '^check "' tests/outbox/run.sh)" tests/outbox/run.sh "${WXPAY_OUTBOX_COUNT:-5000}"
+fi
+
 if want fuzz; then
     note "fuzz (short pass)"
     lines fuzz FUZZ 4 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub const WARN_BEFORE_MS: u64 = 2 * 3600 * 1000;
 
 /// How many entries one claim takes: few, so a killed drainer holds few.
-const BATCH: usize = 8;
+const BATCH: usize = 4;
 
 /// How many overdue orders one warning names.
 const WARN_NAMES: usize = 10;

@@ -1,0 +1,73 @@
+<?php
+/*
+ * The outbox proof's workers (tests/outbox/run.sh).
+ *   enqueue OUTBOX PREFIX FROM TO    enqueue PREFIX-FROM..PREFIX-(TO-1); prints "ok ORDER ID" once each returned
+ *   drain OUTBOX SECONDS             drain until nothing is pending (or SECONDS pass); store errors are retried
+ *   count PREFIX N                   the sandbox's record for PREFIX-0..N-1: {"total", "distinct", "missing", "max"}
+ *   status OUTBOX                    wx_deliver_outbox() as JSON
+ * The sandbox is $WXPAY_SANDBOX_DIR's; the app is the demo's.
+ */
+$dir = getenv('WXPAY_SANDBOX_DIR');
+$api = trim(file_get_contents("$dir/address"));
+$base = ['api_base' => $api, 'cafile' => "$dir/ca.pem", 'timeout' => 1,
+         'outbox_retry_first' => 0.1, 'outbox_retry_max' => 0.5];
+$line = array_values(preg_grep('/^wx0000000000000000\s/', file(dirname(__DIR__) . '/sandbox-apps.txt')))[0];
+[$appid, $secret, $appkey] = preg_split('/\s+/', trim($line));
+
+function params(string $order): array
+{
+    global $appid, $appkey;
+    return ['appid' => $appid, 'appkey' => $appkey, 'openid' => 'o-proof', 'transid' => "t-$order", 'out_trade_no' => $order];
+}
+
+switch ($argv[1]) {
+    case 'enqueue':
+        [, , $outbox, $prefix, $from, $to] = $argv;
+        for ($i = (int) $from; $i < (int) $to; $i++) {
+            $order = "$prefix-$i";
+            for (;;) {
+                try {
+                    $id = wx_deliver_enqueue(params($order), $base + ['outbox' => $outbox]);
+                    fwrite(STDOUT, "ok $order $id\n");
+                    break;
+                } catch (WxPay\OutboxException $e) {
+                    // A store that is down (Redis restarting): the shop's code retries or answers "fail".
+                    usleep(100000);
+                }
+            }
+        }
+        break;
+    case 'drain':
+        [, , $outbox, $seconds] = $argv;
+        $o = $base + ['outbox' => $outbox, 'appsecret' => $secret, 'max_seconds' => 5];
+        $end = microtime(true) + (float) $seconds;
+        $idle = 0;
+        while (microtime(true) < $end) {
+            try {
+                $r = @wx_deliver_drain($o);
+                $idle = $r['pending'] === 0 ? $idle + 1 : 0;
+                if ($idle >= 2) break;
+                if ($r['sent'] + $r['retried'] === 0) usleep(100000);
+            } catch (WxPay\OutboxException $e) {
+                usleep(200000);
+            }
+        }
+        echo json_encode(wx_deliver_outbox(['outbox' => $outbox])), "\n";
+        break;
+    case 'count':
+        [, , $prefix, $n] = $argv;
+        $ctx = stream_context_create(['ssl' => ['cafile' => "$dir/ca.pem"], 'http' => ['timeout' => 30]]);
+        $all = json_decode(file_get_contents("$api/_sandbox/notifications?match=" . urlencode("\"$prefix-"), false, $ctx), true);
+        $seen = [];
+        foreach ($all['notifications'] as $rec) {
+            if (str_starts_with($rec['out_trade_no'], "$prefix-")) $seen[$rec['out_trade_no']] = ($seen[$rec['out_trade_no']] ?? 0) + 1;
+        }
+        $missing = 0;
+        for ($i = 0; $i < (int) $n; $i++) if (!isset($seen["$prefix-$i"])) $missing++;
+        echo json_encode(['total' => array_sum($seen), 'distinct' => count($seen), 'missing' => $missing,
+                          'max' => $seen ? max($seen) : 0]), "\n";
+        break;
+    case 'status':
+        echo json_encode(wx_deliver_outbox(['outbox' => $argv[2]])), "\n";
+        break;
+}
