@@ -15,9 +15,29 @@
  * all), so an order whose notification failed is retried by WeChat itself;
  * an order already shipped just gets "success" again.
  *
+ * With WXPAY_OUTBOX=1 a notification that could not be delivered now (WeChat
+ * unreachable, or "system busy") is handed to the outbox (wxpay.outbox) and
+ * the answer is "success": the payment is recorded, and examples/drain.php
+ * (cron) delivers the notification before its deadline, however long the
+ * outage lasts. Without it, the answer is "fail" and WeChat's own retries
+ * (about 27 minutes) are the only ones.
+ *
  * Configuration (php-fpm: env[...] in the pool, or fastcgi_param):
- *   WXPAY_APPID, WXPAY_APPSECRET, WXPAY_APPKEY, WXPAY_PARTNER, WXPAY_PARTNERKEY, WXPAY_ORDERS_DIR
+ *   WXPAY_APPID, WXPAY_APPSECRET, WXPAY_APPKEY, WXPAY_PARTNER, WXPAY_PARTNERKEY, WXPAY_ORDERS_DIR,
+ *   WXPAY_OUTBOX
  */
+
+/** Hands the notification to the outbox; if even that fails, WeChat must call again. */
+function keep(array $shipment, string $order): void
+{
+    try {
+        $id = wx_deliver_enqueue($shipment); // virtual goods: 24 h
+        error_log("callback: order $order: shipping notification kept in the outbox as $id");
+    } catch (WxPay\Exception $e) {
+        error_log("callback: order $order: the outbox could not keep it either: " . $e->getMessage());
+        answer('fail');
+    }
+}
 
 $appid = getenv('WXPAY_APPID') ?: 'wx0000000000000000';
 $appsecret = getenv('WXPAY_APPSECRET') ?: 'e76050733ce76050733ce76050733cdd';
@@ -70,22 +90,29 @@ file_put_contents("$orders/$order.paid", json_encode([
 ]));
 
 // 3. Ship, then tell WeChat (the extension obtains and shares the token).
+$shipment = [
+    'appid' => $appid,
+    'appkey' => $keys['appkey'],
+    'openid' => $paid['buyer']['openid'],
+    'transid' => $trade['transaction_id'],
+    'out_trade_no' => $order,
+    'deliver_status' => 1,
+    'deliver_msg' => 'ok',
+];
 try {
-    wx_deliver_notify(null, [
-        'appid' => $appid,
-        'appkey' => $keys['appkey'],
-        'openid' => $paid['buyer']['openid'],
-        'transid' => $trade['transaction_id'],
-        'out_trade_no' => $order,
-        'deliver_status' => 1,
-        'deliver_msg' => 'ok',
-    ], ['appsecret' => $appsecret]);
+    wx_deliver_notify(null, $shipment, ['appsecret' => $appsecret]);
 } catch (WxPay\ApiException $e) {
     error_log(sprintf("callback: order %s: shipping notification refused: errcode %d", $order, $e->getCode()));
-    answer('fail');
+    if ($e->getCode() !== -1 || !getenv('WXPAY_OUTBOX')) {
+        answer('fail');
+    }
+    keep($shipment, $order);
 } catch (WxPay\TransportException $e) {
     error_log(sprintf("callback: order %s: shipping notification not delivered: %s", $order, $e->getMessage()));
-    answer('fail');
+    if (!getenv('WXPAY_OUTBOX')) {
+        answer('fail'); // WeChat calls again for about 27 minutes
+    }
+    keep($shipment, $order);
 }
 touch("$orders/$order.shipped");
 answer('success');

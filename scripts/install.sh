@@ -25,6 +25,13 @@ install)
         install -m 0644 "$template" "$mods/wxpay.ini"
     fi
     [ -n "$DESTDIR" ] || phpenmod -v "$php_ver" wxpay
+    # The outbox's default home (wxpay.outbox): writable by the web server's
+    # group, kept on uninstall (it may hold undelivered notifications).
+    if getent group www-data > /dev/null; then
+        install -d -m 2770 -g www-data "$DESTDIR/var/lib/wxpay"
+    else
+        install -d -m 0700 "$DESTDIR/var/lib/wxpay"
+    fi
     echo "installed $ext_dir/wxpay.so and enabled it ($mods/wxpay.ini)"
     echo "php-fpm loads it after a reload, when you choose: systemctl reload php$php_ver-fpm"
     ;;

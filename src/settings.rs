@@ -48,12 +48,15 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Rc<Config>> {
     }
 }
 
+/// A function's own `$options` entries, by name.
+pub type Own<'a> = Vec<(&'static str, &'a Zval)>;
+
 /// The configuration for a call whose `$options` also take the function's
 /// own keys (`own`): those are returned as given, in order.
 pub fn read_split<'a>(
     options: Option<&'a ZendHashTable>,
     own: &[&'static str],
-) -> Result<(Rc<Config>, Vec<(&'static str, &'a Zval)>)> {
+) -> Result<(Rc<Config>, Own<'a>)> {
     let Some(ht) = options.filter(|o| !o.is_empty()) else {
         return Ok((read(None)?, Vec::new()));
     };

@@ -135,7 +135,7 @@ fn arg(v: impl redis::ToRedisArgs) -> Vec<u8> {
 }
 
 macro_rules! args {
-    ($($v:expr),* $(,)?) => { vec![$(arg(&$v)),*] };
+    ($($v:expr),* $(,)?) => { [$(arg(&$v)),*] };
 }
 
 /// `ARGV[1]` is always the key prefix.
@@ -438,7 +438,7 @@ impl Store for RedisOutbox {
     }
 
     fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64> {
-        let mut args = args![now_ms, deadline_ms];
+        let mut args = args![now_ms, deadline_ms].to_vec();
         if let Some(ids) = ids {
             if ids.is_empty() {
                 return Ok(0);

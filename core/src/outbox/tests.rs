@@ -166,8 +166,12 @@ fn permanent_errors_and_the_deadline_make_entries_dead_and_requeue_revives_them(
         .any(|d| d.last_error.starts_with("WeChat error 49004")));
 
     assert_eq!(
-        s.requeue(Some(&[late.id.clone()]), T0 + 7_200_000, T0 + 3_600_000)
-            .unwrap(),
+        s.requeue(
+            Some(std::slice::from_ref(&late.id)),
+            T0 + 7_200_000,
+            T0 + 3_600_000
+        )
+        .unwrap(),
         1
     );
     assert_eq!(s.status(T0 + 3_600_000, 0).unwrap().pending, 1);
