@@ -6,14 +6,30 @@
  * this page never waits on WeChat and never loses one.
  *
  *   php examples/ship.php ORDER TRANSACTION_ID OPENID
+ *   POST /ship.php  order=...&transid=...&openid=...   (the same from an admin page)
  *
  * Configuration: WXPAY_APPID, WXPAY_APPKEY (environment), wxpay.outbox (php.ini).
  */
 
-[$script, $order, $transid, $openid] = $argv + [null, null, null, null];
-if ($openid === null) {
-    fwrite(STDERR, "usage: php $script ORDER TRANSACTION_ID OPENID\n");
-    exit(2);
+if (PHP_SAPI === 'cli') {
+    [$script, $order, $transid, $openid] = $argv + [null, null, null, null];
+} else {
+    [$order, $transid, $openid] = [$_POST['order'] ?? null, $_POST['transid'] ?? null, $_POST['openid'] ?? null];
+    $script = 'ship.php';
+}
+if (!is_string($order) || !is_string($transid) || !is_string($openid)) {
+    fail(2, "usage: php $script ORDER TRANSACTION_ID OPENID");
+}
+
+function fail(int $status, string $why): never
+{
+    if (PHP_SAPI === 'cli') {
+        fwrite(STDERR, "$why\n");
+        exit(1);
+    }
+    error_log($why);
+    http_response_code($status === 2 ? 400 : 503);
+    exit($why . "\n");
 }
 
 try {
@@ -27,11 +43,9 @@ try {
         'deliver_msg' => 'shipped',
     ], ['goods' => 'physical']); // 72 h from now; or 'deadline' => paid_at + 72 * 3600
 } catch (WxPay\InvalidArgumentException $e) {
-    fwrite(STDERR, "ship: order $order: " . $e->getMessage() . "\n");
-    exit(1);
+    fail(2, "ship: order $order: " . $e->getMessage());
 } catch (WxPay\Exception $e) {
     // The outbox itself is unusable (disk, Redis): nothing was kept; try again.
-    fwrite(STDERR, "ship: order $order: not kept: " . $e->getMessage() . "\n");
-    exit(1);
+    fail(1, "ship: order $order: not kept: " . $e->getMessage());
 }
 echo "order $order: shipping notification queued as $id\n";

@@ -55,6 +55,9 @@ wxpay.cafile = $dir/sandbox/ca.pem
 wxpay.timeout = 1.5
 wxpay.connect_timeout = 1
 wxpay.token_cache = redis://127.0.0.1:$redis_port/0
+wxpay.outbox = redis://127.0.0.1:$redis_port/1
+wxpay.outbox_retry_first = 0.2
+wxpay.outbox_retry_max = 1
 log_errors = On
 display_errors = Off
 error_log = $dir/php-errors.log
@@ -82,6 +85,13 @@ CONF
 php-fpm8.2 -R -n -c "$dir/php.ini" -y "$dir/php-fpm.conf" &
 pids+=($!)
 wait_for '[ -S "$dir/fpm.sock" ]' || { echo "php-fpm did not start"; cat "$dir/fpm.log"; exit 1; }
+# "Server 2" of phase 4: another php-fpm with its own php.ini, sharing only Redis.
+sed -e "s#error_log = $dir/php-errors.log#error_log = $dir/php-errors-2.log#" "$dir/php.ini" > "$dir/php-2.ini"
+sed -e "s#$dir/fpm.pid#$dir/fpm-2.pid#; s#$dir/fpm.log#$dir/fpm-2.log#; s#$dir/fpm.sock#$dir/fpm-2.sock#; s#^\[shop\]#[shop2]#; s#pm.max_children = 8#pm.max_children = 4#" \
+    "$dir/php-fpm.conf" > "$dir/php-fpm-2.conf"
+php-fpm8.2 -R -n -c "$dir/php-2.ini" -y "$dir/php-fpm-2.conf" &
+pids+=($!)
+wait_for '[ -S "$dir/fpm-2.sock" ]' || { echo "php-fpm 2 did not start"; cat "$dir/fpm-2.log"; exit 1; }
 
 web_port=$(free_port)
 cat > "$dir/nginx.conf" <<CONF
@@ -93,6 +103,7 @@ error_log $dir/nginx-error.log;
 events { worker_connections 512; }
 http {
     access_log $dir/nginx-access.log;
+    map \$uri \$server_suffix { ~^/s2/ "-2"; default ""; }
     client_body_temp_path $dir/nginx-tmp/body;
     fastcgi_temp_path $dir/nginx-tmp/fastcgi;
     proxy_temp_path $dir/nginx-tmp/proxy;
@@ -105,6 +116,13 @@ http {
             include /etc/nginx/fastcgi_params;
             fastcgi_param SCRIPT_FILENAME \$document_root/callback.php;
             fastcgi_pass unix:$dir/fpm.sock;
+            fastcgi_read_timeout 60s;
+        }
+        # Phase 4: an admin's "ship" action on either server (pool), one Redis outbox.
+        location ~ ^/s([12])/ship\.php\$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/ship.php;
+            fastcgi_pass unix:$dir/fpm\$server_suffix.sock;
             fastcgi_read_timeout 60s;
         }
         # The shop of phase 3: the sandbox's paying app, its keys as FastCGI params.
@@ -135,7 +153,7 @@ drive() { # drive TAG -> JSON summary in $dir/TAG.json
 jq_php() { php -n -r "$1" "$dir/$2.json" "${@:3}"; }
 verify() { "$PHP" -n tests/e2e/checks.php "$@"; }
 recorded() { ctl "$api/_sandbox/notifications?match=$1" > "$dir/recorded-$1.json"; }
-crashes() { grep -Eci 'exited on signal|SIGSEGV|SIGABRT|core dumped|zend_mm_heap corrupted' "$dir/fpm.log" "$dir/php-errors.log" 2>/dev/null | awk -F: '{s+=$NF} END {print s+0}'; }
+crashes() { grep -Eci 'exited on signal|SIGSEGV|SIGABRT|core dumped|zend_mm_heap corrupted' "$dir"/fpm*.log "$dir"/php-errors*.log 2>/dev/null | awk -F: '{s+=$NF} END {print s+0}'; }
 
 # --- phase 1: 2,000 callbacks, 16 concurrent clients
 tag=E2E$RANDOM
@@ -223,6 +241,44 @@ fb=$(ctl -X POST -d "{\"appid\":\"$paid_appid\",\"openid\":\"oPaid-1\",\"url\":\
 check "a complaint verified, kept and answered success" php -n -r '$f = json_decode($argv[1], true);
     exit(($f["answer"] ?? "") === "success" && is_file($argv[2] . "/" . $f["feedbackid"] . ".request.json") ? 0 : 1);' "$fb" "$dir/paid-orders/feedback"
 check "no worker crashed in the paid phase" test "$(crashes)" = 0
+
+# --- phase 4: two servers (two php-fpm, one php.ini each) share one Redis outbox
+# Physical goods shipped from an admin page on either server while WeChat
+# refuses every notification; then two drainers per server (cron's
+# examples/drain.php) while the refusals clear.
+ships=$((count / 2))
+ctl -X POST "$api/_sandbox/fault" -d '{"kind":"status","status":503,"count":100000000,"match":"\"P4-"}' > /dev/null
+seq 0 $((ships - 1)) | xargs -P "$conc" -I{} sh -c \
+    'curl -s -o /dev/null -w "%{http_code} s$(( {} % 2 + 1 ))\n" -d "order=P4-{}&transid=t-P4-{}&openid=o-phase4" "http://127.0.0.1:'"$web_port"'/s$(( {} % 2 + 1 ))/ship.php"' \
+    > "$dir/ships.txt"
+outbox() { "$PHP" -n -c "$dir/php.ini" -r 'echo json_encode(wx_deliver_outbox(["dead_limit" => 0])), "\n";'; }
+queued=$(outbox)
+drainer() { # drainer INI: cron's drain.php, every 0.3 s, until nothing is pending
+    for _ in $(seq 200); do
+        WXPAY_APPSECRET=$secret "$PHP" -n -c "$1" examples/drain.php > /dev/null 2>> "$dir/drain-errors.log"
+        [ "$("$PHP" -n -c "$1" -r 'echo wx_deliver_outbox(["dead_limit" => 0])["pending"];')" = 0 ] && return
+        sleep 0.3
+    done
+}
+t0=$(date +%s.%N)
+for ini in "$dir/php.ini" "$dir/php.ini" "$dir/php-2.ini" "$dir/php-2.ini"; do drainer "$ini" & done
+sleep 2
+refused=$(ctl "$api/_sandbox/requests?match=P4-" | php -n -r 'echo json_decode(stream_get_contents(STDIN), true)["count"];')
+ctl -X POST "$api/_sandbox/clear" > /dev/null
+wait $(jobs -p | grep -vxF -f <(printf '%s\n' "${pids[@]}"))
+t1=$(date +%s.%N)
+recorded P4-
+drained=$(outbox)
+echo "phase 4: $ships shipped on two servers ($(grep -c ' s1$' "$dir/ships.txt") / $(grep -c ' s2$' "$dir/ships.txt")); outbox then: $queued; $refused refused sends; drained in $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}") s: $drained"
+check "two servers queued every shipment into one Redis outbox while WeChat refused" \
+    test "$(grep -c '^200 ' "$dir/ships.txt")" = "$ships" -a "$(echo "$queued" | php -n -r 'echo json_decode(stream_get_contents(STDIN), true)["pending"];')" = "$ships"
+check "WeChat (the sandbox) refused sends before the refusals cleared" test "$refused" -gt 0
+check "4 drainers on two servers: every shipment recorded by the sandbox exactly once" \
+    php -n -r '$r = json_decode(file_get_contents($argv[1]), true)["notifications"]; $c = array_count_values(array_column($r, "out_trade_no"));
+        exit(count($c) === (int) $argv[2] && max($c) === 1 ? 0 : 1);' "$dir/recorded-P4-.json" "$ships"
+check "the shared outbox agrees: sent $ships, pending 0, dead 0" \
+    php -n -r '$s = json_decode($argv[1], true); exit($s["sent"] === (int) $argv[2] && $s["pending"] === 0 && $s["dead"] === 0 ? 0 : 1);' "$drained" "$ships"
+check "no worker crashed on either server" test "$(crashes)" = 0
 
 # --- secrets: none in any log or record of either phase
 token=$(php -n -r '$s = fsockopen("127.0.0.1", (int) $argv[1]); $k = $argv[2];
