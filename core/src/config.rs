@@ -182,7 +182,7 @@ pub static SETTINGS: [Setting; 13] = [
     }),
     setting!("outbox", "/var/lib/wxpay/outbox.sqlite",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Outbox,
-    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server) or redis://[user:password@]host:port/db (every server; shown masked)",
+    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server) or redis[s]://[user:password@]host:port/db (every server; rediss:// is verified against wxpay.cafile or the system store; shown masked)",
     apply: |c, label, v| {
         c.outbox.location = Location::parse(label, v)?;
         c.outbox.label = label.to_string();

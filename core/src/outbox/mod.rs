@@ -131,10 +131,14 @@ impl Location {
 }
 
 /// The store at `location`, opened once per process and reused.
-pub fn open(location: &Location, label: &str) -> Result<Arc<dyn Store + Send + Sync>> {
+pub fn open(
+    location: &Location,
+    label: &str,
+    ca: &crate::tls::CaSource,
+) -> Result<Arc<dyn Store + Send + Sync>> {
     match location {
         Location::Sqlite(path) => sqlite::open(Path::new(path), label),
-        Location::Redis(url) => redis::open(url),
+        Location::Redis(url) => redis::open(url, ca),
     }
 }
 
@@ -186,7 +190,10 @@ pub fn deadline_ms(now_ms: u64, at: Option<i64>, goods: Option<&str>) -> Result<
 /// The configured store and how to name it.
 pub fn store(config: &Config) -> Result<(Arc<dyn Store + Send + Sync>, String)> {
     let o = config.outbox()?;
-    Ok((open(&o.location, &o.label)?, o.location.shown()))
+    Ok((
+        open(&o.location, &o.label, &config.transport.ca)?,
+        o.location.shown(),
+    ))
 }
 
 /// Signs `delivery` (the appkey ends here) and keeps the body; returns

@@ -18,7 +18,8 @@
 use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
 use crate::process::PerProcess;
-use redis::{Client, Connection, Script, Value};
+use crate::tls::CaSource;
+use redis::{Client, Connection, Script, TlsCertificates, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -50,19 +51,47 @@ pub struct RedisOutbox {
 
 static OPEN: PerProcess<HashMap<String, Arc<RedisOutbox>>> = PerProcess::new();
 
-pub fn open(url: &str) -> Result<Arc<dyn Store + Send + Sync>> {
+/// The store at `url`; a `rediss://` server is verified against the CA
+/// bundle the HTTPS calls trust (`wxpay.cafile`, else the system's).
+pub fn open(url: &str, ca: &CaSource) -> Result<Arc<dyn Store + Send + Sync>> {
+    let pem = match ca {
+        CaSource::File(p) | CaSource::System(p) if url.starts_with("rediss://") => Some(p),
+        _ => None,
+    };
+    let key = format!(
+        "{url}\n{}",
+        pem.map_or(String::new(), |p| p.display().to_string())
+    );
     OPEN.with(|open| {
-        if let Some(s) = open.get(url) {
+        if let Some(s) = open.get(&key) {
             return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
         }
         let shown = crate::token::masked(url);
-        let client = Client::open(url).map_err(|e| store_error(&shown, e))?;
+        let client = match pem {
+            Some(path) => {
+                let root_cert = std::fs::read(path).map_err(|e| {
+                    store_error(
+                        &shown,
+                        format!("cannot read the CA file {}: {e}", path.display()),
+                    )
+                })?;
+                Client::build_with_tls(
+                    url,
+                    TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(root_cert),
+                    },
+                )
+            }
+            None => Client::open(url),
+        }
+        .map_err(|e| store_error(&shown, e))?;
         let store = Arc::new(RedisOutbox {
             client,
             shown,
             conn: Mutex::new(None),
         });
-        open.insert(url.to_string(), Arc::clone(&store));
+        open.insert(key, Arc::clone(&store));
         Ok(store as Arc<dyn Store + Send + Sync>)
     })
 }
