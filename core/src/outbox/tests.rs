@@ -269,6 +269,7 @@ fn deadlines_and_locations_are_checked() {
     let e = open(
         &Location::Sqlite("/proc/nope/o.sqlite".into()),
         "wxpay.outbox",
+        &crate::tls::CaSource::Bundled,
     )
     .err()
     .unwrap();
