@@ -57,6 +57,18 @@ fn string_option(name: &str, z: &Zval) -> Result<String> {
     })
 }
 
+/// The deadline from `$options['deadline']` or `$options['goods']`.
+fn deadline_option(own: &settings::Own<'_>, now: u64) -> Result<u64> {
+    let (mut at, mut goods) = (None, None);
+    for &(name, z) in own {
+        match name {
+            "deadline" => at = Some(int_option(name, z)?),
+            _ => goods = Some(string_option(name, z)?),
+        }
+    }
+    outbox::deadline_ms(now, at, goods.as_deref())
+}
+
 /// `[appid => appsecret, ...]`, both strings.
 fn apps_option(z: &Zval) -> Result<Vec<(String, String)>> {
     let z = deref(z);
@@ -94,15 +106,8 @@ pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<Stri
     let delivery = read_delivery(NAME, params)?;
     let run = || {
         let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
-        let (mut at, mut goods) = (None, None);
-        for (name, z) in own {
-            match name {
-                "deadline" => at = Some(int_option(name, z)?),
-                _ => goods = Some(string_option(name, z)?),
-            }
-        }
         let now = now_ms();
-        let deadline = outbox::deadline_ms(now, at, goods.as_deref())?;
+        let deadline = deadline_option(&own, now)?;
         outbox::enqueue(&config, &delivery, deadline, now)
     };
     run().map_err(|e| throw(NAME, e))
@@ -222,15 +227,8 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
             None => None,
         };
         let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
-        let (mut at, mut goods) = (None, None);
-        for (name, z) in own {
-            match name {
-                "deadline" => at = Some(int_option(name, z)?),
-                _ => goods = Some(string_option(name, z)?),
-            }
-        }
         let now = now_ms();
-        let deadline = outbox::deadline_ms(now, at, goods.as_deref())?;
+        let deadline = deadline_option(&own, now)?;
         let (store, _) = outbox::store(&config)?;
         store.requeue(list.as_deref(), deadline, now)
     };
