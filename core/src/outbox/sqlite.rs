@@ -73,6 +73,11 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(|e| unusable(e.to_string()))?;
         conn.busy_timeout(BUSY)
             .map_err(|e| unusable(e.to_string()))?;
+        // Small pages: a commit appends every page it changed to the WAL, and
+        // an entry (a ~400-byte row) changes three; 1 KiB pages write a
+        // quarter of the bytes 4 KiB ones do. Only a new file takes it.
+        conn.execute_batch("PRAGMA page_size = 1024")
+            .map_err(|e| unusable(e.to_string()))?;
         // WAL: readers never block the writer; the -wal and -shm files need
         // the directory to be writable, which this checks on first use.
         let mode: String = conn
@@ -145,7 +150,9 @@ impl Store for SqliteStore {
             let mut claimed = Vec::new();
             {
                 let mut pick = tx.prepare_cached(
-                    "SELECT id, appid, out_trade_no, body, deadline_ms, attempts FROM entries
+                    // By `due`, in order: the planner would otherwise take
+                    // `by_state` and sort every pending entry on each claim.
+                    "SELECT id, appid, out_trade_no, body, deadline_ms, attempts FROM entries INDEXED BY due
                      WHERE state = 'pending' AND next_ms <= ?1 AND lease_ms <= ?1
                      ORDER BY next_ms LIMIT ?2",
                 )?;
