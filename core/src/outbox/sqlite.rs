@@ -37,6 +37,12 @@ CREATE INDEX IF NOT EXISTS due ON entries (next_ms) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS by_state ON entries (state, deadline_ms);
 ";
 
+/// The due entries, by `due` in order: the planner would otherwise take
+/// `by_state` and sort every pending entry on each claim.
+const PICK: &str =
+    "SELECT id, appid, out_trade_no, body, deadline_ms, attempts FROM entries INDEXED BY due
+    WHERE state = 'pending' AND next_ms <= ?1 AND lease_ms <= ?1 ORDER BY next_ms LIMIT ?2";
+
 /// How long a process waits for another's write transaction.
 const BUSY: Duration = Duration::from_secs(10);
 
@@ -149,13 +155,7 @@ impl Store for SqliteStore {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut claimed = Vec::new();
             {
-                let mut pick = tx.prepare_cached(
-                    // By `due`, in order: the planner would otherwise take
-                    // `by_state` and sort every pending entry on each claim.
-                    "SELECT id, appid, out_trade_no, body, deadline_ms, attempts FROM entries INDEXED BY due
-                     WHERE state = 'pending' AND next_ms <= ?1 AND lease_ms <= ?1
-                     ORDER BY next_ms LIMIT ?2",
-                )?;
+                let mut pick = tx.prepare_cached(PICK)?;
                 let rows = pick.query_map(params![ms(now_ms), max as i64], |r| {
                     Ok(Claimed {
                         id: r.get(0)?,
@@ -328,5 +328,29 @@ impl Store for SqliteStore {
             tx.commit()?;
             Ok(n as u64)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A claim costs the same with 10 or 100,000 entries pending.
+    #[test]
+    fn a_claim_walks_the_due_index_without_sorting() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(SCHEMA).unwrap();
+        let plan: Vec<String> = c
+            .prepare(&format!("EXPLAIN QUERY PLAN {PICK}"))
+            .unwrap()
+            .query_map(params![1, 4], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            plan,
+            ["SEARCH entries USING INDEX due (next_ms<?)"],
+            "{plan:?}"
+        );
     }
 }
