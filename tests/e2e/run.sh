@@ -125,6 +125,20 @@ http {
             fastcgi_pass unix:$dir/fpm\$server_suffix.sock;
             fastcgi_read_timeout 60s;
         }
+        # Phase 4: the same shop with WXPAY_OUTBOX=1 (callback.php keeps what it cannot deliver).
+        location ~ ^/kept/callback\.php\$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/callback.php;
+            fastcgi_param WXPAY_APPID $paid_appid;
+            fastcgi_param WXPAY_APPSECRET $paid_secret;
+            fastcgi_param WXPAY_APPKEY $paid_appkey;
+            fastcgi_param WXPAY_PARTNER $paid_partner;
+            fastcgi_param WXPAY_PARTNERKEY $paid_partnerkey;
+            fastcgi_param WXPAY_ORDERS_DIR $dir/kept-orders;
+            fastcgi_param WXPAY_OUTBOX 1;
+            fastcgi_pass unix:$dir/fpm-2.sock;
+            fastcgi_read_timeout 60s;
+        }
         # The shop of phase 3: the sandbox's paying app, its keys as FastCGI params.
         location ~ ^/paid/(callback|feedback|alarm)\.php\$ {
             include /etc/nginx/fastcgi_params;
@@ -278,6 +292,37 @@ check "4 drainers on two servers: every shipment recorded by the sandbox exactly
         exit(count($c) === (int) $argv[2] && max($c) === 1 ? 0 : 1);' "$dir/recorded-P4-.json" "$ships"
 check "the shared outbox agrees: sent $ships, pending 0, dead 0" \
     php -n -r '$s = json_decode($argv[1], true); exit($s["sent"] === (int) $argv[2] && $s["pending"] === 0 && $s["dead"] === 0 ? 0 : 1);' "$drained" "$ships"
+
+# The callback with WXPAY_OUTBOX=1: WeChat pays 50 orders while every shipping
+# notification fails; each callback keeps its notification and answers
+# "success" at once (no WeChat retry needed), and a drain delivers them.
+kepttag=KEPT$RANDOM
+ctl -X POST -d '{"kind":"status","status":503,"count":100000000,"match":"'"$kepttag"'"}' "$api/_sandbox/fault" > /dev/null
+"$PHP" -n -d extension=curl tests/e2e/pay.php "$api" "$dir/sandbox/ca.pem" 50 "$kepttag" "$paid_appid" \
+    "http://127.0.0.1:$web_port/kept/callback.php" "" 0 > "$dir/kept-paid.json"
+for _ in $(seq 200); do
+    ctl "$api/_sandbox/orders?match=$kepttag" > "$dir/orders-$kepttag.json"
+    php -n -r '$d = json_decode(file_get_contents($argv[1]), true);
+        exit($d["pending_posts"] === 0 && count(array_filter($d["orders"], fn($x) => $x["attempts"] === [])) === 0 ? 0 : 1);' \
+        "$dir/orders-$kepttag.json" && break
+    sleep 0.2
+done
+check "callback.php with the outbox: 50 payments answered success at the first attempt while delivery failed" \
+    php -n -r '$o = json_decode(file_get_contents($argv[1]), true)["orders"];
+        $ok = array_filter($o, fn($x) => count($x["attempts"]) === 1 && ($x["attempts"][0]["answer"] ?? "") === "success" && $x["deliveries"] === 0);
+        if (count($o) === 50 && count($ok) === 50) exit(0);
+        echo "  ", count($o), " orders, ", count($ok), " as expected; e.g. ", json_encode(array_values(array_udiff($o, $ok, fn($a, $b) => strcmp($a["out_trade_no"], $b["out_trade_no"])))[0] ?? null), "\n";
+        exit(1);' "$dir/orders-$kepttag.json"
+ctl -X POST "$api/_sandbox/clear" > /dev/null
+for _ in $(seq 50); do
+    WXPAY_APPSECRET=$paid_secret "$PHP" -n -c "$dir/php-2.ini" examples/drain.php > /dev/null 2>> "$dir/drain-errors.log"
+    [ "$(outbox | php -n -r 'echo json_decode(stream_get_contents(STDIN), true)["pending"];')" = 0 ] && break
+    sleep 0.3
+done
+ctl "$api/_sandbox/orders?match=$kepttag" > "$dir/orders-$kepttag.json"
+check "the drain then shipped each of them exactly once" \
+    php -n -r '$o = json_decode(file_get_contents($argv[1]), true)["orders"];
+        exit(count($o) === 50 && count(array_filter($o, fn($x) => $x["deliveries"] === 1)) === 50 ? 0 : 1);' "$dir/orders-$kepttag.json"
 check "no worker crashed on either server" test "$(crashes)" = 0
 
 # --- secrets: none in any log or record of either phase
