@@ -68,6 +68,10 @@ debian_row() {
     check "$row: dpkg -i $(basename "$deb")" in_chroot "$root" sh -c "dpkg -i /tmp/$(basename "$deb") >/tmp/dpkg-i.log 2>&1"
     check "$row: php --ri wxpay (enabled by the package's ini)" \
         in_chroot "$root" sh -c "php$ver --ri wxpay | grep -q 'wxpay support => enabled'"
+    check "$row: the outbox works with no configuration (/var/lib/wxpay, group www-data)" in_chroot "$root" sh -c "
+        [ \"\$(stat -c %G:%a /var/lib/wxpay)\" = www-data:2770 ] &&
+        php$ver -r 'echo wx_deliver_enqueue([\"appid\" => \"wx1\", \"appkey\" => \"k\", \"openid\" => \"o\", \"transid\" => \"t\", \"out_trade_no\" => \"n\"]);' | grep -qE '^[0-9a-f]{24}\$' &&
+        rm /var/lib/wxpay/outbox.sqlite*"
     check "$row: phpt suite against the installed module" phpt "$root" "/usr/bin/php$ver" wxpay "$root/tmp/phpt.log" /tmp/run-tests.php
     if [ "$row" = "$FPM_ROW" ]; then
         check "$row: a php-fpm request through the installed module" fpm_request "$root" "$ver"
