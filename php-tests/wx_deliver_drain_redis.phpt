@@ -31,3 +31,5 @@ status: {"pending":0,"sent":2,"dead":1,"overdue":0,"nearest_deadline":null}
 C in dead_entries: yes, WeChat error 49004
 prometheus: true
 warnings after: 0
+kept within outbox_keep_sent: 3, same id: true
+pruned after it: 2, a new id: true

@@ -70,7 +70,7 @@ WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must 
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must be an int, string given
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be 'virtual' (24 h to notify) or 'physical' (72 h)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): give either option 'deadline' or option 'goods', not both
-WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): unknown option 'dedline'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max (and for this function: deadline, goods)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): unknown option 'dedline'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent (and for this function: deadline, goods)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox' must be an absolute path to a SQLite file or a redis:// or rediss:// URL
 WxPay\ConfigurationException(0): wx_deliver_enqueue(): option 'outbox': cannot use the SQLite outbox /proc/no/such/dir/o.sqlite (%s); its directory /proc/no/such/dir must exist and be writable by the user PHP runs as
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox': redis://***@127.0.0.1:1/0 has a query; put credentials as redis://user:password@host:port/db

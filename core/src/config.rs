@@ -97,7 +97,7 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 13] = [
+pub static SETTINGS: [Setting; 14] = [
     setting!("api_base", "https://api.weixin.qq.com",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "where the API lives; https:// only (the sandbox's address in tests)",
@@ -202,6 +202,17 @@ pub static SETTINGS: [Setting; 13] = [
         c.outbox.retry.max_ms = retry_ms(label, v)?;
         Ok(())
     }),
+    setting!("outbox_keep_sent", "2592000",
+    scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
+    doc: "seconds a sent outbox entry is kept after its deadline (the record, and what makes a repeated enqueue return the first id); wx_deliver_drain() deletes older ones",
+    apply: |c, label, v| {
+        let secs = v.trim().parse::<f64>().unwrap_or(f64::NAN);
+        if !(0.0..=31_536_000.0).contains(&secs) {
+            return Err(Error::Configuration(format!("{label} must be a number of seconds from 0 to 31536000 (a year)")));
+        }
+        c.outbox.keep_sent_ms = (secs * 1000.0) as u64;
+        Ok(())
+    }),
 ];
 
 /// How many settings are ini directives.
@@ -304,6 +315,8 @@ pub struct Outbox {
     /// The setting that named the location, for messages.
     pub label: String,
     pub retry: Retry,
+    /// How long a sent entry is kept after its deadline, in ms.
+    pub keep_sent_ms: u64,
 }
 
 /// Where tokens come from and are kept.
@@ -339,6 +352,7 @@ impl Config {
                     first_ms: 30_000,
                     max_ms: 1_800_000,
                 },
+                keep_sent_ms: 30 * 86_400_000,
             },
             outbox_problem: None,
         }
@@ -483,7 +497,7 @@ mod tests {
                 a.check(&defaults(a)).unwrap();
             }
         }
-        assert_eq!(INI_COUNT, 11);
+        assert_eq!(INI_COUNT, 12);
     }
 
     #[test]
@@ -544,7 +558,7 @@ mod tests {
         let e = Setting::option(b"timeuot").unwrap_err();
         assert_eq!(
             e.message(),
-            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max"
+            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent"
         );
         assert!(Setting::option(b"token_cache").is_err());
         let long = Setting::option(&[b'o'; 100]).unwrap_err();
@@ -568,6 +582,7 @@ mod tests {
             "token_copy_ttl" => "0",
             "outbox" => "redis://127.0.0.1:6379/1",
             "outbox_retry_first" | "outbox_retry_max" => "2.5",
+            "outbox_keep_sent" => "86400",
             other => panic!("no example value for the setting {other}: add one"),
         }
     }

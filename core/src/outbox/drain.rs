@@ -144,6 +144,9 @@ pub fn drain(
         }
     }
     store.leave(&owner)?;
+    // Sent entries past their keeping time go, a bounded number per drain.
+    let keep_sent_ms = config.outbox()?.keep_sent_ms;
+    store.prune(clock().saturating_sub(keep_sent_ms), 1000)?;
     let now = clock();
     let (overdue, named) = store.near_deadline(now + WARN_BEFORE_MS, WARN_NAMES)?;
     counts.overdue = overdue;

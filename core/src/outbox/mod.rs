@@ -93,6 +93,9 @@ pub trait Store {
     /// Dead entries (all of them, or those in `ids`) become pending again,
     /// due now, with `deadline_ms`; returns how many.
     fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64>;
+    /// Deletes up to `max` sent entries whose deadline is before
+    /// `before_ms`; returns how many.
+    fn prune(&self, before_ms: u64, max: usize) -> Result<u64>;
     /// The drain `owner` is over (Redis: it leaves the consumer group).
     fn leave(&self, _owner: &str) -> Result<()> {
         Ok(())

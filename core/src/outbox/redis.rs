@@ -14,6 +14,7 @@
 //!   :created   zset id -> enqueue time (every pending entry)
 //!   :dead      zset id -> when it died
 //!   :sent      counter
+//!   :sent_by_deadline  zset id -> deadline of sent entries (pruned after wxpay.outbox_keep_sent)
 
 use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
@@ -187,7 +188,7 @@ local e = p .. ':e:' .. id
 redis.call('HSET', p .. ':keys', ARGV[2], id)
 redis.call('HSET', e, 'appid', ARGV[4], 'transid', ARGV[5], 'out_trade_no', ARGV[6],
   'deliver_status', ARGV[7], 'body', ARGV[8], 'created_ms', ARGV[9], 'deadline_ms', ARGV[10],
-  'state', 'pending', 'attempts', 0, 'lease_ms', 0)
+  'state', 'pending', 'attempts', 0, 'lease_ms', 0, 'shipment', ARGV[2])
 redis.call('ZADD', p .. ':pending', ARGV[10], id)
 redis.call('ZADD', p .. ':created', ARGV[9], id)
 redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
@@ -251,6 +252,7 @@ if how == 'sent' or how == 'dead' then
   redis.call('HINCRBY', e, 'attempts', 1)
   if how == 'sent' then
     redis.call('INCR', p .. ':sent')
+    redis.call('ZADD', p .. ':sent_by_deadline', redis.call('HGET', e, 'deadline_ms'), id)
   else
     redis.call('HSET', e, 'last_error', ARGV[7])
     redis.call('ZADD', p .. ':dead', now, id)
@@ -345,6 +347,23 @@ for _, id in ipairs(ids) do
     redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
     n = n + 1
   end
+end
+return n
+"
+);
+
+lua!(
+    prune_script,
+    r"
+local n = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':sent_by_deadline', '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
+  local e = p .. ':e:' .. id
+  local shipment = redis.call('HGET', e, 'shipment')
+  if shipment and redis.call('HGET', p .. ':keys', shipment) == id then redis.call('HDEL', p .. ':keys', shipment) end
+  redis.call('DEL', e)
+  redis.call('ZREM', p .. ':sent_by_deadline', id)
+  redis.call('DECR', p .. ':sent')
+  n = n + 1
 end
 return n
 "
@@ -475,6 +494,12 @@ impl Store for RedisOutbox {
             args.extend(ids.iter().map(arg));
         }
         Ok(num(self.run(requeue_script(), &args)?.first()))
+    }
+
+    fn prune(&self, before_ms: u64, max: usize) -> Result<u64> {
+        Ok(num(self
+            .run(prune_script(), &args![before_ms, max])?
+            .first()))
     }
 
     fn leave(&self, owner: &str) -> Result<()> {

@@ -309,6 +309,17 @@ impl Store for SqliteStore {
         })
     }
 
+    fn prune(&self, before_ms: u64, max: usize) -> Result<u64> {
+        self.with(|c| {
+            c.prepare_cached(
+                "DELETE FROM entries WHERE id IN (SELECT id FROM entries INDEXED BY by_state
+                     WHERE state = 'sent' AND deadline_ms < ?1 LIMIT ?2)",
+            )?
+            .execute(params![ms(before_ms), max as i64])
+            .map(|n| n as u64)
+        })
+    }
+
     fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64> {
         self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
