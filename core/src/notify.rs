@@ -183,23 +183,10 @@ fn managed(config: &Config, request: &Request<'_>, warn: &mut dyn FnMut(String))
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deliver::{DeliveryBuilder, Input};
-    use crate::sign::Scalar;
     use crate::testserver::{config, errcode, lines, quiet, token, Answer, TestServer};
 
     fn delivery(appid: &str) -> Delivery {
-        let mut b = DeliveryBuilder::default();
-        for (k, v) in [
-            ("appid", appid),
-            ("appkey", "THE-APPKEY"),
-            ("openid", "o1"),
-            ("transid", "t1"),
-            ("out_trade_no", "n1"),
-        ] {
-            b.set(&Scalar::bytes(k.as_bytes()), Input::Str(v.as_bytes()))
-                .unwrap();
-        }
-        b.build(1_400_000_000).unwrap()
+        crate::testserver::delivery(appid, "n1")
     }
 
     #[test]

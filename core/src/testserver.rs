@@ -186,3 +186,21 @@ pub fn lines(server: &TestServer) -> Vec<String> {
 pub fn quiet() -> impl FnMut(String) {
     |w| panic!("unexpected warning: {w}")
 }
+
+/// A valid shipping notification for `appid` and order `order`, its appkey "THE-APPKEY".
+pub fn delivery(appid: &str, order: &str) -> crate::deliver::Delivery {
+    use crate::deliver::{DeliveryBuilder, Input};
+    use crate::sign::Scalar;
+    let mut b = DeliveryBuilder::default();
+    for (k, v) in [
+        ("appid", appid),
+        ("appkey", "THE-APPKEY"),
+        ("openid", "o1"),
+        ("transid", "t1"),
+        ("out_trade_no", order),
+    ] {
+        b.set(&Scalar::bytes(k.as_bytes()), Input::Str(v.as_bytes()))
+            .unwrap();
+    }
+    b.build(1_400_000_000).unwrap()
+}

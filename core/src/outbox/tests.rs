@@ -2,24 +2,7 @@
 //! server, with a clock of the test's own.
 
 use super::*;
-use crate::deliver::{DeliveryBuilder, Input};
-use crate::sign::Scalar;
-use crate::testserver::{config, errcode, lines, quiet, token, Answer, TestServer};
-
-fn delivery(appid: &str, order: &str) -> Delivery {
-    let mut b = DeliveryBuilder::default();
-    for (k, v) in [
-        ("appid", appid),
-        ("appkey", "THE-APPKEY"),
-        ("openid", "o1"),
-        ("transid", "t1"),
-        ("out_trade_no", order),
-    ] {
-        b.set(&Scalar::bytes(k.as_bytes()), Input::Str(v.as_bytes()))
-            .unwrap();
-    }
-    b.build(1_400_000_000).unwrap()
-}
+use crate::testserver::{config, delivery, errcode, lines, quiet, token, Answer, TestServer};
 
 fn sqlite_config(server: &TestServer, name: &str) -> Config {
     let dir = std::env::temp_dir().join(format!("wxpay-outbox-{}-{name}", std::process::id()));
