@@ -17,37 +17,41 @@ fn is_undef(z: &Zval) -> bool {
     unsafe { z.u1.type_info & 0xff == 0 }
 }
 
-/// Calls `f` on each element in order, with its key (an integer, or bytes
-/// borrowed from the array); stops at the first error.
-pub fn try_for_each<'a, E>(
-    ht: &'a ZendHashTable,
-    mut f: impl FnMut(Scalar<'a>, &'a Zval) -> Result<(), E>,
-) -> Result<(), E> {
+/// The elements in order, each with its key (an integer, or bytes borrowed
+/// from the array).
+pub fn entries(ht: &ZendHashTable) -> impl Iterator<Item = (Scalar<'_>, &Zval)> {
     let used = ht.nNumUsed as usize;
     // SAFETY: the engine keeps `nNumUsed` slots initialised (holes are
     // IS_UNDEF); which union member is live is given by HASH_FLAG_PACKED.
     // Nothing writes to the array while it is borrowed here.
-    unsafe {
+    let (packed, buckets) = unsafe {
         if ht.u.flags & HASH_FLAG_PACKED != 0 {
             let slots = std::slice::from_raw_parts(ht.__bindgen_anon_1.arPacked.cast_const(), used);
-            for (i, z) in slots.iter().enumerate() {
-                if !is_undef(z) {
-                    f(Scalar::Int(i as i64), z)?;
-                }
-            }
+            (slots, &[][..])
         } else {
             let buckets = std::slice::from_raw_parts(ht.__bindgen_anon_1.arData.cast_const(), used);
-            for b in buckets {
-                if is_undef(&b.val) {
-                    continue;
-                }
-                let key = match b.key.as_ref() {
-                    Some(s) => Scalar::bytes(s.as_bytes()),
-                    None => Scalar::Int(b.h as i64),
-                };
-                f(key, &b.val)?;
-            }
+            (&[][..], buckets)
         }
-    }
-    Ok(())
+    };
+    let list = packed.iter().enumerate().filter(|(_, z)| !is_undef(z));
+    let list = list.map(|(i, z)| (Scalar::Int(i as i64), z));
+    // A hole's key may already be freed: skipped before it is read.
+    let map = buckets.iter().filter(|b| !is_undef(&b.val)).map(|b| {
+        // SAFETY: a used bucket's key is null or a live zend_string.
+        let key = match unsafe { b.key.as_ref() } {
+            Some(s) => Scalar::bytes(s.as_bytes()),
+            None => Scalar::Int(b.h as i64),
+        };
+        (key, &b.val)
+    });
+    list.chain(map)
+}
+
+/// Calls `f` on each element in order, with its key; stops at the first
+/// error.
+pub fn try_for_each<'a, E>(
+    ht: &'a ZendHashTable,
+    mut f: impl FnMut(Scalar<'a>, &'a Zval) -> Result<(), E>,
+) -> Result<(), E> {
+    entries(ht).try_for_each(|(key, value)| f(key, value))
 }

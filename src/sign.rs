@@ -7,9 +7,11 @@ use crate::exceptions::{invalid_argument, throw};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use smallvec::SmallVec;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
-use wxpay_core::sign::{Order, Scalar, SignInput, Slot};
+use wxpay_core::sign::{Layout, Order, Scalar, SignInput, Slot};
 
 /// A value with no string form, found under `key` (shown escaped).
 pub struct BadValue {
@@ -52,27 +54,34 @@ pub struct Deferred<'a> {
 /// `precision` it changes, gives the original's signature.
 pub fn read_params<'a>(
     params: &'a ZendHashTable,
-    input: &mut SignInput<'a>,
     deferred: &mut Vec<Deferred<'a>>,
-) {
-    let _ = array::try_for_each(params, |key, value| {
-        let z = convert::deref(value);
-        let copy = value.is_reference() || value.is_indirect();
-        if let Some(s) = z.zend_str() {
-            let bytes = if copy {
-                Cow::Owned(s.as_bytes().to_vec())
+) -> SignInput<'a> {
+    let mut input = SignInput::with_capacity(params.len());
+    let pairs = array::entries(params)
+        .enumerate()
+        .map(|(index, (key, value))| {
+            let z = convert::deref(value);
+            let copy = value.is_reference() || value.is_indirect();
+            if let Some(s) = z.zend_str() {
+                let bytes = if copy {
+                    Cow::Owned(s.as_bytes().to_vec())
+                } else {
+                    Cow::Borrowed(s.as_bytes())
+                };
+                (key, Scalar::Bytes(bytes))
+            } else if let Some(n) = z.long() {
+                (key, Scalar::Int(n))
             } else {
-                Cow::Borrowed(s.as_bytes())
-            };
-            input.insert(key, Scalar::Bytes(bytes));
-        } else if let Some(n) = z.long() {
-            input.insert(key, Scalar::Int(n));
-        } else {
-            let index = input.insert(key.clone(), Scalar::Int(0));
-            deferred.push(Deferred { index, key, value });
-        }
-        Ok::<(), ()>(())
-    });
+                deferred.push(Deferred {
+                    index,
+                    key: key.clone(),
+                    value,
+                });
+                (key, Scalar::Int(0))
+            }
+        });
+    input.extend(pairs);
+    input
 }
 
 /// Converts the deferred values that the join will use, in its order.
@@ -108,6 +117,57 @@ pub fn php_order(input: &SignInput<'_>) -> Order {
     } else {
         input.byte_order()
     }
+}
+
+thread_local! {
+    /// The keys this thread signed last, and their order (keys only).
+    static LAYOUT: RefCell<Layout> = RefCell::default();
+}
+
+/// The keys `wx_deliver_sign` sees, in arrival order.
+fn sign_keys<'a>(
+    params: &'a ZendHashTable,
+    appkey: Option<&Scalar<'a>>,
+) -> impl Iterator<Item = Scalar<'a>> {
+    let appkey = appkey.map(|_| Scalar::bytes(b"appkey"));
+    array::entries(params).map(|(key, _)| key).chain(appkey)
+}
+
+/// A string or an integer, not behind a reference: read as it is, with
+/// nothing to convert and nothing that user code could change.
+fn plain(z: &Zval) -> Option<Scalar<'_>> {
+    if z.is_reference() || z.is_indirect() {
+        None
+    } else if let Some(s) = z.zend_str() {
+        Some(Scalar::bytes(s.as_bytes()))
+    } else {
+        z.long().map(Scalar::Int)
+    }
+}
+
+/// The signature by the remembered layout, when `params` has the keys
+/// signed last and only plain values; `None` otherwise.
+fn sign_by_layout(
+    params: &ZendHashTable,
+    appkey: Option<&Scalar<'_>>,
+) -> Option<wxpay_core::error::Result<[u8; 40]>> {
+    LAYOUT.with_borrow(|layout| {
+        let mut keys = layout.matcher();
+        let mut values: SmallVec<[Scalar; 16]> = SmallVec::new();
+        for (key, z) in array::entries(params) {
+            if !keys.next(&key) {
+                return None;
+            }
+            values.push(plain(z)?);
+        }
+        if let Some(appkey) = appkey {
+            if !keys.next(&Scalar::bytes(b"appkey")) {
+                return None;
+            }
+            values.push(appkey.clone());
+        }
+        keys.done().then(|| layout.signature(&values))
+    })
 }
 
 /// A key as a zval plus its position: what `ksort`'s comparator reads.
@@ -187,8 +247,8 @@ impl ext_php_rs::convert::IntoZval for Hex {
     const NULLABLE: bool = false;
 
     fn set_zval(self, zv: &mut Zval, persistent: bool) -> ext_php_rs::error::Result<()> {
-        // Hex digits are ASCII.
-        zv.set_string(std::str::from_utf8(&self.0).unwrap_or_default(), persistent)
+        zv.set_zend_string(ZendStr::new(self.0, persistent));
+        Ok(())
     }
 }
 
@@ -206,13 +266,17 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
     let appkey = appkey
         .map(|k| k.check(NAME, 2, "appkey", "?string"))
         .transpose()?;
-    let mut input = SignInput::with_capacity(params.len());
+    if let Some(signed) = sign_by_layout(params, appkey.as_ref()) {
+        return signed.map(Hex).map_err(|e| throw(NAME, e));
+    }
     let mut deferred = Vec::new();
-    read_params(params, &mut input, &mut deferred);
-    if let Some(key) = appkey {
+    let mut input = read_params(params, &mut deferred);
+    if let Some(key) = appkey.clone() {
         input.set_appkey(key);
     }
     let order = php_order(&input);
+    let keys = sign_keys(params, appkey.as_ref());
+    LAYOUT.with_borrow_mut(|layout| layout.remember(keys, &input, &order));
     if !deferred.is_empty() {
         if let Err(bad) = convert_deferred(&mut input, &order, &deferred) {
             // A __toString() exception is pending: it reaches the caller.

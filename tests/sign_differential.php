@@ -73,28 +73,62 @@ function rand_value()
     }
 }
 
+/** A value read as it is (a string or an integer): what a repeated key layout signs without ordering again. */
+function rand_plain_value()
+{
+    return pick([fn () => mt_rand(PHP_INT_MIN, PHP_INT_MAX), fn () => '', fn () => rand_bytes(16),
+                 fn () => '该商品已退款 "quoted" \\ & = ' . mt_rand(), fn () => (string) mt_rand(0, 99999)])();
+}
+
 $mismatches = 0;
 $precisions = [14, 17, -1, 5, 1, 20];
-for ($i = 0; $i < $count; $i++) {
-    ini_set('precision', (string) pick($precisions));
-    $arr = [];
+/** Keys in arrival order, whether a reference is inside, and where the appkey comes from. */
+function rand_layout(): array
+{
+    $keys = [];
     $n = mt_rand(0, 12);
     for ($j = 0; $j < $n; $j++) {
-        $arr[rand_key()] = rand_value();
+        $keys[] = rand_key();
     }
-    if (mt_rand(0, 9) === 0 && $arr) {                    // references inside the array
+    return [$keys, mt_rand(0, 9) === 0, mt_rand(0, 3), pick(['appkey', 'AppKey', 'APPKEY'])];
+}
+
+/** An array (and the appkey argument) with that layout and new values. */
+function build(array $layout, bool $plain): array
+{
+    [$keys, $refs, $appkey_mode, $appkey_name] = $layout;
+    $value = fn () => $plain ? rand_plain_value() : rand_value();
+    $arr = [];
+    foreach ($keys as $k) {
+        $arr[$k] = $value();
+    }
+    if ($refs && $arr) {                                  // references inside the array
         $k = array_key_first($arr);
-        $target = rand_value();
+        $target = $value();
         $arr[$k] = &$target;
         unset($target);
     }
     $appkey = null;
-    switch (mt_rand(0, 3)) {
+    switch ($appkey_mode) {
         case 0: $appkey = rand_bytes(40); break;
-        case 1: $arr[pick(['appkey', 'AppKey', 'APPKEY'])] = pick(['KEY', rand_bytes(10), 12345, '']); break;
+        case 1: $arr[$appkey_name] = pick(['KEY', rand_bytes(10), 12345, '']); break;
         case 2: $appkey = 'KEY'; $arr['AppKey'] = 'ignored'; break;
         default: break;                                   // often no appkey at all
     }
+    return [$arr, $appkey];
+}
+
+// Each layout is signed twice: with random values, then with new values
+// under the same keys (only strings and integers half of the time), as a
+// callback signs order after order. The second signing of a layout with
+// such values takes the extension's remembered order: both paths meet the
+// rule.
+for ($i = 0; $i < $count; $i++) {
+    ini_set('precision', (string) pick($precisions));
+    if ($i % 2 === 0) {
+        $layout = rand_layout();
+    }
+    [$arr, $appkey] = build($layout, $i % 2 === 1 && mt_rand(0, 1) === 1);
 
     // PHP's own warnings (8.5: a NAN coerced to string) must be raised
     // by the extension exactly as by the plain-PHP rule.

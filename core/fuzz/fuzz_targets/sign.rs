@@ -1,11 +1,12 @@
 //! The signing core against a naive model of get_biz_sign: lowercase keys
 //! (later wins), sort by bytes, join, SHA-1. Valid whenever the core says
-//! byte order is PHP's order (at most one numeric-looking key).
+//! byte order is PHP's order (at most one numeric-looking key), and the
+//! same keys signed again through a remembered [`Layout`].
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use sha1::{Digest, Sha1};
 use std::collections::BTreeMap;
-use wxpay_core::sign::{Scalar, SignInput};
+use wxpay_core::sign::{Layout, Scalar, SignInput};
 
 fuzz_target!(|data: &[u8]| {
     // Entries are separated by 0xff, key and value by 0xfe.
@@ -43,4 +44,19 @@ fuzz_target!(|data: &[u8]| {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(&sig[..], want.as_bytes());
+
+    // The same keys again, remembered: the layout signs the same values
+    // to the same signature (the model's).
+    let keys = || entries.iter().map(|(k, _)| Scalar::bytes(k));
+    let mut layout = Layout::default();
+    layout.remember(keys().chain([Scalar::bytes(b"appkey")]), &input, &order);
+    let mut m = layout.matcher();
+    if keys().chain([Scalar::bytes(b"appkey")]).all(|k| m.next(&k)) && m.done() {
+        let values: Vec<Scalar<'_>> = entries
+            .iter()
+            .map(|(_, v)| Scalar::bytes(v))
+            .chain([Scalar::bytes(b"KEY")])
+            .collect();
+        assert_eq!(&layout.signature(&values).unwrap()[..], want.as_bytes());
+    }
 });
