@@ -2,8 +2,10 @@
 /*
  * wx_deliver_sign() vs the PHP rule (tests/reference/get_biz_sign.php) on the
  * seed article's eight fields, interleaved in one process. Each call signs
- * another order (64 variants of out_trade_no, transid and timestamp, as a
- * callback sees them), so no implementation gains from repeating one array. Prints medians
+ * another order (64 variants of out_trade_no, transid and timestamp) under
+ * the same keys, as a callback sees them, so no implementation gains from
+ * repeating one array; a second loop alternates two key orders, so the
+ * extension never finds the keys it signed last. Prints medians
  * over rounds of the per-call mean, in ns, as "name value" lines, and writes
  * the joined string to $argv[1] for the Rust SHA-1 floor.
  */
@@ -30,13 +32,19 @@ if (wx_deliver_sign($obj) !== ref_get_biz_sign($obj)) {
     fwrite(STDERR, "bench: the two implementations disagree\n");
     exit(1);
 }
+// The same orders with their keys in two arrival orders, alternating: no
+// call signs the keys the call before it signed (none is remembered).
+$fresh = [];
+foreach ($orders as $k => $o) {
+    $fresh[] = $k % 2 ? array_reverse($o) : $o;
+}
 $joined = $obj;
 ksort($joined);
 file_put_contents($argv[1] ?? '/dev/null', ref_format_biz_query_para_map($joined));
 
 $rounds = 31;
 $n = 20000;
-$ext = $php = $akl = [];
+$ext = $php = $akl = $new = [];
 for ($r = 0; $r < $rounds; $r++) {
     $t = hrtime(true);
     for ($i = 0; $i < $n; $i++) wx_deliver_sign($orders[$i & 63]);
@@ -44,6 +52,9 @@ for ($r = 0; $r < $rounds; $r++) {
     $t = hrtime(true);
     for ($i = 0; $i < $n; $i++) ref_get_biz_sign($orders[$i & 63]);
     $php[] = (hrtime(true) - $t) / $n;
+    $t = hrtime(true);
+    for ($i = 0; $i < $n; $i++) wx_deliver_sign($fresh[$i & 63]);
+    $new[] = (hrtime(true) - $t) / $n;
     // The cheapest internal call taking the same array: the PHP part of the floor.
     $t = hrtime(true);
     for ($i = 0; $i < $n; $i++) array_key_last($orders[$i & 63]);
@@ -52,5 +63,6 @@ for ($r = 0; $r < $rounds; $r++) {
 sort($ext);
 sort($php);
 sort($akl);
+sort($new);
 $m = intdiv($rounds, 2);
-printf("sign_ext_ns %.1f\nsign_php_ns %.1f\narray_key_last_ns %.1f\n", $ext[$m], $php[$m], $akl[$m]);
+printf("sign_ext_ns %.1f\nsign_php_ns %.1f\narray_key_last_ns %.1f\nsign_ext_fresh_ns %.1f\n", $ext[$m], $php[$m], $akl[$m], $new[$m]);

@@ -59,29 +59,32 @@ pub fn read_params<'a>(
     let mut input = SignInput::with_capacity(params.len());
     let pairs = array::entries(params)
         .enumerate()
-        .map(|(index, (key, value))| {
-            let z = convert::deref(value);
-            let copy = value.is_reference() || value.is_indirect();
-            if let Some(s) = z.zend_str() {
-                let bytes = if copy {
-                    Cow::Owned(s.as_bytes().to_vec())
-                } else {
-                    Cow::Borrowed(s.as_bytes())
-                };
-                (key, Scalar::Bytes(bytes))
-            } else if let Some(n) = z.long() {
-                (key, Scalar::Int(n))
-            } else {
-                deferred.push(Deferred {
-                    index,
-                    key: key.clone(),
-                    value,
-                });
-                (key, Scalar::Int(0))
-            }
+        .map(|(index, (key, value))| match plain(value) {
+            Some(v) => (key, v),
+            None => (key.clone(), read_other(index, key, value, deferred)),
         });
     input.extend(pairs);
     input
+}
+
+/// A value that is not [`plain`]: a string behind a reference (copied) or
+/// an integer are read now; anything else is deferred.
+#[cold]
+fn read_other<'a>(
+    index: usize,
+    key: Scalar<'a>,
+    value: &'a Zval,
+    deferred: &mut Vec<Deferred<'a>>,
+) -> Scalar<'a> {
+    let z = convert::deref(value);
+    if let Some(s) = z.zend_str() {
+        Scalar::Bytes(Cow::Owned(s.as_bytes().to_vec()))
+    } else if let Some(n) = z.long() {
+        Scalar::Int(n)
+    } else {
+        deferred.push(Deferred { index, key, value });
+        Scalar::Int(0)
+    }
 }
 
 /// Converts the deferred values that the join will use, in its order.

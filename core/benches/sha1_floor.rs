@@ -3,14 +3,16 @@
 //!   cargo bench -p wxpay-core --bench sha1_floor -- FILE
 //!
 //! FILE holds the joined string of the benchmark's array (`k=v&k=v...`).
-//! Prints `sha1_floor_ns` (SHA-1 of those bytes, hex, in Rust alone) and
+//! Prints `sha1_floor_ns` (SHA-1 of those bytes, hex, in Rust alone),
 //! `core_sign_ns` (the core's whole rule over the same 64 arrays bench/sign.php
-//! signs in turn: lowercase, order, join, SHA-1) and `plain_sign_ns` (the same rule written plainly
-//! with a BTreeMap), each the median over rounds of the per-call mean.
+//! signs in turn: lowercase, order, join, SHA-1), `layout_sign_ns` (the same
+//! arrays through a remembered `Layout`, as the binding signs the keys it
+//! signed last) and `plain_sign_ns` (the rule written plainly with a
+//! BTreeMap), each the median over rounds of the per-call mean.
 
 use std::hint::black_box;
 use std::time::Instant;
-use wxpay_core::sign::{Scalar, SignInput};
+use wxpay_core::sign::{Layout, Scalar, SignInput};
 
 fn median(mut f: impl FnMut()) -> f64 {
     let (rounds, per_round) = (31, 20_000);
@@ -77,8 +79,33 @@ fn main() {
         let order = input.byte_order();
         black_box(input.signature(&order));
     });
-    // The rule written plainly (a BTreeMap of lowercased keys, joined, hashed):
-    // what the core's ranked sort and inlined inserts are measured against.
+    // The same arrays through a remembered layout, as the binding signs
+    // an array with the keys it signed last.
+    let mut layout = Layout::default();
+    {
+        let pairs = &varied[0];
+        let mut input = SignInput::with_capacity(pairs.len());
+        input.extend(
+            pairs
+                .iter()
+                .map(|(k, v)| (Scalar::bytes(k), Scalar::bytes(v))),
+        );
+        let order = input.byte_order();
+        layout.remember(pairs.iter().map(|(k, _)| Scalar::bytes(k)), &input, &order);
+    }
+    let by_layout = median(|| {
+        turn = (turn + 1) & 63;
+        let pairs = black_box(&varied[turn]);
+        let mut keys = layout.matcher();
+        let mut values: Vec<Scalar<'_>> = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            assert!(keys.next(&Scalar::bytes(k)));
+            values.push(Scalar::bytes(v));
+        }
+        assert!(keys.done());
+        black_box(layout.signature(&values).unwrap());
+    });
+    // The rule written plainly (a BTreeMap of lowercased keys, joined, hashed).
     let plain = median(|| {
         turn = (turn + 1) & 63;
         let mut map = std::collections::BTreeMap::new();
@@ -96,5 +123,5 @@ fn main() {
         }
         black_box(wxpay_core::sign::sha1_hex(&joined));
     });
-    println!("sha1_floor_ns {floor:.1}\ncore_sign_ns {core:.1}\nplain_sign_ns {plain:.1}");
+    println!("sha1_floor_ns {floor:.1}\ncore_sign_ns {core:.1}\nlayout_sign_ns {by_layout:.1}\nplain_sign_ns {plain:.1}");
 }
