@@ -132,10 +132,9 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
         }
         let apps = outbox::apps(config.appsecret.as_deref(), &each)?;
         let limits = outbox::limits(items, secs)?;
-        let retry = config.outbox()?.retry;
         let (store, _) = outbox::store(&config)?;
         let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
-        outbox::drain(&*store, &config, &apps, limits, retry, &now_ms, warn)
+        outbox::drain(&*store, &config, &apps, limits, &now_ms, warn)
     };
     let c = run().map_err(|e| throw(NAME, e))?;
     Ok(to_array(&[

@@ -71,7 +71,8 @@ pub struct Counts {
     pub overdue: u64,
 }
 
-/// Sends due entries until none is due or a limit is reached. `clock`
+/// Sends due entries until none is due or a limit is reached, retrying
+/// and pruning by the configuration's outbox settings. `clock`
 /// gives the unix time in ms; `warn` receives the overdue warning and the
 /// token cache's warnings.
 pub fn drain(
@@ -79,11 +80,12 @@ pub fn drain(
     config: &Config,
     apps: &Apps,
     limits: Limits,
-    retry: Retry,
     clock: &dyn Fn() -> u64,
     warn: &mut dyn FnMut(String),
 ) -> Result<Counts> {
     let started = Instant::now();
+    let policy = config.outbox()?;
+    let retry = policy.retry;
     let owner = hex::encode(crate::random::bytes::<8>());
     // Each entry may take a whole managed call; a claim holds an entry
     // that long after the one before it in the batch.
@@ -145,8 +147,7 @@ pub fn drain(
     }
     store.leave(&owner)?;
     // Sent entries past their keeping time go, a bounded number per drain.
-    let keep_sent_ms = config.outbox()?.keep_sent_ms;
-    store.prune(clock().saturating_sub(keep_sent_ms), 1000)?;
+    store.prune(clock().saturating_sub(policy.keep_sent_ms), 1000)?;
     let now = clock();
     let (overdue, named) = store.near_deadline(now + WARN_BEFORE_MS, WARN_NAMES)?;
     counts.overdue = overdue;

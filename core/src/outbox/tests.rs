@@ -28,8 +28,7 @@ const LIMITS: Limits = Limits {
 
 fn run(c: &Config, apps: &Apps, now: u64, warn: &mut dyn FnMut(String)) -> Counts {
     let (store, _) = store(c).unwrap();
-    let retry = c.outbox().unwrap().retry;
-    drain(&*store, c, apps, LIMITS, retry, &|| now, warn).unwrap()
+    drain(&*store, c, apps, LIMITS, &|| now, warn).unwrap()
 }
 
 fn secret(s: &str) -> Apps {
