@@ -173,11 +173,7 @@ pub static SETTINGS: [Setting; 14] = [
     scope: Scope::Server, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Tokens,
     doc: "seconds a worker reuses its own copy of a token before asking the cache again (0 to 60; 0: every call asks)",
     apply: |c, label, v| {
-        let secs = v.trim().parse::<f64>().unwrap_or(f64::NAN);
-        if !(0.0..=60.0).contains(&secs) {
-            return Err(Error::Configuration(format!("{label} must be a number of seconds from 0 to 60")));
-        }
-        c.copy_ms = (secs * 1000.0) as u64;
+        c.copy_ms = ms_within(label, v, 0.0..=60.0, "0 to 60")?;
         Ok(())
     }),
     setting!("outbox", "/var/lib/wxpay/outbox.sqlite",
@@ -206,11 +202,7 @@ pub static SETTINGS: [Setting; 14] = [
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
     doc: "seconds a sent outbox entry is kept after its deadline (the record, and what makes a repeated enqueue return the first id); wx_deliver_drain() deletes older ones",
     apply: |c, label, v| {
-        let secs = v.trim().parse::<f64>().unwrap_or(f64::NAN);
-        if !(0.0..=31_536_000.0).contains(&secs) {
-            return Err(Error::Configuration(format!("{label} must be a number of seconds from 0 to 31536000 (a year)")));
-        }
-        c.outbox.keep_sent_ms = (secs * 1000.0) as u64;
+        c.outbox.keep_sent_ms = ms_within(label, v, 0.0..=31_536_000.0, "0 to 31536000 (a year)")?;
         Ok(())
     }),
 ];
@@ -230,10 +222,20 @@ pub const INI_COUNT: usize = {
 
 /// A retry wait: 0.01 s to a day.
 fn retry_ms(label: &str, value: &str) -> Result<u64> {
+    ms_within(label, value, 0.01..=86_400.0, "0.01 to 86400")
+}
+
+/// A number of seconds within `range` (`range_words` in the message), in ms.
+fn ms_within(
+    label: &str,
+    value: &str,
+    range: std::ops::RangeInclusive<f64>,
+    range_words: &str,
+) -> Result<u64> {
     let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
-    if !(0.01..=86_400.0).contains(&secs) {
+    if !range.contains(&secs) {
         return Err(Error::Configuration(format!(
-            "{label} must be a number of seconds from 0.01 to 86400"
+            "{label} must be a number of seconds from {range_words}"
         )));
     }
     Ok((secs * 1000.0) as u64)
