@@ -6,7 +6,8 @@ wxpay
 <?php
 require __DIR__ . '/include/sandbox.inc';
 require __DIR__ . '/include/outbox_scenario.inc';
-outbox_scenario(sandbox_options(['outbox' => outbox_file()]));
+outbox_scenario($o = sandbox_options(['outbox' => outbox_file()]));
+outbox_dedup_scenario($o);
 ?>
 --EXPECT--
 A refused: {"sent":0,"retried":1,"dead":0,"skipped":0,"pending":1,"overdue":1}
@@ -30,3 +31,12 @@ prometheus: true
 warnings after: 0
 kept within outbox_keep_sent: 3, same id: true
 pruned after it: 2, a new id: true
+F signed with a wrong appkey: {"sent":0,"retried":0,"dead":1,"skipped":0,"pending":0,"overdue":0}, dead: 1
+F again, signed right: same id true, dead: 0, pending: 1
+F sent: {"sent":1,"retried":0,"dead":0,"skipped":0,"pending":0,"overdue":0}
+F once more: same id true, {"sent":0,"retried":0,"dead":0,"skipped":0,"pending":0,"overdue":0}
+F recorded 1 time(s)
+G status 0 refused: {"sent":0,"retried":1,"dead":0,"skipped":0,"pending":1,"overdue":0}
+G status 1 enqueued: a new id true, pending 1, superseded 1
+G drained: {"sent":1,"retried":0,"dead":0,"skipped":0,"pending":0,"overdue":0}
+G as WeChat has it: ["1"]

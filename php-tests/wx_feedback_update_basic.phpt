@@ -20,6 +20,9 @@ foreach ([
     'null token, no appsecret' => fn() => wx_feedback_update(null, 'oFeedback', $f['feedbackid'], sandbox_options(['appid' => $appid])),
     'an empty openid' => fn() => wx_feedback_update('T', '', '1', sandbox_options()),
     'a feedbackid with a space' => fn() => wx_feedback_update('T', 'o', '1 2', sandbox_options()),
+    // Once a Rust panic inside the HTTP client (a URI over 64 KiB).
+    'a 70,000-byte feedbackid' => fn() => wx_feedback_update('T', 'o', str_repeat('9', 70000), sandbox_options()),
+    'a 129-byte openid' => fn() => wx_feedback_update('T', str_repeat('o', 129), '1', sandbox_options()),
     'an invalid token' => fn() => wx_feedback_update('bogus', 'oFeedback', $f['feedbackid'], sandbox_options()),
 ] as $label => $fn) {
     echo "$label: ";
@@ -40,6 +43,8 @@ another openid: WxPay\ApiException(49003): wx_feedback_update(): WeChat error 49
 an unknown feedbackid: WxPay\ApiException(47001): wx_feedback_update(): WeChat error 47001: data format error: no such feedbackid for this app
 null token, no appid: WxPay\InvalidArgumentException(0): wx_feedback_update(): $access_token is null: pass $options['appid'] and $options['appsecret'] so the extension can obtain the token, or pass a token
 null token, no appsecret: WxPay\InvalidArgumentException(0): wx_feedback_update(): $access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token
-an empty openid: WxPay\InvalidArgumentException(0): wx_feedback_update(): $openid must be a non-empty string of printable ASCII characters
-a feedbackid with a space: WxPay\InvalidArgumentException(0): wx_feedback_update(): $feedbackid must be a non-empty string of printable ASCII characters
+an empty openid: WxPay\InvalidArgumentException(0): wx_feedback_update(): $openid must be a non-empty string of printable ASCII characters (at most 128)
+a feedbackid with a space: WxPay\InvalidArgumentException(0): wx_feedback_update(): $feedbackid must be a non-empty string of printable ASCII characters (at most 128)
+a 70,000-byte feedbackid: WxPay\InvalidArgumentException(0): wx_feedback_update(): $feedbackid must be a non-empty string of printable ASCII characters (at most 128)
+a 129-byte openid: WxPay\InvalidArgumentException(0): wx_feedback_update(): $openid must be a non-empty string of printable ASCII characters (at most 128)
 an invalid token: WxPay\ApiException(40001): wx_feedback_update(): WeChat error 40001: invalid credential, access_token is invalid or not latest

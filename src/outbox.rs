@@ -256,6 +256,7 @@ fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {
         ("pending", json!(s.pending)),
         ("sent", json!(s.sent)),
         ("dead", json!(s.dead)),
+        ("superseded", json!(s.superseded)),
         ("overdue", json!(s.overdue)),
         ("oldest_pending_age", json!(s.oldest_pending_age(now))),
         ("nearest_deadline", json!(s.nearest_deadline_ms.map(secs))),

@@ -64,6 +64,17 @@ pub fn call(
     token: Option<&[u8]>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Reply> {
+    call_until(config, request, token, None, warn)
+}
+
+/// [`call`], ending by `until` at the latest (a drain's own deadline).
+pub fn call_until(
+    config: &Config,
+    request: &Request<'_>,
+    token: Option<&[u8]>,
+    until: Option<Instant>,
+    warn: &mut dyn FnMut(String),
+) -> Result<Reply> {
     let mut secrets = request.secrets.clone();
     if let Some(s) = &config.appsecret {
         secrets.push(s.as_bytes());
@@ -72,11 +83,15 @@ pub fn call(
         Some(t) => {
             let t = check_token(t)?;
             secrets.push(t.as_bytes());
-            given(config, request, t)
+            given(config, request, t, until)
         }
-        None => managed(config, request, &mut |m| warn(m)),
+        None => managed(config, request, until, &mut |m| warn(m)),
     };
     result.map_err(|e| e.scrubbed(&secrets))
+}
+
+fn earliest(deadline: Instant, until: Option<Instant>) -> Instant {
+    until.map_or(deadline, |u| u.min(deadline))
 }
 
 /// An access_token as WeChat issues them: printable ASCII, at most 2048
@@ -91,8 +106,13 @@ fn check_token(token: &[u8]) -> Result<&str> {
 }
 
 /// One send with the caller's token, bounded by `timeout`.
-fn given(config: &Config, request: &Request<'_>, token: &str) -> Result<Reply> {
-    let deadline = Instant::now() + config.transport.timeout;
+fn given(
+    config: &Config,
+    request: &Request<'_>,
+    token: &str,
+    until: Option<Instant>,
+) -> Result<Reply> {
+    let deadline = earliest(Instant::now() + config.transport.timeout, until);
     send(config, request, token, deadline).map_err(|e| match e {
         Error::Api { code, .. } if reply::is_token_error(code) => {
             let note = forget(config, request.appid, token, deadline);
@@ -135,7 +155,12 @@ fn forget(config: &Config, appid: &str, token: &str, deadline: Instant) -> &'sta
 /// The extension obtains the token, and on 40001/40014/42001 refreshes it
 /// once (only if nobody else has) and resends once; -1 is retried a bounded
 /// number of times; any other error, 45009 included, is reported at once.
-fn managed(config: &Config, request: &Request<'_>, warn: &mut dyn FnMut(String)) -> Result<Reply> {
+fn managed(
+    config: &Config,
+    request: &Request<'_>,
+    until: Option<Instant>,
+    warn: &mut dyn FnMut(String),
+) -> Result<Reply> {
     let secret = config.appsecret.as_deref().ok_or_else(|| {
         Error::invalid(
             "$access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token",
@@ -143,7 +168,10 @@ fn managed(config: &Config, request: &Request<'_>, warn: &mut dyn FnMut(String))
     })?;
     let appid = token::credential("'appid'", request.appid.as_bytes())?;
     let secret = token::credential("option 'appsecret'", secret.as_bytes())?;
-    let deadline = Instant::now() + config.transport.timeout * MANAGED_BUDGET_TIMEOUTS;
+    let deadline = earliest(
+        Instant::now() + config.transport.timeout * MANAGED_BUDGET_TIMEOUTS,
+        until,
+    );
     let source = token::Source::new(config, appid, secret, deadline)?;
     let mut obtain = |want: Want<'_>| {
         let got = token::obtain(&source, want)?;

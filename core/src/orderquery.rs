@@ -175,10 +175,14 @@ pub fn feedback_update<'a>(
     openid: &'a [u8],
     feedbackid: &'a [u8],
 ) -> Result<Request<'a>> {
+    // An openid is 28 characters and a FeedBackId a 64-bit number; the
+    // feedbackid comes from an unsigned complaint field, so it is bounded.
     let text = |name: &str, v: &'a [u8]| match std::str::from_utf8(v) {
-        Ok(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(s),
+        Ok(s) if !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(s)
+        }
         _ => Err(Error::invalid(format!(
-            "${name} must be a non-empty string of printable ASCII characters"
+            "${name} must be a non-empty string of printable ASCII characters (at most 128)"
         ))),
     };
     let (openid, feedbackid) = (text("openid", openid)?, text("feedbackid", feedbackid)?);

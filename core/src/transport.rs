@@ -190,6 +190,7 @@ pub fn call(
         timeout: within(settings.timeout, left),
         connect: within(settings.connect_timeout, left),
     };
+    check_url_length(settings, path, query)?;
     let agent = agent(settings)?;
     let url = format!("{}{}", settings.api_base, path);
     let result = match body {
@@ -230,6 +231,30 @@ pub fn call(
             )),
             other => describe(&other, host, settings, &bound),
         })
+}
+
+/// The longest request URL sent. WeChat's own are a few hundred bytes; far
+/// longer ones make ureq's URI parser fail (past 64 KiB it panics).
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+
+/// Refuses a URL that would be longer than [`MAX_URL_BYTES`] once its query
+/// is percent-encoded (at most three bytes per byte), before ureq sees it.
+fn check_url_length(settings: &Settings, path: &str, query: &[(&str, &str)]) -> Result<()> {
+    let encoded: usize = query.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum();
+    let total = settings.api_base.len() + path.len() + encoded;
+    if total > MAX_URL_BYTES {
+        let longest = query
+            .iter()
+            .filter(|(k, _)| *k != "access_token")
+            .max_by_key(|(_, v)| v.len())
+            .map_or(String::new(), |(k, v)| {
+                format!(" ('{k}' is {} bytes)", v.len())
+            });
+        return Err(Error::invalid(format!(
+            "the request URL would be longer than {MAX_URL_BYTES} bytes{longest}"
+        )));
+    }
+    Ok(())
 }
 
 /// `setting`, or what is left of the call's budget when that is less. A
@@ -791,5 +816,82 @@ mod tests {
         assert!(parse_proxy("p", "https://127.0.0.1:3128").is_ok());
         assert!(parse_proxy("p", "socks5://127.0.0.1:1080").is_err());
         assert!(parse_proxy("p", "http://").is_err());
+    }
+}
+
+/// Every builder that puts a caller's or a server's value into a URL, driven
+/// with long and odd values through the real transport: an error, never a
+/// panic (a URI past 64 KiB once panicked inside ureq).
+#[cfg(test)]
+mod url_property {
+    use super::*;
+    use crate::orderquery::feedback_update;
+
+    fn odd_values() -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = [
+            0usize, 1, 28, 128, 129, 2_700, 8_000, 21_000, 65_535, 70_000, 200_000,
+        ]
+        .iter()
+        .map(|&n| vec![b'9'; n])
+        .collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in [3usize, 64, 3_000, 30_000, 70_000] {
+            let v = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    b"a&=#%? /\\\0\n\xff\xe4\xb8\xad+"[(seed % 16) as usize]
+                })
+                .collect();
+            out.push(v);
+        }
+        out
+    }
+
+    #[test]
+    fn long_and_odd_values_are_refused_never_a_panic() {
+        let settings = Settings {
+            api_base: "https://127.0.0.1:1".into(),
+            timeout: Duration::from_millis(300),
+            connect_timeout: Duration::from_millis(300),
+            ca: CaSource::Bundled,
+            proxy: None,
+        };
+        let values = odd_values();
+        for v in &values {
+            for (openid, feedbackid) in [(v.as_slice(), b"1".as_slice()), (b"o", v)] {
+                let outcome = std::panic::catch_unwind(|| {
+                    let request = feedback_update(Some("wxF"), false, openid, feedbackid)?;
+                    let deadline = Instant::now() + Duration::from_millis(300);
+                    call(&settings, request.path, &request.query, None, deadline)
+                });
+                let result = outcome.unwrap_or_else(|_| panic!("panicked for {} bytes", v.len()));
+                assert!(result.is_err(), "nothing listens on port 1");
+            }
+            // The transport's own bound, whatever a builder let through.
+            if let Ok(text) = std::str::from_utf8(v) {
+                let outcome = std::panic::catch_unwind(|| {
+                    let deadline = Instant::now() + Duration::from_millis(300);
+                    call(
+                        &settings,
+                        "/cgi-bin/token",
+                        &[("appid", text), ("secret", text)],
+                        None,
+                        deadline,
+                    )
+                });
+                let e = outcome
+                    .unwrap_or_else(|_| panic!("panicked for {} bytes", v.len()))
+                    .unwrap_err();
+                if 6 * v.len() > MAX_URL_BYTES {
+                    assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+                    assert!(
+                        e.message().starts_with("the request URL would be longer"),
+                        "{e}"
+                    );
+                }
+            }
+        }
     }
 }

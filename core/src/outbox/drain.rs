@@ -84,6 +84,9 @@ pub fn drain(
     warn: &mut dyn FnMut(String),
 ) -> Result<Counts> {
     let started = Instant::now();
+    // Every send ends by then, so a drain ends within its max_seconds (plus
+    // one store round trip): a cron line every minute never overlaps itself.
+    let until = started + limits.max_time;
     let policy = config.outbox()?;
     let retry = policy.retry;
     let owner = hex::encode(crate::random::bytes::<8>());
@@ -116,11 +119,16 @@ pub fn drain(
                     c.appsecret = Some(secret.to_string());
                     c
                 });
-                match send(config, entry, warn) {
+                match send(config, entry, until, warn) {
                     Err(e @ Error::Configuration(_)) => {
                         release(store, std::iter::once(entry).chain(entries), clock())?;
                         return Err(e);
                     }
+                    // Cut short by the drain's own time, not a failure of the entry.
+                    Err(Error::Transport { .. }) if Instant::now() >= until => Finish::Release {
+                        next_ms: clock(),
+                        error: String::new(),
+                    },
                     result => outcome(result, entry, now, retry),
                 }
             } else {
@@ -137,6 +145,8 @@ pub fn drain(
                 Finish::Sent => counts.sent += 1,
                 Finish::Retry { .. } => counts.retried += 1,
                 Finish::Dead { .. } => counts.dead += 1,
+                // Handed back untouched: the drain's time ran out mid-send.
+                Finish::Release { ref error, .. } if error.is_empty() => {}
                 Finish::Release { .. } => counts.skipped += 1,
             }
             if started.elapsed() >= limits.max_time {
@@ -185,7 +195,12 @@ pub fn drain(
     Ok(counts)
 }
 
-fn send(config: &Config, entry: &Claimed, warn: &mut dyn FnMut(String)) -> Result<()> {
+fn send(
+    config: &Config,
+    entry: &Claimed,
+    until: Instant,
+    warn: &mut dyn FnMut(String),
+) -> Result<()> {
     let request = Request {
         path: "/pay/delivernotify",
         query: Vec::new(),
@@ -193,7 +208,7 @@ fn send(config: &Config, entry: &Claimed, warn: &mut dyn FnMut(String)) -> Resul
         appid: &entry.appid,
         secrets: Vec::new(),
     };
-    notify::call(config, &request, None, warn).map(drop)
+    notify::call_until(config, &request, None, Some(until), warn).map(drop)
 }
 
 /// What a send's result means for the entry.

@@ -134,14 +134,15 @@ impl Location {
 }
 
 /// The store at `location`, opened once per process and reused.
+/// A Redis store's round trips are bounded by the transport's `timeout`.
 pub fn open(
     location: &Location,
     label: &str,
-    ca: &crate::tls::CaSource,
+    transport: &crate::transport::Settings,
 ) -> Result<Arc<dyn Store + Send + Sync>> {
     match location {
         Location::Sqlite(path) => sqlite::open(Path::new(path), label),
-        Location::Redis(url) => redis::open(url, ca),
+        Location::Redis(url) => redis::open(url, &transport.ca, transport.timeout),
     }
 }
 
@@ -194,7 +195,7 @@ pub fn deadline_ms(now_ms: u64, at: Option<i64>, goods: Option<&str>) -> Result<
 pub fn store(config: &Config) -> Result<(Arc<dyn Store + Send + Sync>, String)> {
     let o = config.outbox()?;
     Ok((
-        open(&o.location, &o.label, &config.transport.ca)?,
+        open(&o.location, &o.label, &config.transport)?,
         o.location.shown(),
     ))
 }

@@ -13,6 +13,7 @@
 //!   :pending   zset id -> deadline (every pending entry)
 //!   :created   zset id -> enqueue time (every pending entry)
 //!   :dead      zset id -> when it died
+//!   :superseded  zset id -> deadline of entries a newer status replaced
 //!   :sent      counter
 //!   :sent_by_deadline  zset id -> deadline of sent entries (pruned after wxpay.outbox_keep_sent)
 
@@ -26,8 +27,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const PREFIX: &str = "wxpay:outbox";
-/// One round trip's bound: a Redis that needs longer is reported, not waited for.
-const IO: Duration = Duration::from_secs(3);
 
 pub fn check_url(label: &str, url: &str) -> Result<()> {
     if url.contains(['?', '#']) {
@@ -48,13 +47,16 @@ pub struct RedisOutbox {
     client: Client,
     shown: String,
     conn: Mutex<Option<Connection>>,
+    /// One call's bound (`wxpay.timeout` of the call that opened it last):
+    /// a Redis that needs longer is reported, not waited for.
+    io: Mutex<Duration>,
 }
 
 static OPEN: PerProcess<HashMap<String, Arc<RedisOutbox>>> = PerProcess::new();
 
 /// The store at `url`; a `rediss://` server is verified against the CA
 /// bundle the HTTPS calls trust (`wxpay.cafile`, else the system's).
-pub fn open(url: &str, ca: &CaSource) -> Result<Arc<dyn Store + Send + Sync>> {
+pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Send + Sync>> {
     let pem = match ca {
         CaSource::File(p) | CaSource::System(p) if url.starts_with("rediss://") => Some(p),
         _ => None,
@@ -65,6 +67,7 @@ pub fn open(url: &str, ca: &CaSource) -> Result<Arc<dyn Store + Send + Sync>> {
     );
     OPEN.with(|open| {
         if let Some(s) = open.get(&key) {
+            *s.io.lock().unwrap_or_else(|e| e.into_inner()) = io;
             return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
         }
         let shown = crate::token::masked(url);
@@ -91,6 +94,7 @@ pub fn open(url: &str, ca: &CaSource) -> Result<Arc<dyn Store + Send + Sync>> {
             client,
             shown,
             conn: Mutex::new(None),
+            io: Mutex::new(io),
         });
         open.insert(key, Arc::clone(&store));
         Ok(store as Arc<dyn Store + Send + Sync>)
@@ -99,17 +103,25 @@ pub fn open(url: &str, ca: &CaSource) -> Result<Arc<dyn Store + Send + Sync>> {
 
 impl RedisOutbox {
     fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
+        let io = *self.io.lock().unwrap_or_else(|e| e.into_inner());
+        let started = std::time::Instant::now();
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             let c = self
                 .client
-                .get_connection_with_timeout(IO)
-                .map_err(|e| store_error(&self.shown, e))?;
-            let _ = c.set_read_timeout(Some(IO));
-            let _ = c.set_write_timeout(Some(IO));
+                .get_connection_with_timeout(io)
+                .map_err(|e| store_error(&self.shown, reason(&e, io)))?;
             *guard = Some(c);
         }
-        let conn = guard.as_mut().expect("connected above");
+        let Some(conn) = guard.as_mut() else {
+            return Err(store_error(&self.shown, "not connected"));
+        };
+        // Connecting and the script share one bound.
+        let left = io
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(10));
+        let _ = conn.set_read_timeout(Some(left));
+        let _ = conn.set_write_timeout(Some(left));
         let mut invocation = script.prepare_invoke();
         invocation.arg(PREFIX);
         for a in args {
@@ -123,10 +135,31 @@ impl RedisOutbox {
                 // A broken or timed-out connection is not reused: a late
                 // reply would answer the next command.
                 *guard = None;
-                Err(store_error(&self.shown, e))
+                Err(store_error(&self.shown, reason(&e, io)))
             }
         }
     }
+}
+
+/// A Redis failure in one line: a timeout says so and names the setting; a
+/// server's garbage reply is cut to its first line.
+fn reason(e: &redis::RedisError, io: Duration) -> String {
+    if e.is_timeout() {
+        return format!(
+            "timed out after {}s (wxpay.timeout)",
+            io.as_millis() as f64 / 1000.0
+        );
+    }
+    if e.is_connection_refusal() {
+        return "connection refused".into();
+    }
+    let text = e.to_string();
+    let line = text.lines().next().unwrap_or("").trim();
+    let mut short: String = line.chars().take(200).collect();
+    if short.len() < text.trim().len() {
+        short.push_str(" ...");
+    }
+    short
 }
 
 fn text(v: Option<&Value>) -> String {
@@ -181,17 +214,45 @@ macro_rules! lua {
 lua!(
     enqueue_script,
     r"
+-- The dedup rule: pending or sent keeps its first id; dead or superseded is
+-- re-armed with the new body; the other status of the order, still pending,
+-- is superseded, and while it is on its way this one waits for its lease.
+local now, deadline = tonumber(ARGV[9]), ARGV[10]
 local first = redis.call('HGET', p .. ':keys', ARGV[2])
-if first then return {first, 0} end
-local id = ARGV[3]
+local state = first and redis.call('HGET', p .. ':e:' .. first, 'state')
+if state == 'pending' or state == 'sent' then return {first, 0} end
+local due = now
+local other = redis.call('HGET', p .. ':keys', ARGV[11])
+if other then
+  local o = p .. ':e:' .. other
+  local st = redis.call('HMGET', o, 'state', 'msg', 'lease_ms')
+  if st[1] == 'pending' then
+    if st[2] and st[2] ~= '' and tonumber(st[3] or '0') > due then due = tonumber(st[3]) end
+    redis.call('HSET', o, 'state', 'superseded', 'done_ms', now, 'msg', '', 'lease_ms', 0,
+      'last_error', 'superseded by deliver_status ' .. ARGV[7] .. ' enqueued later')
+    for _, z in ipairs({':pending', ':created', ':delayed'}) do redis.call('ZREM', p .. z, other) end
+    redis.call('ZADD', p .. ':superseded', redis.call('HGET', o, 'deadline_ms'), other)
+  end
+end
+local id = first or ARGV[3]
 local e = p .. ':e:' .. id
-redis.call('HSET', p .. ':keys', ARGV[2], id)
+if first then
+  redis.call('ZREM', p .. ':dead', id)
+  redis.call('ZREM', p .. ':superseded', id)
+  redis.call('HDEL', e, 'last_error', 'done_ms')
+else
+  redis.call('HSET', p .. ':keys', ARGV[2], id)
+end
 redis.call('HSET', e, 'appid', ARGV[4], 'transid', ARGV[5], 'out_trade_no', ARGV[6],
-  'deliver_status', ARGV[7], 'body', ARGV[8], 'created_ms', ARGV[9], 'deadline_ms', ARGV[10],
-  'state', 'pending', 'attempts', 0, 'lease_ms', 0, 'shipment', ARGV[2])
-redis.call('ZADD', p .. ':pending', ARGV[10], id)
+  'deliver_status', ARGV[7], 'body', ARGV[8], 'created_ms', ARGV[9], 'deadline_ms', deadline,
+  'state', 'pending', 'attempts', 0, 'lease_ms', 0, 'shipment', ARGV[2], 'msg', '')
+redis.call('ZADD', p .. ':pending', deadline, id)
 redis.call('ZADD', p .. ':created', ARGV[9], id)
-redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
+if due > now then
+  redis.call('ZADD', p .. ':delayed', due, id)
+else
+  redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
+end
 return {id, 1}
 "
 );
@@ -313,7 +374,7 @@ local nearest = redis.call('ZRANGE', p .. ':pending', 0, 0, 'WITHSCORES')
 local out = {
   redis.call('ZCARD', p .. ':pending'), tonumber(redis.call('GET', p .. ':sent') or '0'),
   redis.call('ZCARD', p .. ':dead'), redis.call('ZCOUNT', p .. ':pending', '-inf', soon),
-  tonumber(oldest[2] or '-1'), tonumber(nearest[2] or '-1'),
+  tonumber(oldest[2] or '-1'), tonumber(nearest[2] or '-1'), redis.call('ZCARD', p .. ':superseded'),
 }
 if max > 0 then
   for _, id in ipairs(redis.call('ZRANGE', p .. ':dead', 0, max - 1)) do
@@ -365,6 +426,14 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':sent_by_deadline', '-inf'
   redis.call('DECR', p .. ':sent')
   n = n + 1
 end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':superseded', '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
+  local e = p .. ':e:' .. id
+  local shipment = redis.call('HGET', e, 'shipment')
+  if shipment and redis.call('HGET', p .. ':keys', shipment) == id then redis.call('HDEL', p .. ':keys', shipment) end
+  redis.call('DEL', e)
+  redis.call('ZREM', p .. ':superseded', id)
+  n = n + 1
+end
 return n
 "
 );
@@ -384,7 +453,12 @@ return 0
 
 /// The identity of one shipment, as one hash field.
 fn shipment(e: &NewEntry) -> String {
-    [&e.appid, &e.transid, &e.out_trade_no, &e.deliver_status]
+    shipment_of(e, &e.deliver_status)
+}
+
+/// The same order with `status` as its deliver_status.
+fn shipment_of(e: &NewEntry, status: &str) -> String {
+    [&e.appid, &e.transid, &e.out_trade_no, status]
         .map(|s| s.replace('\\', "\\\\").replace('\n', "\\n"))
         .join("\n")
 }
@@ -403,6 +477,7 @@ impl Store for RedisOutbox {
                 e.body,
                 e.created_ms,
                 e.deadline_ms,
+                shipment_of(e, if e.deliver_status == "1" { "0" } else { "1" }),
             ],
         )?;
         Ok((text(r.first()), num(r.get(1)) == 1))
@@ -469,7 +544,8 @@ impl Store for RedisOutbox {
             overdue: num(r.get(3)),
             oldest_pending_ms: opt(r.get(4)),
             nearest_deadline_ms: opt(r.get(5)),
-            dead_entries: r[6.min(r.len())..]
+            superseded: num(r.get(6)),
+            dead_entries: r[7.min(r.len())..]
                 .chunks_exact(8)
                 .map(|c| DeadEntry {
                     id: text(c.first()),

@@ -8,7 +8,7 @@
 use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
 use crate::process::PerProcess;
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -48,16 +48,35 @@ const BUSY: Duration = Duration::from_secs(10);
 
 pub struct SqliteStore {
     path: String,
+    /// Device and inode of the file opened.
+    identity: (u64, u64),
     conn: Mutex<Connection>,
 }
 
+/// Why a first open did not work: another process holds the file (try again), or a real failure.
+enum Opening {
+    Busy,
+    Failed(Error),
+}
+use Opening::{Busy, Failed};
+
 static OPEN: PerProcess<HashMap<PathBuf, Arc<SqliteStore>>> = PerProcess::new();
 
-/// The store for `path`, created on first use.
+/// The store for `path`, created on first use and opened again when the
+/// path no longer names the file this process has open (deleted, replaced
+/// or moved: commits to the old inode would reach nobody's drain).
 pub fn open(path: &Path, label: &str) -> Result<Arc<dyn Store + Send + Sync>> {
     OPEN.with(|open| {
         if let Some(s) = open.get(path) {
-            return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
+            if identity(path) == Some(s.identity) {
+                return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
+            }
+            // Never closed: SQLite's last close checkpoints and then deletes
+            // the -wal by name, which now belongs to the file at the path.
+            // A few descriptors are left open, once per replacement.
+            if let Some(stale) = open.remove(path) {
+                std::mem::forget(stale);
+            }
         }
         let store = Arc::new(SqliteStore::create(path, label)?);
         open.insert(path.to_path_buf(), Arc::clone(&store));
@@ -65,42 +84,136 @@ pub fn open(path: &Path, label: &str) -> Result<Arc<dyn Store + Send + Sync>> {
     })
 }
 
+/// Device and inode of the file at `path`, one `stat` (about a microsecond).
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Who owns `path`, for a message about permissions.
+fn owner(path: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::metadata(path) else {
+        return String::new();
+    };
+    let name = |file: &str, id: u32| {
+        std::fs::read_to_string(file)
+            .ok()
+            .and_then(|t| {
+                t.lines().find_map(|l| {
+                    let mut f = l.split(':');
+                    let n = f.next()?;
+                    (f.nth(1)? == id.to_string()).then(|| n.to_string())
+                })
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
+    format!(
+        "{}:{} mode {:o}",
+        name("/etc/passwd", m.uid()),
+        name("/etc/group", m.gid()),
+        m.mode() & 0o7777
+    )
+}
+
+/// A fresh connection's first use, as a new process makes it.
+#[cfg(test)]
+pub(crate) fn create_for_test(path: &Path) -> Result<()> {
+    SqliteStore::create(path, "wxpay.outbox").map(drop)
+}
+
 impl SqliteStore {
     fn create(path: &Path, label: &str) -> Result<SqliteStore> {
+        // Several processes may create the same new file at once: the
+        // schema waits for the others as any write does.
+        let started = std::time::Instant::now();
+        loop {
+            match Self::try_create(path, label) {
+                Err(Busy) if started.elapsed() < BUSY => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Err(Busy) => {
+                    return Err(Error::Outbox(format!(
+                        "{label}: the SQLite outbox {} stayed locked by another process for {} s",
+                        path.display(),
+                        BUSY.as_secs()
+                    )))
+                }
+                Err(Failed(e)) => return Err(e),
+                Ok(store) => return Ok(store),
+            }
+        }
+    }
+
+    fn try_create(path: &Path, label: &str) -> std::result::Result<SqliteStore, Opening> {
         let shown = path.display().to_string();
-        let unusable = |why: String| {
+        let unusable = |e: rusqlite::Error| {
+            use rusqlite::ErrorCode::*;
+            let code = e.sqlite_error_code();
+            if matches!(code, Some(DatabaseBusy | DatabaseLocked)) {
+                return Busy;
+            }
             let dir = path
                 .parent()
                 .map_or("/".into(), |d| d.display().to_string());
-            Error::Configuration(format!(
-                "{label}: cannot use the SQLite outbox {shown} ({why}); its directory {dir} must exist and be writable by the user PHP runs as"
-            ))
+            Failed(match code {
+                Some(NotADatabase | DatabaseCorrupt) => Error::Outbox(format!(
+                    "{label}: the SQLite outbox {shown} is not a usable outbox file ({e}); move it aside (it may hold \
+                     undelivered notifications) and let the next call create a new one"
+                )),
+                Some(ReadOnly | CannotOpen | PermissionDenied) if path.exists() => Error::Configuration(format!(
+                    "{label}: cannot write the SQLite outbox {shown} ({e}); it is {}, and the user PHP runs as \
+                     must be able to write it and its directory {dir} (chown it to that user or its group, mode 660)",
+                    owner(path)
+                )),
+                _ => Error::Configuration(format!(
+                    "{label}: cannot use the SQLite outbox {shown} ({e}); its directory {dir} must exist and be writable by the user PHP runs as"
+                )),
+            })
         };
-        let conn = Connection::open(path).map_err(|e| unusable(e.to_string()))?;
-        conn.busy_timeout(BUSY)
-            .map_err(|e| unusable(e.to_string()))?;
+        let conn = Connection::open(path).map_err(unusable)?;
+        conn.busy_timeout(BUSY).map_err(unusable)?;
         // Small pages: a commit appends every page it changed to the WAL, and
         // an entry (a ~400-byte row) changes three; 1 KiB pages write a
         // quarter of the bytes 4 KiB ones do. Only a new file takes it.
         conn.execute_batch("PRAGMA page_size = 1024")
-            .map_err(|e| unusable(e.to_string()))?;
+            .map_err(unusable)?;
         // WAL: readers never block the writer; the -wal and -shm files need
         // the directory to be writable, which this checks on first use.
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| unusable(e.to_string()))?;
+            .map_err(unusable)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(unusable(format!("journal mode {mode} instead of wal")));
+            return Err(Failed(Error::Configuration(format!(
+                "{label}: cannot use the SQLite outbox {shown} (journal mode {mode} instead of wal)"
+            ))));
         }
-        conn.execute_batch(SCHEMA)
-            .map_err(|e| unusable(e.to_string()))?;
+        conn.execute_batch(SCHEMA).map_err(unusable)?;
+        // A damaged file can still take an insert into its last pages while
+        // every read fails: check it once per process before trusting it.
+        let check: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(unusable)?;
+        if check != "ok" {
+            return Err(Failed(Error::Outbox(format!(
+                "{label}: the SQLite outbox {shown} is damaged ({}); move it aside (it may hold undelivered \
+                 notifications) and let the next call create a new one",
+                check.chars().take(200).collect::<String>()
+            ))));
+        }
         // A checkpoint (WAL pages copied into the file, both fsync'd) every
         // 10,000 pages rather than SQLite's 1,000: a drain writes a few pages
         // per entry, and the fsyncs were most of its cost.
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000")
-            .map_err(|e| unusable(e.to_string()))?;
+            .map_err(unusable)?;
+        let identity = identity(path).ok_or_else(|| {
+            Failed(Error::Outbox(format!(
+                "{label}: the SQLite outbox {shown} vanished while it was being opened"
+            )))
+        })?;
         Ok(SqliteStore {
             path: shown,
+            identity,
             conn: Mutex::new(conn),
         })
     }
@@ -109,6 +222,67 @@ impl SqliteStore {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut conn).map_err(|e| store_error(&self.path, e))
     }
+}
+
+/// The dedup rule inside the enqueue's transaction: a shipment pending or
+/// sent keeps its first id; one that is dead (or superseded) is re-armed
+/// under its id with the new, freshly signed body; and the other status of
+/// the same order, still pending, is superseded (the latest enqueued status
+/// wins). While that one is on its way to WeChat, this one waits for its lease.
+fn enqueue_in(
+    tx: &rusqlite::Transaction<'_>,
+    e: &NewEntry,
+    id: &str,
+) -> rusqlite::Result<(String, bool)> {
+    let now = ms(e.created_ms);
+    let order = params![e.appid, e.transid, e.out_trade_no, e.deliver_status];
+    let existing: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT id, state FROM entries WHERE appid = ?1 AND transid = ?2 AND out_trade_no = ?3 AND deliver_status = ?4",
+        )?
+        .query_row(order, |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((first, state)) = &existing {
+        if state == "pending" || state == "sent" {
+            return Ok((first.clone(), false));
+        }
+    }
+    let in_flight: Option<i64> = tx
+        .prepare_cached(
+            "SELECT max(lease_ms) FROM entries WHERE appid = ?1 AND transid = ?2 AND out_trade_no = ?3
+             AND deliver_status <> ?4 AND state = 'pending' AND lease_ms > ?5",
+        )?
+        .query_row(params![e.appid, e.transid, e.out_trade_no, e.deliver_status, now], |r| r.get(0))?;
+    tx.prepare_cached(
+        "UPDATE entries SET state = 'superseded', done_ms = ?5, lease_ms = 0, lease_owner = NULL,
+             last_error = 'superseded by deliver_status ' || ?4 || ' enqueued later'
+         WHERE appid = ?1 AND transid = ?2 AND out_trade_no = ?3 AND deliver_status <> ?4 AND state = 'pending'",
+    )?
+    .execute(params![e.appid, e.transid, e.out_trade_no, e.deliver_status, now])?;
+    let next = in_flight.unwrap_or(now).max(now);
+    let id = match existing {
+        Some((first, _)) => {
+            tx.prepare_cached(
+                "UPDATE entries SET body = ?2, created_ms = ?3, deadline_ms = ?4, next_ms = ?5, state = 'pending',
+                     attempts = 0, last_error = NULL, done_ms = NULL, lease_ms = 0, lease_owner = NULL
+                 WHERE id = ?1",
+            )?
+            .execute(params![first, e.body, now, ms(e.deadline_ms), next])?;
+            first
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO entries (id, appid, transid, out_trade_no, deliver_status, body, created_ms, deadline_ms, next_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                id, e.appid, e.transid, e.out_trade_no, e.deliver_status, e.body,
+                now, ms(e.deadline_ms), next
+            ])?;
+            id.to_string()
+        }
+    };
+    Ok((id, true))
 }
 
 fn ms(v: u64) -> i64 {
@@ -123,25 +297,7 @@ impl Store for SqliteStore {
             c.execute_batch("PRAGMA synchronous = FULL")?;
             let result = (|| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let inserted = tx.prepare_cached(
-                    "INSERT INTO entries (id, appid, transid, out_trade_no, deliver_status, body, created_ms, deadline_ms, next_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)
-                     ON CONFLICT (appid, transid, out_trade_no, deliver_status) DO NOTHING",
-                )?
-                .execute(params![
-                    id, e.appid, e.transid, e.out_trade_no, e.deliver_status, e.body,
-                    ms(e.created_ms), ms(e.deadline_ms)
-                ])?;
-                let found = if inserted == 1 {
-                    (id.to_string(), true)
-                } else {
-                    let first: String = tx
-                        .prepare_cached(
-                            "SELECT id FROM entries WHERE appid = ?1 AND transid = ?2 AND out_trade_no = ?3 AND deliver_status = ?4",
-                        )?
-                        .query_row(params![e.appid, e.transid, e.out_trade_no, e.deliver_status], |r| r.get(0))?;
-                    (first, false)
-                };
+                let found = enqueue_in(&tx, e, id)?;
                 tx.commit()?;
                 Ok(found)
             })();
@@ -269,6 +425,7 @@ impl Store for SqliteStore {
                     match state.as_str() {
                         "pending" => s.pending = n,
                         "sent" => s.sent = n,
+                        "superseded" => s.superseded = n,
                         _ => s.dead += n,
                     }
                 }
@@ -313,7 +470,7 @@ impl Store for SqliteStore {
         self.with(|c| {
             c.prepare_cached(
                 "DELETE FROM entries WHERE id IN (SELECT id FROM entries INDEXED BY by_state
-                     WHERE state = 'sent' AND deadline_ms < ?1 LIMIT ?2)",
+                     WHERE state IN ('sent', 'superseded') AND deadline_ms < ?1 LIMIT ?2)",
             )?
             .execute(params![ms(before_ms), max as i64])
             .map(|n| n as u64)

@@ -21,6 +21,8 @@ pub struct Status {
     pub pending: u64,
     pub sent: u64,
     pub dead: u64,
+    /// Pending entries a newer status of the same order replaced (never sent).
+    pub superseded: u64,
     /// Pending entries within two hours of their deadline (or past it).
     pub overdue: u64,
     /// When the oldest pending entry was enqueued.
@@ -56,6 +58,7 @@ impl Status {
                 ("state=\"pending\"", self.pending as f64),
                 ("state=\"sent\"", self.sent as f64),
                 ("state=\"dead\"", self.dead as f64),
+                ("state=\"superseded\"", self.superseded as f64),
             ],
         );
         metric(
@@ -99,6 +102,7 @@ mod tests {
             pending: 3,
             sent: 10,
             dead: 1,
+            superseded: 0,
             overdue: 1,
             oldest_pending_ms: Some(1_000),
             nearest_deadline_ms: Some(90_000),

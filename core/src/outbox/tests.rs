@@ -251,7 +251,13 @@ fn deadlines_and_locations_are_checked() {
     let e = open(
         &Location::Sqlite("/proc/nope/o.sqlite".into()),
         "wxpay.outbox",
-        &crate::tls::CaSource::Bundled,
+        &crate::transport::Settings {
+            api_base: "https://127.0.0.1:1".into(),
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::Bundled,
+            proxy: None,
+        },
     )
     .err()
     .unwrap();
@@ -260,5 +266,214 @@ fn deadlines_and_locations_are_checked() {
         e.message()
             .starts_with("wxpay.outbox: cannot use the SQLite outbox /proc/nope/o.sqlite"),
         "{e}"
+    );
+}
+
+fn body_of(s: &dyn Store, now: u64) -> Vec<u8> {
+    let c = s.claim("peek", now, 1, 1).unwrap();
+    s.finish(
+        &c[0],
+        &Finish::Release {
+            next_ms: now,
+            error: String::new(),
+        },
+        now,
+    )
+    .unwrap();
+    c[0].body.clone()
+}
+
+#[test]
+fn a_dead_shipment_enqueued_again_is_rearmed_with_the_new_body() {
+    let server = TestServer::start(vec![token("T1"), errcode(49004), errcode(0)]);
+    let c = sqlite_config(&server, "rearm");
+    let mut wrong = delivery("wxOutboxRearm", "n1");
+    wrong.appkey = b"A-WRONG-APPKEY".to_vec();
+    let id = enqueue(&c, &wrong, T0 + DAY, T0).unwrap();
+    let apps = secret("SECRET-RA");
+    assert_eq!(run(&c, &apps, T0, &mut quiet()).dead, 1);
+    let right = delivery("wxOutboxRearm", "n1");
+    assert_eq!(
+        enqueue(&c, &right, T0 + 2 * DAY, T0 + 10).unwrap(),
+        id,
+        "the same entry, re-armed"
+    );
+    let (s, _) = store(&c).unwrap();
+    let st = s.status(T0 + 10, 10).unwrap();
+    assert_eq!((st.pending, st.dead), (1, 0));
+    assert_eq!(body_of(&*s, T0 + 10), right.body(), "freshly signed");
+    assert_ne!(right.body(), wrong.body());
+    let n = run(&c, &apps, T0 + 20, &mut quiet());
+    assert_eq!((n.sent, n.pending), (1, 0));
+    // Sent: the first id again, and nothing more is sent.
+    assert_eq!(enqueue(&c, &right, T0 + DAY, T0 + 30).unwrap(), id);
+    assert_eq!(run(&c, &apps, T0 + 40, &mut quiet()), Counts::default());
+    let sends = lines(&server)
+        .iter()
+        .filter(|l| l.starts_with("POST"))
+        .count();
+    assert_eq!(sends, 2);
+}
+
+#[test]
+fn the_latest_enqueued_status_of_an_order_wins() {
+    let server = TestServer::start(vec![token("T1"), errcode(0)]);
+    let c = sqlite_config(&server, "supersede");
+    let (s, _) = store(&c).unwrap();
+    let mut failed = delivery("wxOutboxStatus", "n1");
+    failed.deliver_status = "0".into();
+    let old = enqueue(&c, &failed, T0 + DAY, T0).unwrap();
+    // A drainer holds the old status (on its way to WeChat) when the new one comes.
+    let held = s.claim("a", T0, 1, 5_000).unwrap();
+    assert_eq!(held[0].id, old);
+    let shipped = delivery("wxOutboxStatus", "n1");
+    let new = enqueue(&c, &shipped, T0 + DAY, T0 + 100).unwrap();
+    assert_ne!(new, old);
+    let st = s.status(T0 + 100, 0).unwrap();
+    assert_eq!((st.pending, st.superseded), (1, 1));
+    assert!(
+        s.claim("b", T0 + 200, 4, 1_000).unwrap().is_empty(),
+        "waits for the old one's lease"
+    );
+    // The old one's finish no longer counts; the new one goes once the lease is over.
+    s.finish(
+        &held[0],
+        &Finish::Retry {
+            next_ms: T0 + 300,
+            error: "x".into(),
+        },
+        T0 + 300,
+    )
+    .unwrap();
+    let n = run(&c, &secret("SECRET-ST"), T0 + 5_000, &mut quiet());
+    assert_eq!((n.sent, n.pending), (1, 0));
+    let posts: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.starts_with("POST"))
+        .cloned()
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert!(posts[0].contains(r#""deliver_status":"1""#), "{}", posts[0]);
+    // Re-enqueued, the old status wins back and supersedes the new one.
+    assert_eq!(enqueue(&c, &failed, T0 + DAY, T0 + 6_000).unwrap(), old);
+    assert_eq!(s.status(T0 + 6_000, 0).unwrap().pending, 1);
+}
+
+#[test]
+fn a_deleted_or_replaced_file_is_noticed_and_a_damaged_one_refused() {
+    let server = TestServer::start(vec![]);
+    let c = sqlite_config(&server, "replaced");
+    let path = c.outbox().unwrap().location.shown();
+    enqueue(&c, &delivery("wxOutboxGone", "n1"), T0 + DAY, T0).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    enqueue(&c, &delivery("wxOutboxGone", "n2"), T0 + DAY, T0).unwrap();
+    assert!(std::path::Path::new(&path).exists(), "created again");
+    let (s, _) = store(&c).unwrap();
+    assert_eq!(
+        s.status(T0, 0).unwrap().pending,
+        1,
+        "the new entry is in the file at the path"
+    );
+
+    // A copy with damaged pages in its middle is refused before any enqueue.
+    for i in 0..300 {
+        enqueue(
+            &c,
+            &delivery("wxOutboxGone", &format!("m{i}")),
+            T0 + DAY,
+            T0,
+        )
+        .unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    drop(conn);
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 40 * 1024);
+    for b in &mut bytes[20 * 1024..30 * 1024] {
+        *b = 0x5a;
+    }
+    let damaged = format!("{path}.damaged");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let mut settings = config(&server, &[("outbox", &damaged)]);
+    settings.appsecret = None;
+    let e = enqueue(&settings, &delivery("wxOutboxGone", "x"), T0 + DAY, T0).unwrap_err();
+    assert!(matches!(e, Error::Outbox(_)), "{e:?}");
+    assert!(e.message().contains("move it aside"), "{e}");
+    std::fs::write(
+        &damaged,
+        b"not a database at all, just some text that is long enough",
+    )
+    .unwrap();
+    let e = enqueue(
+        &config(&server, &[("outbox", &format!("{damaged}2"))]),
+        &delivery("wxOutboxGone", "x"),
+        T0 + DAY,
+        T0,
+    );
+    assert!(e.is_ok(), "a new path is a new outbox");
+}
+
+#[test]
+fn many_processes_creating_one_new_file_wait_for_each_other() {
+    let server = TestServer::start(vec![]);
+    let c = sqlite_config(&server, "first-use");
+    let path = c.outbox().unwrap().location.shown();
+    // Threads stand in for processes: each opens its own connection.
+    let handles: Vec<_> = (0..12)
+        .map(|i| {
+            let path = std::path::PathBuf::from(&path);
+            std::thread::spawn(move || {
+                sqlite::create_for_test(&path).map_err(|e| format!("{i}: {e}"))
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().unwrap();
+    }
+}
+
+#[test]
+fn a_drain_ends_within_its_max_seconds_whatever_the_timeout() {
+    let slow = Answer {
+        delay: Duration::from_millis(2_500),
+        ..errcode(0)
+    };
+    let server = TestServer::start(vec![token("T1"), slow]);
+    let mut c = sqlite_config(&server, "bounded");
+    c.transport.timeout = Duration::from_secs(20);
+    for i in 0..6 {
+        enqueue(
+            &c,
+            &delivery("wxOutboxBounded", &format!("n{i}")),
+            T0 + DAY,
+            T0,
+        )
+        .unwrap();
+    }
+    let (s, _) = store(&c).unwrap();
+    let limits = Limits {
+        max_items: 100,
+        max_time: Duration::from_secs(1),
+    };
+    let started = std::time::Instant::now();
+    let n = drain(&*s, &c, &secret("SECRET-B"), limits, &|| T0, &mut quiet()).unwrap();
+    // Before: each send could take 3 x 20 s. The bound leaves a loaded machine 4x room.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!((n.sent, n.retried, n.pending), (0, 0, 6), "{n:?}");
+    assert_eq!(
+        s.claim("x", T0, 10, 1).unwrap().len(),
+        6,
+        "handed back, due now"
     );
 }
