@@ -115,7 +115,7 @@ EOF
     in_chroot "$root" env SANDBOX_DIR=build/dist-test/fpm-sandbox bash -c "
         cd /src && WXPAY_BIN=/cache/dist-sandbox tests/with-sandbox.sh bash -c '
             php-fpm$ver -R -y /tmp/fpm.conf -F & fpm=\$!
-            for _ in \$(seq 50); do [ -S /tmp/fpm.sock ] && break; sleep 0.1; done
+            for _ in \$(seq 300); do [ -S /tmp/fpm.sock ] && break; sleep 0.1; done
             SCRIPT_FILENAME=/src/tests/dist/fpm_notify.php REQUEST_METHOD=GET \
                 QUERY_STRING=\"sandbox=\$WXPAY_SANDBOX_DIR\" cgi-fcgi -bind -connect /tmp/fpm.sock > /tmp/fpm.out
             kill \$fpm; wait \$fpm 2>/dev/null

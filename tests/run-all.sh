@@ -19,6 +19,27 @@ failed=0
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
+# Every process a suite starts (servers in chroots too: scripts/chroot.sh
+# passes it on) inherits this mark; at the end none may be left. A nested
+# run (the harness probes) adds its own.
+run_id=run-$$-$RANDOM$RANDOM
+export WXPAY_RUN_ID=${WXPAY_RUN_ID:+$WXPAY_RUN_ID,}$run_id
+
+# left_running: pids of live processes carrying this run's mark, but this
+# shell (the loop runs here, so no helper of it is listed).
+left_running() {
+    local f pid
+    for f in /proc/[0-9]*/environ; do
+        pid=${f#/proc/}
+        pid=${pid%/environ}
+        [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+        grep -qaz "^WXPAY_RUN_ID=.*$run_id" "$f" 2>/dev/null || continue
+        # A zombie or a process that is going has no command line left
+        # (and every /proc file reports size 0: read it).
+        IFS= read -r -d '' _ < "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+    done
+}
+
 note() { printf '\n== %s\n' "$*"; }
 want() { [[ " $SUITES " == *" $1 "* ]]; }
 
@@ -194,6 +215,23 @@ if want secrets; then
         [ -s build/sandbox/notifications.jsonl ] || echo "the sandbox recorded nothing to scan"
         failed=$((failed + 1))
     fi
+fi
+
+# Last of all: nothing a suite started is still running (a server whose
+# suite died, a helper whose test failed). Listed, stopped, and a failure.
+note "processes left running"
+sleep 1
+mapfile -t left < <(left_running)
+if [ ${#left[@]} -eq 0 ]; then
+    echo "no process started by the suites is left running"
+    passed=$((passed + 1))
+else
+    echo "${#left[@]} process(es) started by the suites were still running (stopped now):"
+    for pid in "${left[@]}"; do
+        echo "  $pid $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+    done
+    kill -9 "${left[@]}" 2>/dev/null
+    failed=$((failed + 1))
 fi
 
 echo

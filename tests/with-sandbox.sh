@@ -11,7 +11,7 @@ mkdir -p "$dir"
 "$BIN/wxpay-sandbox" --state-dir "$dir" --apps tests/sandbox-apps.txt > "$dir/log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s "$dir/address" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$dir/address" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 if [ ! -s "$dir/address" ]; then
     echo "wxpay-sandbox did not start:" >&2
     cat "$dir/log" >&2

@@ -22,13 +22,14 @@ cleanup() {
     wait 2>/dev/null
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 fails=0
 check() { # check NAME CONDITION-COMMAND...
     local name=$1; shift
     if "$@"; then echo "CHECK ok   $name"; else echo "CHECK FAIL $name"; fails=$((fails + 1)); fi
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.1; done; return 1; }
+wait_for() { for _ in $(seq 300); do eval "$1" && return 0; sleep 0.1; done; return 1; }
 
 read -r appid secret appkey < <(grep '^wx0000000000000000' tests/sandbox-apps.txt)
 partnerkey=e2ePARTNERKEYxxxxxxxxxxxxxxxxxx0

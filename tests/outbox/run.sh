@@ -20,10 +20,11 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 
 "$BIN/wxpay-sandbox" --state-dir "$work/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 > "$work/sandbox.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$work/sandbox/address" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$work/sandbox/address" ] && break; sleep 0.1; done
 export WXPAY_SANDBOX_DIR=$work/sandbox
 api=$(cat "$work/sandbox/address")
 W=("$PHP" -n -d "extension=$SO" tests/outbox/worker.php)
@@ -119,7 +120,7 @@ redis() {
     redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync always \
         --save '' --daemonize no --logfile "$work/redis.log" &
     rpid=$!
-    for _ in $(seq 100); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.05; done
+    for _ in $(seq 600); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.05; done
 }
 redis
 R=redis://127.0.0.1:$port/0
