@@ -260,6 +260,7 @@ fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {
         ("overdue", json!(s.overdue)),
         ("oldest_pending_age", json!(s.oldest_pending_age(now))),
         ("nearest_deadline", json!(s.nearest_deadline_ms.map(secs))),
+        ("lost", json!(s.lost)),
     ]);
     let mut list = Zval::new();
     list.set_hashtable(dead);

@@ -97,7 +97,7 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 14] = [
+pub static SETTINGS: [Setting; 15] = [
     setting!("api_base", "https://api.weixin.qq.com",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "where the API lives; https:// only (the sandbox's address in tests)",
@@ -203,6 +203,17 @@ pub static SETTINGS: [Setting; 14] = [
     doc: "seconds a sent outbox entry is kept after its deadline (the record, and what makes a repeated enqueue return the first id); wx_deliver_drain() deletes older ones",
     apply: |c, label, v| {
         c.outbox.keep_sent_ms = ms_within(label, v, 0.0..=31_536_000.0, "0 to 31536000 (a year)")?;
+        Ok(())
+    }),
+    setting!("outbox_redis_unsafe", "0",
+    scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
+    doc: "1: let wx_deliver_enqueue() use a Redis outbox that can lose entries (an allkeys-* maxmemory-policy, neither AOF nor RDB) or whose CONFIG it cannot read (some managed Redis); you accept that acknowledged notifications may be lost",
+    apply: |c, label, v| {
+        c.outbox.redis_unsafe = match v.trim().to_ascii_lowercase().as_str() {
+            "0" | "" | "off" | "no" | "false" => false,
+            "1" | "on" | "yes" | "true" => true,
+            _ => return Err(Error::Configuration(format!("{label} must be 0 or 1"))),
+        };
         Ok(())
     }),
 ];
@@ -319,6 +330,8 @@ pub struct Outbox {
     pub retry: Retry,
     /// How long a sent entry is kept after its deadline, in ms.
     pub keep_sent_ms: u64,
+    /// Enqueue even into a Redis that may lose the outbox.
+    pub redis_unsafe: bool,
 }
 
 /// Where tokens come from and are kept.
@@ -355,6 +368,7 @@ impl Config {
                     max_ms: 1_800_000,
                 },
                 keep_sent_ms: 30 * 86_400_000,
+                redis_unsafe: false,
             },
             outbox_problem: None,
         }
@@ -499,7 +513,7 @@ mod tests {
                 a.check(&defaults(a)).unwrap();
             }
         }
-        assert_eq!(INI_COUNT, 12);
+        assert_eq!(INI_COUNT, 13);
     }
 
     #[test]
@@ -585,6 +599,7 @@ mod tests {
             "outbox" => "redis://127.0.0.1:6379/1",
             "outbox_retry_first" | "outbox_retry_max" => "2.5",
             "outbox_keep_sent" => "86400",
+            "outbox_redis_unsafe" => "1",
             other => panic!("no example value for the setting {other}: add one"),
         }
     }

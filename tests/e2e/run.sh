@@ -45,7 +45,9 @@ wait_for '[ -s "$dir/sandbox/address" ]' || { echo "sandbox did not start"; exit
 api=$(cat "$dir/sandbox/address")
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --logfile "$dir/redis.log" &
+# AOF: the outbox refuses a Redis that keeps nothing on disk.
+mkdir -p "$dir/redis"
+redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --save '' --appendonly yes --logfile "$dir/redis.log" &
 pids+=($!)
 wait_for "(exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null" || { echo "redis did not start"; exit 1; }
 

@@ -93,6 +93,9 @@ pub fn drain(
     // Each entry may take a whole managed call; a claim holds an entry
     // that long after the one before it in the batch.
     let lease_ms = (config.transport.timeout * MANAGED_BUDGET_TIMEOUTS).as_millis() as u64 + 2_000;
+    if let Some(why) = store.lost()? {
+        warn(why);
+    }
     let mut counts = Counts {
         dead: store.expire(clock())?,
         ..Counts::default()

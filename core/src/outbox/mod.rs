@@ -96,6 +96,16 @@ pub trait Store {
     /// Deletes up to `max` sent entries whose deadline is before
     /// `before_ms`; returns how many.
     fn prune(&self, before_ms: u64, max: usize) -> Result<u64>;
+    /// Refuses to keep entries where they can be lost silently, unless the
+    /// operator accepted that risk (Redis: eviction, no persistence).
+    fn check_durable(&self, _accept_risk: bool) -> Result<()> {
+        Ok(())
+    }
+    /// What the store lost since it was first used, when it can tell: a
+    /// sentence naming the store.
+    fn lost(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
     /// The drain `owner` is over (Redis: it leaves the consumer group).
     fn leave(&self, _owner: &str) -> Result<()> {
         Ok(())
@@ -209,6 +219,7 @@ pub fn enqueue(
     now_ms: u64,
 ) -> Result<String> {
     let (store, _) = store(config)?;
+    store.check_durable(config.outbox()?.redis_unsafe)?;
     let entry = NewEntry {
         appid: delivery.appid.clone(),
         transid: delivery.transid.clone(),

@@ -50,7 +50,15 @@ pub struct RedisOutbox {
     /// One call's bound (`wxpay.timeout` of the call that opened it last):
     /// a Redis that needs longer is reported, not waited for.
     io: Mutex<Duration>,
+    /// Why this server may lose the outbox (None: it keeps it), and when
+    /// that was last asked: the answer is reused for a minute.
+    verdict: Mutex<Option<(std::time::Instant, Option<String>)>>,
+    /// The outbox's marker as this process last saw it.
+    seen_epoch: Mutex<Option<String>>,
 }
+
+/// How long a durability verdict is reused.
+const VERDICT_FOR: Duration = Duration::from_secs(60);
 
 static OPEN: PerProcess<HashMap<String, Arc<RedisOutbox>>> = PerProcess::new();
 
@@ -95,6 +103,8 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
             shown,
             conn: Mutex::new(None),
             io: Mutex::new(io),
+            verdict: Mutex::new(None),
+            seen_epoch: Mutex::new(None),
         });
         open.insert(key, Arc::clone(&store));
         Ok(store as Arc<dyn Store + Send + Sync>)
@@ -102,7 +112,10 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
 }
 
 impl RedisOutbox {
-    fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
+    /// Runs `f` on this process's connection, connecting first if needed;
+    /// connecting and `f` share one bound. A connection that failed is
+    /// dropped: a late reply would answer the next command.
+    fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T> {
         let io = *self.io.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
@@ -116,28 +129,75 @@ impl RedisOutbox {
         let Some(conn) = guard.as_mut() else {
             return Err(store_error(&self.shown, "not connected"));
         };
-        // Connecting and the script share one bound.
         let left = io
             .saturating_sub(started.elapsed())
             .max(Duration::from_millis(10));
         let _ = conn.set_read_timeout(Some(left));
         let _ = conn.set_write_timeout(Some(left));
+        f(conn).map_err(|e| {
+            *guard = None;
+            store_error(&self.shown, reason(&e, io))
+        })
+    }
+
+    fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
         let mut invocation = script.prepare_invoke();
         invocation.arg(PREFIX);
         for a in args {
             invocation.arg(a.as_slice());
         }
-        match invocation.invoke::<Value>(conn) {
-            Ok(Value::Array(v)) => Ok(v),
-            Ok(Value::Nil) => Ok(Vec::new()),
-            Ok(other) => Ok(vec![other]),
-            Err(e) => {
-                // A broken or timed-out connection is not reused: a late
-                // reply would answer the next command.
-                *guard = None;
-                Err(store_error(&self.shown, reason(&e, io)))
-            }
+        match self.with_conn(|conn| invocation.invoke::<Value>(conn))? {
+            Value::Array(v) => Ok(v),
+            Value::Nil => Ok(Vec::new()),
+            other => Ok(vec![other]),
         }
+    }
+
+    /// Why this server can lose the outbox silently, if it can: keys
+    /// evicted under an allkeys-* policy with a memory limit, or neither
+    /// AOF nor RDB (a restart empties it). A server whose CONFIG cannot be
+    /// read (managed Redis, an ACL) is not known to keep it either.
+    fn risk(&self) -> Result<Option<String>> {
+        let get = |conn: &mut Connection, name: &str| {
+            redis::cmd("CONFIG")
+                .arg("GET")
+                .arg(name)
+                .query::<Vec<String>>(conn)
+                .map(|v| v.get(1).cloned().unwrap_or_default())
+        };
+        let read = self.with_conn(|conn| {
+            Ok((
+                get(conn, "maxmemory-policy")?,
+                get(conn, "maxmemory")?,
+                get(conn, "appendonly")?,
+                get(conn, "save")?,
+            ))
+        });
+        let (policy, maxmemory, aof, rdb) = match read {
+            Ok(v) => v,
+            // Refused by the server (an unknown or forbidden command): not an outage.
+            Err(Error::Outbox(m)) if m.contains("CONFIG") || m.contains("NOPERM") || m.contains("unknown command") => {
+                return Ok(Some(
+                    "its configuration cannot be read (CONFIG GET is refused), so it is not known to keep the outbox"
+                        .into(),
+                ))
+            }
+            Err(e) => return Err(e),
+        };
+        if policy.starts_with("allkeys-") && maxmemory.trim() != "0" {
+            return Ok(Some(format!(
+                "its maxmemory-policy {policy} with maxmemory {maxmemory} lets Redis evict the outbox's entries \
+                 (use noeviction or a volatile-* policy)"
+            )));
+        }
+        if aof != "yes" && rdb.trim().is_empty() {
+            return Ok(Some(
+                "it keeps nothing on disk (appendonly no and no save points): a restart empties the outbox \
+                 (turn on appendonly)"
+                    .into(),
+            ));
+        }
+        Ok(None)
     }
 }
 
@@ -253,7 +313,19 @@ if due > now then
 else
   redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
 end
+-- The marker that makes a lost outbox visible (see lost_script).
+redis.call('SET', p .. ':epoch', ARGV[12], 'NX')
 return {id, 1}
+"
+);
+
+lua!(
+    lost_script,
+    r"
+local epoch = redis.call('GET', p .. ':epoch')
+local used = redis.call('EXISTS', p .. ':keys', p .. ':stream', p .. ':sent', p .. ':pending', p .. ':dead',
+  p .. ':created', p .. ':delayed', p .. ':sent_by_deadline', p .. ':superseded')
+return {epoch or '', used}
 "
 );
 
@@ -464,6 +536,56 @@ fn shipment_of(e: &NewEntry, status: &str) -> String {
 }
 
 impl Store for RedisOutbox {
+    fn check_durable(&self, accept_risk: bool) -> Result<()> {
+        if accept_risk {
+            return Ok(());
+        }
+        let mut verdict = self.verdict.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = verdict
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < VERDICT_FOR);
+        let risk = match fresh {
+            Some((_, risk)) => risk.clone(),
+            None => {
+                let risk = self.risk()?;
+                *verdict = Some((std::time::Instant::now(), risk.clone()));
+                risk
+            }
+        };
+        match risk {
+            None => Ok(()),
+            Some(why) => Err(store_error(
+                &self.shown,
+                format!(
+                    "refused to keep notifications there: {why}; or set wxpay.outbox_redis_unsafe = 1 to accept that they can be lost"
+                ),
+            )),
+        }
+    }
+
+    fn lost(&self) -> Result<Option<String>> {
+        let r = self.run(lost_script(), &[])?;
+        let (epoch, used) = (text(r.first()), num(r.get(1)));
+        let mut seen = self.seen_epoch.lock().unwrap_or_else(|e| e.into_inner());
+        let lost = if epoch.is_empty() && used > 0 {
+            Some(format!(
+                "the outbox at {} lost its marker key while entries remain: Redis evicted or deleted keys, and notifications may be lost",
+                self.shown
+            ))
+        } else if seen.as_ref().is_some_and(|s| *s != epoch) {
+            Some(format!(
+                "the outbox at {} was emptied or replaced since this process last used it (a restart without persistence, a FLUSH, eviction): notifications it held may be lost",
+                self.shown
+            ))
+        } else {
+            None
+        };
+        if !epoch.is_empty() {
+            *seen = Some(epoch);
+        }
+        Ok(lost)
+    }
+
     fn enqueue(&self, e: &NewEntry, id: &str) -> Result<(String, bool)> {
         let r = self.run(
             enqueue_script(),
@@ -478,6 +600,7 @@ impl Store for RedisOutbox {
                 e.created_ms,
                 e.deadline_ms,
                 shipment_of(e, if e.deliver_status == "1" { "0" } else { "1" }),
+                hex::encode(crate::random::bytes::<8>()),
             ],
         )?;
         Ok((text(r.first()), num(r.get(1)) == 1))
@@ -536,8 +659,10 @@ impl Store for RedisOutbox {
 
     fn status(&self, now_ms: u64, dead_max: usize) -> Result<Status> {
         let soon = now_ms + super::drain::WARN_BEFORE_MS;
+        let lost = self.lost()?;
         let r = self.run(status_script(), &args![soon, dead_max])?;
         Ok(Status {
+            lost,
             pending: num(r.first()),
             sent: num(r.get(1)),
             dead: num(r.get(2)),

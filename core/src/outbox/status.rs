@@ -30,6 +30,8 @@ pub struct Status {
     pub nearest_deadline_ms: Option<u64>,
     /// The first dead entries, oldest first.
     pub dead_entries: Vec<DeadEntry>,
+    /// Why the store is known to have lost entries (Redis), if it is.
+    pub lost: Option<String>,
 }
 
 impl Status {
@@ -73,6 +75,12 @@ impl Status {
             "How long the oldest pending notification has waited.",
             &[("", self.oldest_pending_age(now_ms))],
         );
+        metric(
+            "wxpay_outbox_lost",
+            "gauge",
+            "1 when the store is known to have lost entries (an evicting or emptied Redis).",
+            &[("", f64::from(u8::from(self.lost.is_some())))],
+        );
         if let Some(d) = self.nearest_deadline_ms {
             metric(
                 "wxpay_outbox_nearest_deadline_seconds",
@@ -107,6 +115,7 @@ mod tests {
             oldest_pending_ms: Some(1_000),
             nearest_deadline_ms: Some(90_000),
             dead_entries: vec![],
+            lost: None,
         };
         let text = s.prometheus("/var/lib/\"x\"", 11_000);
         assert!(text
