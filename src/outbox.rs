@@ -134,7 +134,15 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
         let limits = outbox::limits(items, secs)?;
         let (store, _) = outbox::store(&config)?;
         let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
-        outbox::drain(&*store, &config, &apps, limits, &now_ms, warn)
+        outbox::drain(
+            &*store,
+            &config,
+            &apps,
+            limits,
+            &now_ms,
+            &outbox::boot_clock,
+            warn,
+        )
     };
     let c = run().map_err(|e| throw(NAME, e))?;
     Ok(to_array(&[

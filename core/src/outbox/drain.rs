@@ -80,7 +80,8 @@ pub fn drain(
     config: &Config,
     apps: &Apps,
     limits: Limits,
-    clock: &dyn Fn() -> u64,
+    local_clock: &dyn Fn() -> u64,
+    boot: &dyn Fn() -> Option<(String, u64)>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Counts> {
     let started = Instant::now();
@@ -96,6 +97,15 @@ pub fn drain(
     if let Some(why) = store.lost()? {
         warn(why);
     }
+    let time = store.time(local_clock(), boot())?;
+    if let Some(w) = time.warning {
+        warn(w);
+    }
+    let clock = &|| local_clock().saturating_add_signed(time.offset_ms);
+    store.bound_due(
+        clock(),
+        clock() + retry.max_ms.max(lease_ms * BATCH as u64) + 60_000,
+    )?;
     let mut counts = Counts {
         dead: store.expire(clock())?,
         ..Counts::default()

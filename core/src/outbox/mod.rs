@@ -106,10 +106,39 @@ pub trait Store {
     fn lost(&self) -> Result<Option<String>> {
         Ok(None)
     }
+    /// The time a drain judges by, as an offset from `local_now_ms`, and a
+    /// warning when the local clock is not believed (see [`Clock`]).
+    fn time(&self, _local_now_ms: u64, _boot: Option<(String, u64)>) -> Result<Clock> {
+        Ok(Clock::default())
+    }
+    /// Pending entries due later than `latest_ms` become due at `now_ms`:
+    /// no wait is that long unless a clock went back. Returns how many.
+    fn bound_due(&self, _now_ms: u64, _latest_ms: u64) -> Result<u64> {
+        Ok(0)
+    }
     /// The drain `owner` is over (Redis: it leaves the consumer group).
     fn leave(&self, _owner: &str) -> Result<()> {
         Ok(())
     }
+}
+
+/// The time a drain goes by. A drain must not declare entries dead on its
+/// own clock alone: Redis stores give the server's time (one clock for a
+/// fleet); the SQLite store keeps the time measured on the boot clock since
+/// the last drain and does not follow a wall clock that runs ahead of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Clock {
+    pub offset_ms: i64,
+    pub warning: Option<String>,
+}
+
+/// This boot's id and the boot clock in ms (it counts suspend and never
+/// jumps), from /proc; None where that cannot be read.
+pub fn boot_clock() -> Option<(String, u64)> {
+    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let up = std::fs::read_to_string("/proc/uptime").ok()?;
+    let secs: f64 = up.split_whitespace().next()?.parse().ok()?;
+    Some((id.trim().to_string(), (secs * 1000.0) as u64))
 }
 
 /// `wxpay.outbox`: a file path (SQLite) or a `redis://` / `rediss://` URL.

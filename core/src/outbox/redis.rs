@@ -17,7 +17,7 @@
 //!   :sent      counter
 //!   :sent_by_deadline  zset id -> deadline of sent entries (pruned after wxpay.outbox_keep_sent)
 
-use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
+use super::{store_error, Claimed, Clock, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
 use crate::process::PerProcess;
 use crate::tls::CaSource;
@@ -320,6 +320,18 @@ return {id, 1}
 );
 
 lua!(
+    bound_due_script,
+    r"
+local n = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':delayed', '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1000)) do
+  redis.call('ZADD', p .. ':delayed', ARGV[2], id)
+  n = n + 1
+end
+return n
+"
+);
+
+lua!(
     lost_script,
     r"
 local epoch = redis.call('GET', p .. ':epoch')
@@ -536,6 +548,22 @@ fn shipment_of(e: &NewEntry, status: &str) -> String {
 }
 
 impl Store for RedisOutbox {
+    /// The server's TIME: every drainer of a fleet goes by one clock.
+    fn time(&self, local_now_ms: u64, _boot: Option<(String, u64)>) -> Result<Clock> {
+        let (secs, micros): (u64, u64) = self.with_conn(|conn| redis::cmd("TIME").query(conn))?;
+        let server_ms = secs * 1000 + micros / 1000;
+        Ok(Clock {
+            offset_ms: server_ms as i64 - local_now_ms as i64,
+            warning: None,
+        })
+    }
+
+    fn bound_due(&self, now_ms: u64, latest_ms: u64) -> Result<u64> {
+        Ok(num(self
+            .run(bound_due_script(), &args![now_ms, latest_ms])?
+            .first()))
+    }
+
     fn check_durable(&self, accept_risk: bool) -> Result<()> {
         if accept_risk {
             return Ok(());

@@ -5,7 +5,7 @@
 //! power cut can lose only an acknowledgement, which means one more send,
 //! never a lost notification.
 
-use super::{store_error, Claimed, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
+use super::{store_error, Claimed, Clock, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
 use crate::process::PerProcess;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -35,7 +35,17 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS due ON entries (next_ms) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS by_state ON entries (state, deadline_ms);
+CREATE TABLE IF NOT EXISTS clock (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    boot       TEXT NOT NULL,
+    boot_ms    INTEGER NOT NULL,
+    trusted_ms INTEGER NOT NULL
+);
 ";
+
+/// How far the wall clock may run ahead of the measured time before the
+/// measured time is used instead.
+const CLOCK_TOLERANCE_MS: u64 = 5 * 60_000;
 
 /// The due entries, by `due` in order: the planner would otherwise take
 /// `by_state` and sort every pending entry on each claim.
@@ -290,6 +300,57 @@ fn ms(v: u64) -> i64 {
 }
 
 impl Store for SqliteStore {
+    fn time(&self, local_now_ms: u64, boot: Option<(String, u64)>) -> Result<Clock> {
+        let Some((boot, boot_ms)) = boot else {
+            return Ok(Clock::default());
+        };
+        self.with(|c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let last: Option<(String, i64, i64)> = tx
+                .query_row("SELECT boot, boot_ms, trusted_ms FROM clock WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let mut clock = Clock::default();
+            let mut trusted = local_now_ms;
+            if let Some((b, last_boot, last_trusted)) = last {
+                let elapsed = (boot_ms as i64).saturating_sub(last_boot);
+                if b == boot && elapsed >= 0 {
+                    let measured = (last_trusted.max(0) as u64).saturating_add(elapsed as u64);
+                    // Ahead of what was measured: not believed. Behind it is
+                    // believed (nothing dies early on a clock that went back).
+                    if local_now_ms > measured + CLOCK_TOLERANCE_MS {
+                        trusted = measured;
+                        clock.offset_ms = measured as i64 - local_now_ms as i64;
+                        clock.warning = Some(format!(
+                            "the system clock reads {} min ahead of the time measured since the last drain of the outbox {}: \
+                             deadlines are judged by the measured time until the next reboot (check NTP)",
+                            (local_now_ms - measured) / 60_000,
+                            self.path
+                        ));
+                    }
+                }
+            }
+            tx.execute(
+                "INSERT INTO clock (id, boot, boot_ms, trusted_ms) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET boot = ?1, boot_ms = ?2, trusted_ms = ?3",
+                params![boot, ms(boot_ms), ms(trusted)],
+            )?;
+            tx.commit()?;
+            Ok(clock)
+        })
+    }
+
+    fn bound_due(&self, now_ms: u64, latest_ms: u64) -> Result<u64> {
+        self.with(|c| {
+            c.prepare_cached(
+                "UPDATE entries SET next_ms = ?1 WHERE state = 'pending' AND next_ms > ?2",
+            )?
+            .execute(params![ms(now_ms), ms(latest_ms)])
+            .map(|n| n as u64)
+        })
+    }
+
     fn enqueue(&self, e: &NewEntry, id: &str) -> Result<(String, bool)> {
         self.with(|c| {
             // The one commit that must reach the disk before the caller

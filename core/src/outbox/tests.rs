@@ -28,7 +28,7 @@ const LIMITS: Limits = Limits {
 
 fn run(c: &Config, apps: &Apps, now: u64, warn: &mut dyn FnMut(String)) -> Counts {
     let (store, _) = store(c).unwrap();
-    drain(&*store, c, apps, LIMITS, &|| now, warn).unwrap()
+    drain(&*store, c, apps, LIMITS, &|| now, &|| None, warn).unwrap()
 }
 
 fn secret(s: &str) -> Apps {
@@ -463,7 +463,16 @@ fn a_drain_ends_within_its_max_seconds_whatever_the_timeout() {
         max_time: Duration::from_secs(1),
     };
     let started = std::time::Instant::now();
-    let n = drain(&*s, &c, &secret("SECRET-B"), limits, &|| T0, &mut quiet()).unwrap();
+    let n = drain(
+        &*s,
+        &c,
+        &secret("SECRET-B"),
+        limits,
+        &|| T0,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
     // Before: each send could take 3 x 20 s. The bound leaves a loaded machine 4x room.
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -476,4 +485,173 @@ fn a_drain_ends_within_its_max_seconds_whatever_the_timeout() {
         6,
         "handed back, due now"
     );
+}
+
+#[test]
+fn a_clock_that_jumps_ahead_kills_nothing_and_one_that_was_ahead_delays_nothing() {
+    let server = TestServer::start(vec![
+        token("T1"),
+        Answer {
+            status: 503,
+            ..errcode(0)
+        },
+    ]);
+    let c = sqlite_config(&server, "clock");
+    let (s, _) = store(&c).unwrap();
+    let apps = secret("SECRET-C");
+    let boot = |ms: u64| move || Some(("boot-a".to_string(), ms));
+    enqueue(&c, &delivery("wxOutboxClock", "n1"), T0 + 3_600_000, T0).unwrap();
+    let mut warnings = Vec::new();
+    let run_at = |now: u64, boot: &dyn Fn() -> Option<(String, u64)>, w: &mut Vec<String>| {
+        drain(&*s, &c, &apps, LIMITS, &|| now, boot, &mut |m| w.push(m)).unwrap()
+    };
+    assert_eq!(run_at(T0, &boot(1_000), &mut warnings).retried, 1);
+    // A minute later by the boot clock, the wall clock reads 25 h later: not believed.
+    let n = run_at(T0 + 25 * 3_600_000, &boot(61_000), &mut warnings);
+    assert_eq!((n.dead, n.pending), (0, 1), "{n:?}");
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "the system clock reads 1499 min ahead of the time measured since the last drain"
+        )),
+        "{warnings:?}"
+    );
+    // Still ahead a minute later: still judged by the measured time.
+    assert_eq!(
+        run_at(T0 + 25 * 3_600_000 + 60_000, &boot(121_000), &mut warnings).dead,
+        0
+    );
+    // Measured time itself passes the deadline: dead, as it should be.
+    assert_eq!(
+        run_at(T0 + 26 * 3_600_000, &boot(3_700_000), &mut warnings).dead,
+        1
+    );
+
+    // After a reboot the wall clock is believed again.
+    // (Measured time is now about T0 + 1 h; n2's deadline is T0 + 30 h.)
+    enqueue(
+        &c,
+        &delivery("wxOutboxClock", "n2"),
+        T0 + 30 * 3_600_000,
+        T0,
+    )
+    .unwrap();
+    assert_eq!(
+        run_at(T0 + 31 * 3_600_000, &boot(5_000_000), &mut warnings).dead,
+        0,
+        "same boot: measured"
+    );
+    assert_eq!(
+        run_at(
+            T0 + 31 * 3_600_000,
+            &|| Some(("boot-b".into(), 1_000)),
+            &mut warnings
+        )
+        .dead,
+        1
+    );
+
+    // Enqueued on a clock 3 h ahead, drained once it is right again: due now, not in 3 h.
+    enqueue(
+        &c,
+        &delivery("wxOutboxClock", "n3"),
+        T0 + 10 * 3_600_000,
+        T0 + 3 * 3_600_000,
+    )
+    .unwrap();
+    let n = run_at(T0 + 60_000, &|| None, &mut warnings);
+    assert_eq!(n.retried, 1, "{n:?}");
+}
+
+/// A redis-server of the test's own (skipped where none is installed):
+/// drains on clocks 25 h ahead go by the server's TIME and kill nothing.
+#[test]
+fn redis_drains_go_by_the_servers_time() {
+    let Ok(probe) = std::net::TcpListener::bind("127.0.0.1:0") else {
+        return;
+    };
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let dir = std::env::temp_dir().join(format!("wxpay-redis-clock-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    /// Stops the server however the test ends.
+    struct Stop(std::process::Child, std::path::PathBuf);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+            let _ = std::fs::remove_dir_all(&self.1);
+        }
+    }
+    let Ok(redis) = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+        ])
+        .arg("--dir")
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        eprintln!("redis-server is not installed: skipped");
+        return;
+    };
+    let _redis = Stop(redis, dir.clone());
+    let server = TestServer::start(vec![
+        token("T1"),
+        Answer {
+            status: 503,
+            ..errcode(0)
+        },
+    ]);
+    let url = format!("redis://127.0.0.1:{port}/0");
+    let c = config(
+        &server,
+        &[
+            ("outbox", &url),
+            ("outbox_retry_first", "10"),
+            ("outbox_retry_max", "40"),
+        ],
+    );
+    let real = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let mut ready = false;
+    for _ in 0..300 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(ready, "redis-server did not start");
+    enqueue(
+        &c,
+        &delivery("wxOutboxRedisClock", "n1"),
+        real() + 5 * 3_600_000,
+        real(),
+    )
+    .unwrap();
+    let (s, _) = store(&c).unwrap();
+    let ahead = || real() + 25 * 3_600_000;
+    let n = drain(
+        &*s,
+        &c,
+        &secret("SECRET-RC"),
+        LIMITS,
+        &ahead,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!((n.dead, n.retried, n.pending), (0, 1, 1), "{n:?}");
 }
