@@ -15,6 +15,9 @@ var_dump(preg_match('/^[0-9a-f]{24}$/', $id));
 echo "same shipment, same id: ", var_export(wx_deliver_enqueue($p, $o) === $id, true), "\n";
 $other = wx_deliver_enqueue(['deliver_status' => '0'] + $p, $o);
 echo "another status is another shipment: ", var_export($other !== $id, true), "\n";
+// The latest enqueued status of an order wins: status 1 again supersedes
+// status 0 and is kept under its first id.
+echo "status 1 again, same id: ", var_export(wx_deliver_enqueue($p, $o) === $id, true), "\n";
 
 // Nothing in the file can sign or fetch anything: no appkey, no appsecret.
 $bytes = file_get_contents($o['outbox']) . @file_get_contents($o['outbox'] . '-wal');
@@ -50,16 +53,17 @@ var_dump($d >= time() + 72 * 3600 - 10 && $d <= time() + 72 * 3600);
 int(1)
 same shipment, same id: true
 another status is another shipment: true
+status 1 again, same id: true
 bool(true)
 bool(false)
-int(2)
+int(1)
 int(0)
 bool(true)
 array(0) {
 }
 array(6) {
   ["sent"]=>
-  int(2)
+  int(1)
   ["retried"]=>
   int(0)
   ["dead"]=>
@@ -71,13 +75,13 @@ array(6) {
   ["overdue"]=>
   int(0)
 }
-int(2)
+int(1)
 bool(true)
 bool(true)
 int(0)
-int(2)
+int(1)
 int(0)
-int(2)
+int(1)
 NULL
 float(0)
 bool(true)

@@ -181,11 +181,18 @@ fn managed(
         Ok::<String, Error>(got.token)
     };
     let mut current = obtain(Want::default())?;
+    let tokens = config.tokens()?;
     let (mut refreshed, mut busy) = (false, 0);
     loop {
         match send(config, request, &current, deadline) {
             Ok(answer) => return Ok(answer),
-            Err(Error::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
+            Err(e @ Error::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
+                if !token::refresh_allowed(&config.transport, tokens.cache, appid, deadline) {
+                    // Kept, not dropped: dropping it would make every call fetch.
+                    return Err(e
+                        .note(" (not refreshed: a refresh for this app did not help within the last 5 minutes)")
+                        .scrubbed(&[current.as_bytes()]));
+                }
                 refreshed = true;
                 let failed = std::mem::take(&mut current);
                 current = obtain(Want {
@@ -200,8 +207,14 @@ fn managed(
                 std::thread::sleep(BUSY_PAUSE);
             }
             Err(e @ Error::Api { code, .. }) if reply::is_token_error(code) => {
-                let note = forget(config, appid, &current, deadline);
-                return Err(e.note(note).scrubbed(&[current.as_bytes()]));
+                // The refresh did not help: stop refreshing for a while and
+                // keep this token, so the next calls fetch nothing either.
+                token::refresh_failed(&config.transport, tokens.cache, appid, deadline);
+                return Err(e
+                    .note(
+                        " (a new token did not help either: no refresh for this app for 5 minutes)",
+                    )
+                    .scrubbed(&[current.as_bytes()]));
             }
             Err(e) => return Err(e.scrubbed(&[current.as_bytes()])),
         }
@@ -258,7 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn managed_gives_up_after_one_refresh_and_drops_the_refused_token() {
+    fn managed_gives_up_after_one_refresh_and_then_stops_refreshing_for_a_while() {
         let server = TestServer::start(vec![
             token("T1"),
             errcode(42001),
@@ -268,8 +281,24 @@ mod tests {
         let c = config(&server, &[("appsecret", "SECRET-2")]);
         let e = notify(&c, &delivery("wxManagedTwice"), None, &mut quiet()).unwrap_err();
         assert_eq!(e.code(), 40014);
-        assert!(e.message().ends_with("(this access_token was dropped from the token cache: wx_access_token() fetches a new one)"), "{e}");
+        assert!(
+            e.message().ends_with(
+                "(a new token did not help either: no refresh for this app for 5 minutes)"
+            ),
+            "{e}"
+        );
         assert_eq!(lines(&server).len(), 4);
+        // The breaker: 20 more calls refused the same way fetch no token at all.
+        for _ in 0..20 {
+            let e = notify(&c, &delivery("wxManagedTwice"), None, &mut quiet()).unwrap_err();
+            assert_eq!(e.code(), 40014);
+            assert!(e.message().ends_with("(not refreshed: a refresh for this app did not help within the last 5 minutes)"), "{e}");
+        }
+        let fetches = lines(&server)
+            .iter()
+            .filter(|l| l.starts_with("GET /cgi-bin/token"))
+            .count();
+        assert_eq!((fetches, lines(&server).len()), (2, 24));
     }
 
     #[test]

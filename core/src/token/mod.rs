@@ -302,6 +302,62 @@ pub fn access_token(
     Ok(got.token)
 }
 
+/// How long refreshes stop for an app after one did not help.
+pub const BREAKER_MS: u64 = 5 * 60_000;
+
+fn breakers() -> &'static std::sync::Mutex<HashMap<String, u64>> {
+    static BREAKERS: OnceLock<std::sync::Mutex<HashMap<String, u64>>> = OnceLock::new();
+    BREAKERS.get_or_init(Default::default)
+}
+
+/// Whether a refresh after a token error may be tried for `appid`: not
+/// within [`BREAKER_MS`] of a refresh that did not help (a persistent
+/// 40001 would otherwise cost two token fetches per call, of a daily
+/// quota of 2,000). Shared through Redis when the token cache is there.
+pub fn refresh_allowed(
+    settings: &Settings,
+    cache: &CacheSetting,
+    appid: &str,
+    deadline: Instant,
+) -> bool {
+    let key = cache_key(&settings.api_base, appid);
+    let open_here = breakers()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .is_some_and(|until| *until > now_ms());
+    if open_here {
+        return false;
+    }
+    if let CacheSetting::Redis(url) = cache {
+        if let Ok(store) = redis_store(url) {
+            if store.available() {
+                if let Ok(true) = store.locked(&format!("wxpay:token-breaker:{key}"), deadline) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// A refresh did not help: no more refreshes for `appid` for a while.
+pub fn refresh_failed(settings: &Settings, cache: &CacheSetting, appid: &str, deadline: Instant) {
+    let key = cache_key(&settings.api_base, appid);
+    breakers()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key.clone(), now_ms() + BREAKER_MS);
+    if let CacheSetting::Redis(url) = cache {
+        if let Ok(store) = redis_store(url) {
+            if store.available() {
+                let ttl = Duration::from_millis(BREAKER_MS);
+                let _ = store.try_lock(&format!("wxpay:token-breaker:{key}"), ttl, deadline);
+            }
+        }
+    }
+}
+
 /// Drops `token` from the caches that still hold it (after WeChat called it
 /// invalid or expired). Returns whether any cache held it.
 pub fn forget(
