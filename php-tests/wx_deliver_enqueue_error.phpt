@@ -19,6 +19,10 @@ attempt(fn() => wx_deliver_enqueue(['appkey' => ''] + $p, $o), $secrets);
 attempt(fn() => wx_deliver_enqueue(array_diff_key($p, ['transid' => 1]), $o), $secrets);
 attempt(fn() => wx_deliver_enqueue(['deliver_msg' => [1]] + $p, $o), $secrets);
 attempt(fn() => wx_deliver_enqueue($p + ['appsecret' => $secret], $o), $secrets);
+attempt(fn() => wx_deliver_enqueue(['out_trade_no' => str_repeat('9', 10 << 20)] + $p, $o), $secrets);
+attempt(fn() => wx_deliver_enqueue(['out_trade_no' => "T1\nforged line"] + $p, $o), $secrets);
+attempt(fn() => wx_deliver_enqueue(['transid' => "12\0" . '34'] + $p, $o), $secrets);
+attempt(fn() => wx_deliver_enqueue(['deliver_msg' => str_repeat('x', 2049)] + $p, $o), $secrets);
 echo "-- enqueue: options\n";
 attempt(fn() => wx_deliver_enqueue($p, $o + ['deadline' => time() - 1]), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, $o + ['deadline' => time() + 31 * 86400]), $secrets);
@@ -64,6 +68,10 @@ WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'appkey' must 
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: the required key 'transid' is missing
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'deliver_msg' must be a string, array given
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'appsecret' does not belong in $params: pass it as $options['appsecret'] (it is never signed or sent)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'out_trade_no' must be at most 128 bytes without control characters (10485760 bytes given)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'out_trade_no' must be at most 128 bytes without control characters (14 bytes given)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'transid' must be at most 128 bytes without control characters (5 bytes given)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'deliver_msg' must be at most 2048 bytes without NUL (2049 bytes given)
 -- enqueue: options
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must be a unix time in the future, at most 30 days ahead
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must be a unix time in the future, at most 30 days ahead

@@ -28,6 +28,7 @@ enum Status { case Shipped; }
 attempt(fn() => wx_deliver_sign($base + ['st' => Status::Shipped], 'SECRET'));
 attempt(fn() => wx_deliver_sign([7 => [1]], 'SECRET'));                   // an integer key is named as such
 attempt(fn() => wx_deliver_sign(["bad\0key\xff" => []], 'SECRET'));        // a binary key is escaped
+attempt(fn() => wx_deliver_sign([str_repeat('k', 10 << 20) => []], 'SECRET')); // a message quotes 64 characters of a key
 // The original would sign "Array" and warn; the extension refuses, whatever the key case.
 attempt(fn() => wx_deliver_sign(['AppKey' => ['SECRET']]));
 // Wrong argument types are TypeErrors, as for any internal function.
@@ -52,6 +53,7 @@ WxPay\InvalidArgumentException: wx_deliver_sign(): the value of key 'cb' is an o
 WxPay\InvalidArgumentException: wx_deliver_sign(): the value of key 'st' is an object without __toString(), expected a scalar or a Stringable object
 WxPay\InvalidArgumentException: wx_deliver_sign(): the value of key '7' is an array, expected a scalar or a Stringable object
 WxPay\InvalidArgumentException: wx_deliver_sign(): the value of key 'bad\x00key\xff' is an array, expected a scalar or a Stringable object
+WxPay\InvalidArgumentException: wx_deliver_sign(): the value of key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' is an array, expected a scalar or a Stringable object
 WxPay\InvalidArgumentException: wx_deliver_sign(): the value of key 'AppKey' is an array, expected a scalar or a Stringable object
 TypeError: wx_deliver_sign(): Argument #1 ($params) must be of type array, string given
 TypeError: wx_deliver_sign(): Argument #2 ($appkey) must be of type ?string, array given

@@ -25,11 +25,17 @@ impl BadValue {
     pub fn into_exception(self, function: &str) -> Option<PhpException> {
         match self.what {
             NotScalar::Threw => None,
-            what => Some(invalid_argument(format!(
-                "{function}(): the value of key '{}' is {}, expected a scalar or a Stringable object",
-                self.key,
-                what.describe()
-            ))),
+            what => {
+                // A message quotes at most 64 characters of a key.
+                let mut key: String = self.key.chars().take(64).collect();
+                if key.len() < self.key.len() {
+                    key.push_str("...");
+                }
+                Some(invalid_argument(format!(
+                    "{function}(): the value of key '{key}' is {}, expected a scalar or a Stringable object",
+                    what.describe()
+                )))
+            }
         }
     }
 }

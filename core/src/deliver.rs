@@ -194,6 +194,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The longest appid, openid, transid or out_trade_no accepted.
+pub const MAX_IDENTIFIER: usize = 128;
+/// The longest deliver_msg accepted.
+pub const MAX_MESSAGE: usize = 2048;
+
 /// The string a field is signed and sent as, or why the value is refused.
 fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>> {
     let name = field.name();
@@ -210,10 +215,22 @@ fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>> {
             ))
         })
     };
+    // WeChat's identifiers are short and plain (transid 28 digits, an
+    // out_trade_no at most 32 characters): anything far longer, or with a
+    // control character, is a bug that must not be stored, sent or quoted.
+    let identifier = |s: &[u8]| {
+        if s.len() > MAX_IDENTIFIER || s.iter().any(|b| b.is_ascii_control()) {
+            return Err(err(format!(
+                "'{name}' must be at most {MAX_IDENTIFIER} bytes without control characters ({} bytes given)",
+                s.len()
+            )));
+        }
+        utf8(s)
+    };
     match field {
         Field::Appid | Field::Openid | Field::Transid | Field::OutTradeNo => match value {
             Input::Str([]) => Err(err(format!("'{name}' must not be empty"))),
-            Input::Str(s) => utf8(s),
+            Input::Str(s) => identifier(s),
             Input::Int(n) => Ok(n.to_string().into_bytes()),
             _ => Err(wrong("a non-empty string or an int")),
         },
@@ -236,6 +253,10 @@ fn validate(field: Field, value: &Input<'_>) -> Result<Vec<u8>> {
             _ => Err(wrong("1, 0, \"1\", \"0\", true or false")),
         },
         Field::DeliverMsg => match value {
+            Input::Str(s) if s.len() > MAX_MESSAGE || s.contains(&0) => Err(err(format!(
+                "'deliver_msg' must be at most {MAX_MESSAGE} bytes without NUL ({} bytes given)",
+                s.len()
+            ))),
             Input::Str(s) => utf8(s),
             Input::Int(n) => Ok(n.to_string().into_bytes()),
             _ => Err(wrong("a string")),
