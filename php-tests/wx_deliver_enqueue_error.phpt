@@ -44,6 +44,8 @@ attempt(fn() => wx_deliver_drain($o), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['appsecret' => 'has space']), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => 'x']), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => 5]]), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['apps' => [$secret]]), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['apps' => ["wx\xff" => $secret]]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_items' => 0]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_seconds' => -1]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_seconds' => 'soon']), $secrets);
@@ -91,6 +93,8 @@ WxPay\InvalidArgumentException(0): wx_deliver_drain(): wx_deliver_drain() obtain
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'appsecret' must be a non-empty string of printable ASCII characters (at most 256)
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must be an array of appid => appsecret, string given
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must map each appid to its appsecret (a string), int given
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must map each appid (a string key) to its appsecret: [appid => appsecret, ...]
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must map each appid (a string key) to its appsecret: [appid => appsecret, ...]
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_items' must be at least 1
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_seconds' must be more than 0 and at most 86400
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_seconds' must be a number of seconds, string given

@@ -49,7 +49,7 @@ try { wx_deliver_notify(null, $p, $opts); } catch (WxPay\ApiException $e) { var_
 {"errcode":18446744073709551616}           -> WxPay\TransportException(0): wx_deliver_notify(): malformed reply: the reply's errcode is not an integer
 {"errcode":"99999999999999999999"}         -> WxPay\TransportException(0): wx_deliver_notify(): malformed reply: the reply's errcode is not an integer
 [0]                                        -> WxPay\TransportException(0): wx_deliver_notify(): malformed reply: the reply is JSON but not an object
-{"errcode":"0","errmsg":"ok"}              -> no exception: {"errcode":"0","errmsg":"ok"}
+{"errcode":"0","errmsg":"ok"}              -> no exception: {"errcode":0,"errmsg":"ok"}
 {"errcode":4294967296,"errmsg":"beyond 32 bits"} -> WxPay\ApiException(4294967296): wx_deliver_notify(): WeChat error 4294967296: beyond 32 bits
 {"errcode":-9223372036854775808,"errmsg":"min"} -> WxPay\ApiException(-9223372036854775808): wx_deliver_notify(): WeChat error -9223372036854775808: min
 7b22657272636f6465223a34353030392c226572726d7367223a22c4e3bac32071756f7461227d -> WxPay\ApiException(45009): wx_deliver_notify(): WeChat error 45009: ��� quota

@@ -23,6 +23,8 @@ $try('a forged sign (right length)', fn() => wx_payment_verify(['sign' => str_re
 
 $q = e1_query(); unset($q['sign']);
 $try('no sign', fn() => wx_payment_verify($q, E2_XML, doc_keys()));
+$q = e1_query() + ["a\xff" => '1', "a\xfe" => '2'];
+$try('query keys that are not UTF-8', fn() => wx_payment_verify($q, E2_XML, doc_keys()));
 $try('no NonceStr', fn() => wx_payment_verify(e1_query(), preg_replace('#<NonceStr>.*?</NonceStr>#', '', E2_XML), doc_keys()));
 $try('SignMethod md5', fn() => wx_payment_verify(e1_query(), str_replace('[sha1]', '[md5]', E2_XML), doc_keys()));
 $try('two AppIds', fn() => wx_payment_verify(e1_query(), str_replace('</xml>', '<AppId>wxOther</AppId></xml>', E2_XML), doc_keys()));
@@ -57,6 +59,7 @@ untrimmed-sensitive: timestamp changed: WxPay\SignatureException(0): wx_payment_
 another appkey: WxPay\SignatureException(0): wx_payment_verify(): the AppSignature (SHA-1 with the appkey over the XML body) does not match
 a forged sign (right length): WxPay\SignatureException(0): wx_payment_verify(): the partner sign (MD5 with the partner key over the query string) does not match
 no sign: WxPay\InvalidArgumentException(0): wx_payment_verify(): $query has no 'sign': this is not a WeChat payment notification
+query keys that are not UTF-8: WxPay\InvalidArgumentException(0): wx_payment_verify(): a key of $query is not UTF-8: this is not a WeChat payment notification
 no NonceStr: WxPay\InvalidArgumentException(0): wx_payment_verify(): the XML body is not a WeChat message: the element <NonceStr> is missing
 SignMethod md5: WxPay\InvalidArgumentException(0): wx_payment_verify(): the XML body is not a WeChat message: <SignMethod> is not sha1
 two AppIds: WxPay\InvalidArgumentException(0): wx_payment_verify(): the XML body is not a WeChat message: the element <AppId> appears twice

@@ -57,7 +57,7 @@ pub fn wx_order_query(
         .map_err(|e| throw(NAME, e.context("$params")))?;
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
     let reply = notify::call(&config, &query.request(), token.as_deref(), &mut warn)
-        .and_then(orderquery::order_info)
+        .and_then(|reply| orderquery::order_info(reply, &query.out_trade_no))
         .map_err(|e| throw(NAME, e))?;
     Ok(json::object_to_array(&reply))
 }

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
 use wxpay_core::error::{Error, Result};
 use wxpay_core::outbox::{self, Status};
+use wxpay_core::sign::Scalar;
 
 fn now_ms() -> u64 {
     SystemTime::now()
@@ -80,7 +81,16 @@ fn apps_option(z: &Zval) -> Result<Vec<(String, String)>> {
     })?;
     let mut out = Vec::with_capacity(ht.len());
     array::try_for_each(ht, |key, value| {
-        let appid = key.with_bytes(|k| String::from_utf8(k.to_vec()).unwrap_or_default());
+        // A list ([$secret]) would make appid "0"; a key that is not UTF-8, "".
+        let appid = match key {
+            Scalar::Bytes(k) => String::from_utf8(k.to_vec()).ok(),
+            Scalar::Int(_) => None,
+        }
+        .ok_or_else(|| {
+            Error::invalid(
+                "option 'apps' must map each appid (a string key) to its appsecret: [appid => appsecret, ...]",
+            )
+        })?;
         match deref(value).str() {
             Some(secret) => {
                 out.push((appid, secret.to_string()));

@@ -67,6 +67,13 @@ pub fn verify_payment(
 ) -> Result<Payment> {
     require_key("$keys['partnerkey']", keys.partnerkey)?;
     require_key("$keys['appkey']", keys.appkey)?;
+    // WeChat's parameter names are ASCII; two keys that only differ in
+    // bytes that are not UTF-8 would collapse into one key of 'trade'.
+    if query.iter().any(|(k, _)| std::str::from_utf8(k).is_err()) {
+        return Err(Error::invalid(
+            "a key of $query is not UTF-8: this is not a WeChat payment notification",
+        ));
+    }
     let sign = query
         .iter()
         .find(|(k, _)| k == b"sign")

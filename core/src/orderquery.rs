@@ -157,14 +157,33 @@ impl OrderQuery {
     }
 }
 
-/// The `order_info` of a successful reply, as WeChat sent it.
-pub fn order_info(mut reply: Reply) -> Result<Map<String, Value>> {
-    match reply.remove("order_info") {
-        Some(Value::Object(info)) => Ok(info),
-        _ => Err(Error::transport(
+/// The `order_info` of a successful reply, as WeChat sent it, once it is
+/// known to be the order asked about (`out_trade_no`), with `ret_code` an
+/// integer.
+pub fn order_info(mut reply: Reply, out_trade_no: &str) -> Result<Map<String, Value>> {
+    let Some(Value::Object(mut info)) = reply.remove("order_info") else {
+        return Err(Error::transport(
             "malformed reply: errcode 0 without an order_info object",
-        )),
+        ));
+    };
+    match info.get("out_trade_no") {
+        Some(Value::String(s)) if s == out_trade_no => {}
+        None => {}
+        Some(_) => {
+            return Err(Error::transport(
+                "malformed reply: its order_info is for another order (its out_trade_no is not the one asked about)",
+            ))
+        }
     }
+    if let Some(code) = info.get("ret_code") {
+        let code = crate::reply::exact_integer(code).ok_or_else(|| {
+            Error::transport(
+                "malformed reply: order_info's ret_code is not an integer within 64 bits",
+            )
+        })?;
+        info.insert("ret_code".into(), Value::from(code));
+    }
+    Ok(info)
 }
 
 /// `GET /payfeedback/update?openid=..&feedbackid=..`: marks a complaint
@@ -282,7 +301,7 @@ mod tests {
         let mut q = e3();
         q.appid = "wxOrderQuery".into();
         let reply = call(&c, &q.request(), None, &mut quiet())
-            .and_then(order_info)
+            .and_then(|r| order_info(r, &q.out_trade_no))
             .unwrap();
         assert_eq!(reply["trade_state"], "0");
         let l = lines(&server);
@@ -324,8 +343,24 @@ mod tests {
             r#"{"errcode":0,"errmsg":"ok","order_info":{"ret_code":0,"trade_state":"0"}}"#,
         )
         .unwrap();
-        assert_eq!(order_info(reply).unwrap()["trade_state"], "0");
+        assert_eq!(order_info(reply, "n1").unwrap()["trade_state"], "0");
         let reply: Reply = serde_json::from_str(r#"{"errcode":0,"errmsg":"ok"}"#).unwrap();
-        assert!(matches!(order_info(reply), Err(Error::Transport { .. })));
+        assert!(matches!(
+            order_info(reply, "n1"),
+            Err(Error::Transport { .. })
+        ));
+        let other = |info: &str| {
+            let reply: Reply =
+                serde_json::from_str(&format!(r#"{{"errcode":0,"order_info":{info}}}"#)).unwrap();
+            order_info(reply, "n1")
+        };
+        let e = other(r#"{"ret_code":0,"out_trade_no":"n2"}"#).unwrap_err();
+        assert!(e.message().contains("another order"), "{e}");
+        let e = other(r#"{"ret_code":9223372036854775808,"out_trade_no":"n1"}"#).unwrap_err();
+        assert!(e.message().contains("ret_code"), "{e}");
+        assert_eq!(
+            other(r#"{"ret_code":"7","out_trade_no":"n1"}"#).unwrap()["ret_code"],
+            7
+        );
     }
 }

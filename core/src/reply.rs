@@ -84,7 +84,18 @@ pub fn parse(body: &[u8]) -> Result<Outcome> {
     let decoded = decode(body)?;
     match decoded.errcode {
         None => Err(Error::transport("the reply has no errcode")),
-        Some(0) => Ok(Outcome::Ok(decoded.map)),
+        Some(0) => {
+            // One shape whatever a gateway wrote: errcode the int 0, errmsg a string.
+            let mut map = decoded.map;
+            let errmsg = match map.remove("errmsg") {
+                Some(Value::String(s)) => s,
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            map.insert("errcode".into(), Value::from(0));
+            map.insert("errmsg".into(), Value::String(errmsg));
+            Ok(Outcome::Ok(map))
+        }
         Some(code) => Ok(Outcome::Api {
             code,
             message: decoded.errmsg(),
@@ -125,6 +136,17 @@ pub fn is_token_error(code: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_string_errcode_0_is_normalised() {
+        let Ok(Outcome::Ok(map)) = parse(br#"{"errcode":"0"}"#) else {
+            panic!("a success")
+        };
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            r#"{"errcode":0,"errmsg":""}"#
+        );
+    }
 
     fn api(code: i64, message: &str) -> Result<Outcome> {
         Ok(Outcome::Api {
