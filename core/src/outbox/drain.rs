@@ -112,6 +112,7 @@ pub fn drain(
     };
     let mut configs: HashMap<String, Config> = HashMap::new();
     let mut handled = 0u64;
+    let mut longest = Duration::ZERO;
     'drain: while handled < limits.max_items && started.elapsed() < limits.max_time {
         let room = (limits.max_items - handled).min(BATCH as u64) as usize;
         let batch = store.claim(&owner, clock(), room, lease_ms)?;
@@ -119,9 +120,17 @@ pub fn drain(
             break;
         }
         let mut entries = batch.iter();
-        for entry in entries.by_ref() {
+        while let Some(entry) = entries.next() {
+            // A send cut short by the drain's own time may still reach
+            // WeChat and be sent again: none is started that would likely
+            // not finish (twice the longest send of this drain).
+            if until.saturating_duration_since(Instant::now()) < longest * 2 {
+                release(store, std::iter::once(entry).chain(entries), clock())?;
+                break 'drain;
+            }
             handled += 1;
             let now = clock();
+            let sending = Instant::now();
             let how = if now >= entry.deadline_ms {
                 Finish::Dead {
                     error: "the deadline passed before it could be sent".into(),
@@ -132,7 +141,9 @@ pub fn drain(
                     c.appsecret = Some(secret.to_string());
                     c
                 });
-                match send(config, entry, until, warn) {
+                let result = send(config, entry, until, warn);
+                longest = longest.max(sending.elapsed());
+                match result {
                     Err(e @ Error::Configuration(_)) => {
                         release(store, std::iter::once(entry).chain(entries), clock())?;
                         return Err(e);
