@@ -18,6 +18,7 @@ echo "-- enqueue: \$params as wx_deliver_notify() checks them\n";
 attempt(fn() => wx_deliver_enqueue(['appkey' => ''] + $p, $o), $secrets);
 attempt(fn() => wx_deliver_enqueue(array_diff_key($p, ['transid' => 1]), $o), $secrets);
 attempt(fn() => wx_deliver_enqueue(['deliver_msg' => [1]] + $p, $o), $secrets);
+attempt(fn() => wx_deliver_enqueue(['deliver_msg' => new class {}] + $p, $o), $secrets);   // no NUL or path of an anonymous class
 attempt(fn() => wx_deliver_enqueue($p + ['appsecret' => $secret], $o), $secrets);
 attempt(fn() => wx_deliver_enqueue(['out_trade_no' => str_repeat('9', 10 << 20)] + $p, $o), $secrets);
 attempt(fn() => wx_deliver_enqueue(['out_trade_no' => "T1\nforged line"] + $p, $o), $secrets);
@@ -69,6 +70,7 @@ Warning: PHP Startup: wxpay.outbox must be an absolute path to a SQLite file or 
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'appkey' must not be empty
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: the required key 'transid' is missing
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'deliver_msg' must be a string, array given
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'deliver_msg' must be a string, class@anonymous given
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'appsecret' does not belong in $params: pass it as $options['appsecret'] (it is never signed or sent)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'out_trade_no' must be at most 128 bytes without control characters (10485760 bytes given)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'out_trade_no' must be at most 128 bytes without control characters (14 bytes given)

@@ -102,7 +102,10 @@ fn caller_is_strict() -> bool {
 pub fn type_name(z: &Zval) -> String {
     let z = deref(z);
     if let Some(obj) = z.object() {
-        return obj.get_class_name().unwrap_or_else(|_| "object".into());
+        let name = obj.get_class_name().unwrap_or_else(|_| "object".into());
+        // An anonymous class is "class@anonymous\0/path/file.php:12$0": PHP's
+        // own messages stop at the NUL, and so does this one.
+        return name.split('\0').next().unwrap_or("object").to_string();
     }
     match z.get_type() {
         DataType::Null => "null",
