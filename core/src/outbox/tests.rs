@@ -566,43 +566,22 @@ fn a_clock_that_jumps_ahead_kills_nothing_and_one_that_was_ahead_delays_nothing(
 /// drains on clocks 25 h ahead go by the server's TIME and kill nothing.
 #[test]
 fn redis_drains_go_by_the_servers_time() {
-    let Ok(probe) = std::net::TcpListener::bind("127.0.0.1:0") else {
-        return;
-    };
-    let port = probe.local_addr().unwrap().port();
-    drop(probe);
-    let dir = std::env::temp_dir().join(format!("wxpay-redis-clock-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    /// Stops the server however the test ends.
-    struct Stop(std::process::Child, std::path::PathBuf);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-            let _ = std::fs::remove_dir_all(&self.1);
-        }
-    }
-    let Ok(redis) = std::process::Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-        ])
-        .arg("--dir")
-        .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    else {
+    if std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("redis-server is not installed: skipped");
         return;
-    };
-    let _redis = Stop(redis, dir.clone());
+    }
+    let dir = std::env::temp_dir().join(format!("wxpay-redis-clock-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let redis = crate::token::redis::tests::TestRedis::start(&[
+        "--appendonly",
+        "yes",
+        "--dir",
+        &dir.display().to_string(),
+    ]);
     let server = TestServer::start(vec![
         token("T1"),
         Answer {
@@ -610,11 +589,10 @@ fn redis_drains_go_by_the_servers_time() {
             ..errcode(0)
         },
     ]);
-    let url = format!("redis://127.0.0.1:{port}/0");
     let c = config(
         &server,
         &[
-            ("outbox", &url),
+            ("outbox", &redis.url),
             ("outbox_retry_first", "10"),
             ("outbox_retry_max", "40"),
         ],
@@ -625,15 +603,6 @@ fn redis_drains_go_by_the_servers_time() {
             .unwrap()
             .as_millis() as u64
     };
-    let mut ready = false;
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            ready = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(ready, "redis-server did not start");
     enqueue(
         &c,
         &delivery("wxOutboxRedisClock", "n1"),
@@ -653,5 +622,7 @@ fn redis_drains_go_by_the_servers_time() {
         &mut quiet(),
     )
     .unwrap();
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!((n.dead, n.retried, n.pending), (0, 1, 1), "{n:?}");
 }

@@ -348,6 +348,8 @@ pub(crate) mod tests {
                 ])
                 .args(extra)
                 .stdout(std::process::Stdio::null())
+                // Not the test's stderr: a pipe reader would wait for it.
+                .stderr(std::process::Stdio::null())
                 .spawn()
                 .expect("redis-server (make test-deps installs it)");
             for _ in 0..100 {
