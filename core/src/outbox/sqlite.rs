@@ -230,7 +230,22 @@ impl SqliteStore {
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut conn).map_err(|e| store_error(&self.path, e))
+        f(&mut conn).map_err(|e| {
+            // Opened read-only (a file another user created): say whose it is.
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+                let path = Path::new(&self.path);
+                let dir = path.parent().map_or("/".into(), |d| d.display().to_string());
+                return store_error(
+                    &self.path,
+                    format!(
+                        "{e}; the file is {}: the user PHP runs as must be able to write it and its directory {dir} \
+                         (chown it to that user or its group, mode 660)",
+                        owner(path)
+                    ),
+                );
+            }
+            store_error(&self.path, e)
+        })
     }
 }
 
