@@ -59,7 +59,6 @@ in_chroot() {
     unshare --mount --propagation private env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
         WXPAY_CHROOT_RUST="${WXPAY_CHROOT_RUST:-0}" WXPAY_ROOT="$WXPAY_ROOT" CHROOT="$dir" CACHE="$CACHE" \
-        WXPAY_RUN_ID="${WXPAY_RUN_ID:-}" \
         bash -c '
         set -e
         mount -t proc proc "$CHROOT/proc"

@@ -8,6 +8,23 @@
 #   lint cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# session_of PID: the session id in /proc/PID/stat (after the command name:
+# state, ppid, pgrp, session).
+session_of() {
+    local line
+    IFS= read -r line < "/proc/$1/stat" || return
+    set -- ${line##*) }
+    echo "$4"
+}
+
+# Every process a suite starts is in this run's own session (unless it
+# makes one of its own), whatever title it gives itself (php-fpm, nginx and
+# redis-server overwrite their environment with it): the last check lists
+# the session's live processes. A nested run (the harness probes) has its own.
+if [ "$(session_of $$)" != $$ ]; then
+    exec setsid --wait bash "$PWD/tests/run-all.sh" "$@"
+fi
+
 source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
 RUN_TESTS=${RUN_TESTS:-$EXT_API/build/run-tests.php}
@@ -19,24 +36,18 @@ failed=0
 log_dir=$(mktemp -d)
 trap 'rm -rf "$log_dir"' EXIT
 
-# Every process a suite starts (servers in chroots too: scripts/chroot.sh
-# passes it on) inherits this mark; at the end none may be left. A nested
-# run (the harness probes) adds its own.
-run_id=run-$$-$RANDOM$RANDOM
-export WXPAY_RUN_ID=${WXPAY_RUN_ID:+$WXPAY_RUN_ID,}$run_id
-
-# left_running: pids of live processes carrying this run's mark, but this
+# left_running: pids of live processes in this run's session, but this
 # shell (the loop runs here, so no helper of it is listed).
 left_running() {
-    local f pid
-    for f in /proc/[0-9]*/environ; do
+    local f pid line
+    for f in /proc/[0-9]*/stat; do
         pid=${f#/proc/}
-        pid=${pid%/environ}
+        pid=${pid%/stat}
         [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
-        grep -qaz "^WXPAY_RUN_ID=.*$run_id" "$f" 2>/dev/null || continue
-        # A zombie or a process that is going has no command line left
-        # (and every /proc file reports size 0: read it).
-        IFS= read -r -d '' _ < "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+        IFS= read -r line < "$f" 2>/dev/null || continue
+        # After the command name: state, ppid, pgrp, session.
+        set -- ${line##*) }
+        [ "${4:-}" = $$ ] && [ "$1" != Z ] && echo "$pid"
     done
 }
 
