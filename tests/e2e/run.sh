@@ -23,6 +23,16 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+# started PID: a server to stop at the end. A watchdog stops them too if this
+# script dies without its traps (kill -9, as the harness probe does): php-fpm
+# makes a session of its own, so run-all.sh's last check cannot find it.
+watched=$dir/server-pids
+: > "$watched"
+started() { pids+=("$1"); echo "$1" >> "$watched"; }
+main=$$
+( trap '' INT TERM HUP
+  while kill -0 "$main" 2>/dev/null; do sleep 0.5; done
+  xargs -r kill < "$watched" 2>/dev/null ) < /dev/null > /dev/null 2>&1 &
 fails=0
 check() { # check NAME CONDITION-COMMAND...
     local name=$1; shift
@@ -40,7 +50,7 @@ read -r paid_appid paid_secret paid_appkey paid_partner paid_partnerkey < <(grep
 # --time-scale 0.005: WeChat's retry schedule (8 s ... 1000 s) and shipping deadlines run 200x faster.
 "$BIN/wxpay-sandbox" --state-dir "$dir/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 --time-scale 0.005 \
     > "$dir/sandbox.log" 2>&1 &
-pids+=($!)
+started $!
 wait_for '[ -s "$dir/sandbox/address" ]' || { echo "sandbox did not start"; exit 1; }
 api=$(cat "$dir/sandbox/address")
 
@@ -48,7 +58,7 @@ redis_port=$(free_port)
 # AOF: the outbox refuses a Redis that keeps nothing on disk.
 mkdir -p "$dir/redis"
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --save '' --appendonly yes --logfile "$dir/redis.log" &
-pids+=($!)
+started $!
 wait_for "(exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null" || { echo "redis did not start"; exit 1; }
 
 cat > "$dir/php.ini" <<INI
@@ -86,14 +96,14 @@ env[WXPAY_PARTNERKEY] = $partnerkey
 env[WXPAY_ORDERS_DIR] = $dir/orders
 CONF
 php-fpm8.2 -R -n -c "$dir/php.ini" -y "$dir/php-fpm.conf" &
-pids+=($!)
+started $!
 wait_for '[ -S "$dir/fpm.sock" ]' || { echo "php-fpm did not start"; cat "$dir/fpm.log"; exit 1; }
 # "Server 2" of phase 4: another php-fpm with its own php.ini, sharing only Redis.
 sed -e "s#error_log = $dir/php-errors.log#error_log = $dir/php-errors-2.log#" "$dir/php.ini" > "$dir/php-2.ini"
 sed -e "s#$dir/fpm.pid#$dir/fpm-2.pid#; s#$dir/fpm.log#$dir/fpm-2.log#; s#$dir/fpm.sock#$dir/fpm-2.sock#; s#^\[shop\]#[shop2]#; s#pm.max_children = 8#pm.max_children = 4#" \
     "$dir/php-fpm.conf" > "$dir/php-fpm-2.conf"
 php-fpm8.2 -R -n -c "$dir/php-2.ini" -y "$dir/php-fpm-2.conf" &
-pids+=($!)
+started $!
 wait_for '[ -S "$dir/fpm-2.sock" ]' || { echo "php-fpm 2 did not start"; cat "$dir/fpm-2.log"; exit 1; }
 
 web_port=$(free_port)
@@ -159,7 +169,7 @@ http {
 }
 CONF
 nginx -c "$dir/nginx.conf" &
-pids+=($!)
+started $!
 wait_for "(exec 3<>/dev/tcp/127.0.0.1/$web_port) 2>/dev/null" || { echo "nginx did not start"; cat "$dir/nginx-error.log"; exit 1; }
 
 ctl() { curl -s --cacert "$dir/sandbox/ca.pem" "$@"; }
