@@ -30,9 +30,10 @@ watched=$dir/server-pids
 : > "$watched"
 started() { pids+=("$1"); echo "$1" >> "$watched"; }
 main=$$
-( trap '' INT TERM HUP
-  while kill -0 "$main" 2>/dev/null; do sleep 0.5; done
-  xargs -r kill < "$watched" 2>/dev/null ) < /dev/null > /dev/null 2>&1 &
+# Forked twice: not a child of this script, so its `wait`s never wait for it.
+( ( trap '' INT TERM HUP
+    while kill -0 "$main" 2>/dev/null; do sleep 0.5; done
+    xargs -r kill < "$watched" 2>/dev/null ) < /dev/null > /dev/null 2>&1 & )
 fails=0
 check() { # check NAME CONDITION-COMMAND...
     local name=$1; shift
