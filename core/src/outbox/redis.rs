@@ -165,24 +165,26 @@ impl RedisOutbox {
                 .query::<Vec<String>>(conn)
                 .map(|v| v.get(1).cloned().unwrap_or_default())
         };
+        // A refusal by the server (CONFIG unknown or forbidden: managed
+        // Redis, an ACL) is an answer, not an outage: None.
         let read = self.with_conn(|conn| {
-            Ok((
-                get(conn, "maxmemory-policy")?,
-                get(conn, "maxmemory")?,
-                get(conn, "appendonly")?,
-                get(conn, "save")?,
-            ))
-        });
-        let (policy, maxmemory, aof, rdb) = match read {
-            Ok(v) => v,
-            // Refused by the server (an unknown or forbidden command): not an outage.
-            Err(Error::Outbox(m)) if m.contains("CONFIG") || m.contains("NOPERM") || m.contains("unknown command") => {
-                return Ok(Some(
-                    "its configuration cannot be read (CONFIG GET is refused), so it is not known to keep the outbox"
-                        .into(),
-                ))
+            let mut values = Vec::with_capacity(4);
+            for name in ["maxmemory-policy", "maxmemory", "appendonly", "save"] {
+                match get(conn, name) {
+                    Ok(v) => values.push(v),
+                    Err(e) if !e.is_io_error() => return Ok(None),
+                    Err(e) => return Err(e),
+                }
             }
-            Err(e) => return Err(e),
+            Ok(Some(values))
+        })?;
+        let Some([policy, maxmemory, aof, rdb]) =
+            read.and_then(|v| <[String; 4]>::try_from(v).ok())
+        else {
+            return Ok(Some(
+                "its configuration cannot be read (CONFIG GET is refused), so it is not known to keep the outbox"
+                    .into(),
+            ));
         };
         if policy.starts_with("allkeys-") && maxmemory.trim() != "0" {
             return Ok(Some(format!(

@@ -126,10 +126,16 @@ fn owner(path: &Path) -> String {
     )
 }
 
-/// A fresh connection's first use, as a new process makes it.
-#[cfg(test)]
-pub(crate) fn create_for_test(path: &Path) -> Result<()> {
-    SqliteStore::create(path, "wxpay.outbox").map(drop)
+/// What to do when the user PHP runs as cannot write the file at `path`.
+fn chown_advice(path: &Path) -> String {
+    let dir = path
+        .parent()
+        .map_or("/".into(), |d| d.display().to_string());
+    format!(
+        "the file is {}: the user PHP runs as must be able to write it and its directory {dir} \
+         (chown it to that user or its group, mode 660)",
+        owner(path)
+    )
 }
 
 impl SqliteStore {
@@ -172,9 +178,8 @@ impl SqliteStore {
                      undelivered notifications) and let the next call create a new one"
                 )),
                 Some(ReadOnly | CannotOpen | PermissionDenied) if path.exists() => Error::Configuration(format!(
-                    "{label}: cannot write the SQLite outbox {shown} ({e}); it is {}, and the user PHP runs as \
-                     must be able to write it and its directory {dir} (chown it to that user or its group, mode 660)",
-                    owner(path)
+                    "{label}: cannot write the SQLite outbox {shown} ({e}); {}",
+                    chown_advice(path)
                 )),
                 _ => Error::Configuration(format!(
                     "{label}: cannot use the SQLite outbox {shown} ({e}); its directory {dir} must exist and be writable by the user PHP runs as"
@@ -233,16 +238,8 @@ impl SqliteStore {
         f(&mut conn).map_err(|e| {
             // Opened read-only (a file another user created): say whose it is.
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
-                let path = Path::new(&self.path);
-                let dir = path.parent().map_or("/".into(), |d| d.display().to_string());
-                return store_error(
-                    &self.path,
-                    format!(
-                        "{e}; the file is {}: the user PHP runs as must be able to write it and its directory {dir} \
-                         (chown it to that user or its group, mode 660)",
-                        owner(path)
-                    ),
-                );
+                let advice = chown_advice(Path::new(&self.path));
+                return store_error(&self.path, format!("{e}; {advice}"));
             }
             store_error(&self.path, e)
         })

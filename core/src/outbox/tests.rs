@@ -421,25 +421,6 @@ fn a_deleted_or_replaced_file_is_noticed_and_a_damaged_one_refused() {
 }
 
 #[test]
-fn many_processes_creating_one_new_file_wait_for_each_other() {
-    let server = TestServer::start(vec![]);
-    let c = sqlite_config(&server, "first-use");
-    let path = c.outbox().unwrap().location.shown();
-    // Threads stand in for processes: each opens its own connection.
-    let handles: Vec<_> = (0..12)
-        .map(|i| {
-            let path = std::path::PathBuf::from(&path);
-            std::thread::spawn(move || {
-                sqlite::create_for_test(&path).map_err(|e| format!("{i}: {e}"))
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap().unwrap();
-    }
-}
-
-#[test]
 fn a_drain_ends_within_its_max_seconds_whatever_the_timeout() {
     let slow = Answer {
         delay: Duration::from_millis(2_500),
