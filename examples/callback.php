@@ -60,7 +60,9 @@ function answer(string $word): never
 
 // 1. Both signatures, or nothing happens.
 try {
-    $paid = wx_payment_verify($_GET, file_get_contents('php://input'), $keys);
+    // max_age: a genuine notification replayed later than an hour is refused
+    // (WeChat's own retries end after about 27 minutes).
+    $paid = wx_payment_verify($_GET, file_get_contents('php://input'), $keys, ['max_age' => 3600]);
 } catch (WxPay\SignatureException | WxPay\InvalidArgumentException $e) {
     error_log('callback: refused a notification: ' . $e->getMessage());
     answer('fail');

@@ -21,19 +21,26 @@ try {
     error_log('feedback: refused a message: ' . $e->getMessage());
     exit('fail');
 }
-if ($complaint['appid'] !== $appid) {
+// The signature covers who and when; what the complaint says ('unsigned')
+// is kept for staff to read, not acted on blindly.
+['signed' => $who, 'unsigned' => $what] = $complaint;
+if ($who['appid'] !== $appid) {
     error_log('feedback: a complaint for another app');
     exit('fail');
 }
+if (!preg_match('/^[0-9A-Za-z_-]{1,64}$/', $what['feedbackid'])) {
+    error_log('feedback: a complaint with an unusable FeedBackId');
+    exit('fail');
+}
 @mkdir($dir, 0775, true);
-file_put_contents("$dir/{$complaint['feedbackid']}.{$complaint['msgtype']}.json", json_encode($complaint, JSON_UNESCAPED_UNICODE));
+file_put_contents("$dir/{$what['feedbackid']}.{$what['msgtype']}.json", json_encode($complaint, JSON_UNESCAPED_UNICODE));
 
-if ($complaint['msgtype'] === 'request') {
+if ($what['msgtype'] === 'request') {
     try {
-        wx_feedback_update(null, $complaint['openid'], $complaint['feedbackid'], ['appid' => $appid, 'appsecret' => $appsecret]);
+        wx_feedback_update(null, $who['openid'], $what['feedbackid'], ['appid' => $appid, 'appsecret' => $appsecret]);
     } catch (WxPay\Exception $e) {
         // Kept on disk: staff can mark it handled later.
-        error_log("feedback {$complaint['feedbackid']}: not marked handled: " . $e->getMessage());
+        error_log("feedback {$what['feedbackid']}: not marked handled: " . $e->getMessage());
     }
 }
 echo 'success';

@@ -26,7 +26,7 @@ class WxPay\OutboxException extends WxPay\Exception {}
 class WxPay\SignatureException extends WxPay\Exception {}
 class WxPay\TransportException extends WxPay\Exception {}
 function wx_access_token(string $appid, #[SensitiveParameter] string $appsecret, bool $force_refresh = false): string
-function wx_alarm_verify(string $post_xml, #[SensitiveParameter] string $appkey): array
+function wx_alarm_verify(string $post_xml, #[SensitiveParameter] string $appkey, array $options = []): array
 function wx_deliver_drain(#[SensitiveParameter] array $options = []): array
 function wx_deliver_enqueue(#[SensitiveParameter] array $params, #[SensitiveParameter] array $options = []): string
 function wx_deliver_notify(#[SensitiveParameter] ?string $access_token, #[SensitiveParameter] array $params, #[SensitiveParameter] array $options = []): array
@@ -34,6 +34,6 @@ function wx_deliver_outbox(#[SensitiveParameter] array $options = []): mixed
 function wx_deliver_requeue(?array $ids = null, #[SensitiveParameter] array $options = []): int
 function wx_deliver_sign(#[SensitiveParameter] array $params, #[SensitiveParameter] ?string $appkey = null): string
 function wx_feedback_update(#[SensitiveParameter] ?string $access_token, string $openid, string $feedbackid, #[SensitiveParameter] array $options = []): array
-function wx_feedback_verify(string $post_xml, #[SensitiveParameter] string $appkey): array
+function wx_feedback_verify(string $post_xml, #[SensitiveParameter] string $appkey, array $options = []): array
 function wx_order_query(#[SensitiveParameter] ?string $access_token, #[SensitiveParameter] array $params, #[SensitiveParameter] array $options = []): array
-function wx_payment_verify(array $query, string $post_xml, #[SensitiveParameter] array $keys): array
+function wx_payment_verify(array $query, string $post_xml, #[SensitiveParameter] array $keys, array $options = []): array

@@ -2,13 +2,14 @@
 //! WeChat posts to a shop, checked by the core and returned as PHP arrays.
 
 use crate::array;
-use crate::convert::{self, PhpArray, PhpBytes};
+use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
 use crate::exceptions::{invalid_argument, throw};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
-use wxpay_core::callback::{self, Keys};
+use std::time::{SystemTime, UNIX_EPOCH};
+use wxpay_core::callback::{self, Keys, Options};
 use wxpay_core::error::Error;
 use wxpay_core::sign::Scalar;
 
@@ -57,15 +58,40 @@ fn read_pairs(function: &str, what: &str, ht: &ZendHashTable) -> Result<Pairs, P
     Ok(out)
 }
 
+/// `$options` read into the core's [`Options`]; `position` is the
+/// argument's position, for the TypeError of a non-array.
+fn read_options(function: &str, position: u32, options: PhpArray) -> PhpResult<Options> {
+    let mut out = Options::default();
+    let Some(ht) = options.check_optional(function, position, "options")? else {
+        return Ok(out);
+    };
+    array::try_for_each(ht, |key, value| {
+        let value = deref(value);
+        let given = type_name(value);
+        key.with_bytes(|name| out.set(name, value.long().ok_or(given.as_str())))
+            .map_err(|e| throw(function, e))
+    })?;
+    Ok(out)
+}
+
+/// The clock a message's TimeStamp is compared with.
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// Checks the payment notification WeChat sent to the shop's notify_url:
 /// the partner sign over `$query` (`$_GET`) and the AppSignature over
 /// `$post_xml` (`file_get_contents('php://input')`).
 #[php_function]
 #[php(name = "wx_payment_verify")]
+#[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_payment_verify(
     query: PhpArray,
     post_xml: PhpBytes,
     keys: PhpArray,
+    options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_payment_verify";
     let query = query.check(NAME, 1, "query")?;
@@ -77,7 +103,9 @@ pub fn wx_payment_verify(
     for (name, value) in &given {
         k.set(name, value).map_err(|e| throw(NAME, e))?;
     }
-    let payment = callback::verify_payment(&query, &body, &k).map_err(|e| throw(NAME, e))?;
+    let options = read_options(NAME, 4, options)?;
+    let payment =
+        callback::verify_payment(&query, &body, &k, &options, now()).map_err(|e| throw(NAME, e))?;
     let mut trade = ZendHashTable::new();
     for (key, value) in payment.trade {
         // $_GET's keys; one that is not UTF-8 could not be signed by WeChat's rule anyway.
@@ -94,33 +122,59 @@ pub fn wx_payment_verify(
     Ok(out)
 }
 
-/// Checks a complaint (维权) posted to the shop's payfeedback URL.
+/// An array of byte strings.
+fn list(items: Vec<Vec<u8>>) -> Zval {
+    let mut ht = ZendHashTable::new();
+    for item in items {
+        let _ = ht.push(bytes_zval(item));
+    }
+    let mut z = Zval::new();
+    z.set_hashtable(ht);
+    z
+}
+
+/// Checks a complaint (维权) posted to the shop's payfeedback URL. Returns
+/// what its signature covers apart from what it does not.
 #[php_function]
 #[php(name = "wx_feedback_verify")]
-pub fn wx_feedback_verify(post_xml: PhpBytes, appkey: PhpBytes) -> PhpResult<ZBox<ZendHashTable>> {
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_feedback_verify(
+    post_xml: PhpBytes,
+    appkey: PhpBytes,
+    options: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_feedback_verify";
     let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
     let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
-    let f = callback::verify_feedback(&body, &appkey).map_err(|e| throw(NAME, e))?;
-    let mut out = to_array(f.fields);
-    let mut pictures = ZendHashTable::new();
-    for p in f.pictures {
-        let _ = pictures.push(bytes_zval(p));
+    let options = read_options(NAME, 3, options)?;
+    let f =
+        callback::verify_feedback(&body, &appkey, &options, now()).map_err(|e| throw(NAME, e))?;
+    let mut unsigned = to_array(f.unsigned);
+    let _ = unsigned.insert("picurls", list(f.pictures));
+    let mut out = ZendHashTable::new();
+    for (name, part) in [("signed", to_array(f.signed)), ("unsigned", unsigned)] {
+        let mut z = Zval::new();
+        z.set_hashtable(part);
+        let _ = out.insert(name, z);
     }
-    let mut z = Zval::new();
-    z.set_hashtable(pictures);
-    let _ = out.insert("picurls", z);
     Ok(out)
 }
 
 /// Checks an alarm (告警) posted to the shop's alarm URL.
 #[php_function]
 #[php(name = "wx_alarm_verify")]
-pub fn wx_alarm_verify(post_xml: PhpBytes, appkey: PhpBytes) -> PhpResult<ZBox<ZendHashTable>> {
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_alarm_verify(
+    post_xml: PhpBytes,
+    appkey: PhpBytes,
+    options: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_alarm_verify";
     let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
     let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
-    let fields = callback::verify_alarm(&body, &appkey).map_err(|e| throw(NAME, e))?;
+    let options = read_options(NAME, 3, options)?;
+    let fields =
+        callback::verify_alarm(&body, &appkey, &options, now()).map_err(|e| throw(NAME, e))?;
     Ok(to_array(fields))
 }
 

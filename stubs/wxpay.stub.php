@@ -79,36 +79,47 @@ function wx_access_token(string $appid, #[\SensitiveParameter] string $appsecret
  * @param string $post_xml file_get_contents('php://input')
  * @param array{partnerkey: string, appkey: string, appid?: string, partner?: string} $keys
  *        appid and partner, when given, must be the notification's
+ * @param array{max_age?: int} $options max_age: seconds the signed TimeStamp may lie
+ *        from the clock (none by default: WeChat's v2 never expires a signature)
  * @return array{trade: array<string, string>, buyer: array{appid: string, openid: string,
  *         issubscribe: string, timestamp: string, noncestr: string}}
- * @throws \WxPay\SignatureException a signature does not match (says which, never a value)
+ *         trade is covered by the partner sign, buyer by the AppSignature; nothing
+ *         binds one to the other (a genuine body from another notification verifies)
+ * @throws \WxPay\SignatureException a signature does not match (says which, never a value),
+ *         or the TimeStamp is beyond max_age
  * @throws \WxPay\InvalidArgumentException no sign, bad or hostile XML (DOCTYPE, unknown
  *         entities, over 64 KiB), a missing element, another app or merchant
  */
-function wx_payment_verify(array $query, string $post_xml, #[\SensitiveParameter] array $keys): array {}
+function wx_payment_verify(array $query, string $post_xml, #[\SensitiveParameter] array $keys, array $options = []): array {}
 
 /**
  * Checks a complaint (维权) WeChat posts to the shop's payfeedback URL:
- * AppSignature over appid, appkey, openid, timestamp.
+ * AppSignature over appid, appkey, openid, timestamp. That signature covers
+ * who and when only, so the rest is returned apart, under 'unsigned': it may
+ * have been changed on the way (look the complaint up by feedbackid before
+ * acting on it).
  *
- * @return array{appid: string, openid: string, timestamp: string, msgtype: 'request'|'confirm'|'reject',
- *         feedbackid: string, transid: string, reason: string, solution: string, extinfo: string,
- *         picurls: list<string>}
- * @throws \WxPay\SignatureException the AppSignature does not match
+ * @param array{max_age?: int} $options as for wx_payment_verify()
+ * @return array{signed: array{appid: string, openid: string, timestamp: string},
+ *         unsigned: array{msgtype: 'request'|'confirm'|'reject', feedbackid: string, transid: string,
+ *         reason: string, solution: string, extinfo: string, picurls: list<string>}}
+ * @throws \WxPay\SignatureException the AppSignature does not match, or the TimeStamp is beyond max_age
  * @throws \WxPay\InvalidArgumentException bad or hostile XML, a missing element, an unknown MsgType
  */
-function wx_feedback_verify(string $post_xml, #[\SensitiveParameter] string $appkey): array {}
+function wx_feedback_verify(string $post_xml, #[\SensitiveParameter] string $appkey, array $options = []): array {}
 
 /**
  * Checks an alarm (告警, e.g. ErrorType 1001 "shipping timeout") WeChat posts
  * to the shop's alarm URL: AppSignature over alarmcontent, appid, appkey,
  * description, errortype, timestamp.
  *
+ * @param array{max_age?: int} $options as for wx_payment_verify()
  * @return array{appid: string, errortype: string, description: string, alarmcontent: string, timestamp: string}
- * @throws \WxPay\SignatureException the AppSignature does not match
+ *         every field is covered by the AppSignature
+ * @throws \WxPay\SignatureException the AppSignature does not match, or the TimeStamp is beyond max_age
  * @throws \WxPay\InvalidArgumentException bad or hostile XML, a missing element
  */
-function wx_alarm_verify(string $post_xml, #[\SensitiveParameter] string $appkey): array {}
+function wx_alarm_verify(string $post_xml, #[\SensitiveParameter] string $appkey, array $options = []): array {}
 
 /**
  * Asks WeChat about an order (POST /pay/orderquery): the package signed with

@@ -40,6 +40,70 @@ impl<'a> Keys<'a> {
     }
 }
 
+/// The verify functions' `$options`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options {
+    /// Seconds a message's signed `<TimeStamp>` may lie from the clock, in
+    /// either direction. A signature is never stale by itself: without this,
+    /// a genuine message captured in 2013 verifies today.
+    pub max_age: Option<u64>,
+}
+
+/// Ten years: a larger max_age is a unit mistake (milliseconds), not a policy.
+const MAX_AGE_LIMIT: i64 = 10 * 365 * 86_400;
+
+impl Options {
+    /// One `$options` entry: `value` is the int given, or the PHP type
+    /// given instead of an int.
+    pub fn set(&mut self, name: &[u8], value: std::result::Result<i64, &str>) -> Result<()> {
+        if name != b"max_age" {
+            return Err(Error::invalid(format!(
+                "unknown option '{}'; the option of this function is max_age",
+                crate::sign::display_bytes(&name[..name.len().min(64)])
+            )));
+        }
+        match value {
+            Ok(n) if (1..=MAX_AGE_LIMIT).contains(&n) => {
+                self.max_age = Some(n as u64);
+                Ok(())
+            }
+            Ok(n) => Err(Error::invalid(format!(
+                "option 'max_age' must be between 1 and {MAX_AGE_LIMIT} seconds, {n} given"
+            ))),
+            Err(given) => Err(Error::invalid(format!(
+                "option 'max_age' must be an int (seconds), {given} given"
+            ))),
+        }
+    }
+
+    /// With `max_age`, the signed `timestamp` (unix seconds) must be within
+    /// it of `now`.
+    fn check_age(&self, timestamp: &[u8], now: u64) -> Result<()> {
+        let Some(max_age) = self.max_age else {
+            return Ok(());
+        };
+        let ts: u64 = std::str::from_utf8(timestamp)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "the XML body is not a WeChat message: <TimeStamp> is not unix seconds",
+                )
+            })?;
+        let (gap, side) = if ts <= now {
+            (now - ts, "old")
+        } else {
+            (ts - now, "in the future")
+        };
+        if gap > max_age {
+            return Err(Error::Signature(format!(
+                "the message's signed <TimeStamp> is {gap} s {side}, more than max_age ({max_age} s): a replayed or delayed message, or a wrong clock"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A verified payment notification.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Payment {
@@ -60,10 +124,14 @@ const BUYER: [(&str, &str); 5] = [
 
 /// Checks both signatures of a payment notification: the partner key's MD5
 /// over `query` and the appkey's AppSignature over the XML `body`.
+/// Each signature is checked on its own: WeChat's v2 binds nothing between
+/// the query and the body.
 pub fn verify_payment(
     query: &[(Vec<u8>, Vec<u8>)],
     body: &[u8],
     keys: &Keys<'_>,
+    options: &Options,
+    now: u64,
 ) -> Result<Payment> {
     require_key("$keys['partnerkey']", keys.partnerkey)?;
     require_key("$keys['appkey']", keys.appkey)?;
@@ -95,6 +163,7 @@ pub fn verify_payment(
         ));
     }
     check_app_signature(&doc, &buyer, keys.appkey)?;
+    options.check_age(&buyer[3].1, now)?;
 
     if let Some(appid) = keys.appid {
         if buyer[0].1 != appid {
@@ -122,13 +191,17 @@ pub fn verify_payment(
     Ok(Payment { trade, buyer })
 }
 
-/// What a complaint says.
+/// What a complaint says, kept apart by what its AppSignature covers: it
+/// covers only who and when, so anything in `unsigned` may have been
+/// changed on the way.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Feedback {
-    /// appid, openid, timestamp, msgtype, feedbackid, transid, reason,
-    /// solution, extinfo (absent optional elements as "").
-    pub fields: Vec<(&'static str, Vec<u8>)>,
-    /// The non-empty `PicInfo/item/PicUrl`s, in order.
+    /// appid, openid, timestamp.
+    pub signed: Vec<(&'static str, Vec<u8>)>,
+    /// msgtype, feedbackid, transid, reason, solution, extinfo (absent
+    /// optional elements as "").
+    pub unsigned: Vec<(&'static str, Vec<u8>)>,
+    /// The non-empty `PicInfo/item/PicUrl`s, in order (unsigned too).
     pub pictures: Vec<Vec<u8>>,
 }
 
@@ -148,14 +221,20 @@ const FEEDBACK_OPTIONAL: [(&str, &str); 4] = [
 
 /// Checks a complaint (维权) message: AppSignature over appid, appkey,
 /// openid, timestamp.
-pub fn verify_feedback(body: &[u8], appkey: &[u8]) -> Result<Feedback> {
+pub fn verify_feedback(
+    body: &[u8],
+    appkey: &[u8],
+    options: &Options,
+    now: u64,
+) -> Result<Feedback> {
     require_key("$appkey", appkey)?;
     let doc = xml::parse(body)?;
     let signed = fields(&doc, &FEEDBACK_SIGNED)?;
-    let mut all = signed.clone();
-    all.extend(fields(&doc, &FEEDBACK_REQUIRED)?);
-    let msgtype = &all[3].1;
-    if !matches!(msgtype.as_slice(), b"request" | b"confirm" | b"reject") {
+    let mut unsigned = fields(&doc, &FEEDBACK_REQUIRED)?;
+    if !matches!(
+        unsigned[0].1.as_slice(),
+        b"request" | b"confirm" | b"reject"
+    ) {
         return Err(Error::invalid(
             "the XML body is not a WeChat message: <MsgType> is not request, confirm or reject",
         ));
@@ -165,7 +244,7 @@ pub fn verify_feedback(body: &[u8], appkey: &[u8]) -> Result<Feedback> {
             .child(element)
             .map(|e| e.text.clone())
             .unwrap_or_default();
-        all.push((name, text));
+        unsigned.push((name, text));
     }
     let pictures = doc
         .child("PicInfo")
@@ -179,8 +258,10 @@ pub fn verify_feedback(body: &[u8], appkey: &[u8]) -> Result<Feedback> {
         })
         .unwrap_or_default();
     check_app_signature(&doc, &signed, appkey)?;
+    options.check_age(&signed[2].1, now)?;
     Ok(Feedback {
-        fields: all,
+        signed,
+        unsigned,
         pictures,
     })
 }
@@ -195,11 +276,17 @@ const ALARM: [(&str, &str); 5] = [
 
 /// Checks an alarm (告警) message: AppSignature over all five fields and the
 /// appkey. Returns appid, errortype, description, alarmcontent, timestamp.
-pub fn verify_alarm(body: &[u8], appkey: &[u8]) -> Result<Vec<(&'static str, Vec<u8>)>> {
+pub fn verify_alarm(
+    body: &[u8],
+    appkey: &[u8],
+    options: &Options,
+    now: u64,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
     require_key("$appkey", appkey)?;
     let doc = xml::parse(body)?;
     let all = fields(&doc, &ALARM)?;
     check_app_signature(&doc, &all, appkey)?;
+    options.check_age(&all[4].1, now)?;
     Ok(all)
 }
 
@@ -260,6 +347,17 @@ mod tests {
     /// The spec's E2 PostData, as the doc prints it.
     const E2: &[u8] = b"<xml>\n<OpenId><![CDATA[111222]]></OpenId>\n<AppId><![CDATA[wxd930ea5d5a258f4f]]></AppId>\n<IsSubscribe>1</IsSubscribe>\n<TimeStamp> 1369743511</TimeStamp>\n<NonceStr><![CDATA[jALldRTHAFd5Tgs5]]></NonceStr>\n<AppSignature><![CDATA[4d117f7f0f4885a995a05eafbc9a405782d03bc5]]></AppSignature>\n<SignMethod><![CDATA[sha1]]></SignMethod>\n</xml>";
 
+    /// The verify functions without max_age.
+    fn payment(q: &[(Vec<u8>, Vec<u8>)], body: &[u8], k: &Keys<'_>) -> Result<Payment> {
+        verify_payment(q, body, k, &Options::default(), 0)
+    }
+    fn feedback(body: &[u8], appkey: &[u8]) -> Result<Feedback> {
+        verify_feedback(body, appkey, &Options::default(), 0)
+    }
+    fn alarm(body: &[u8], appkey: &[u8]) -> Result<Vec<(&'static str, Vec<u8>)>> {
+        verify_alarm(body, appkey, &Options::default(), 0)
+    }
+
     fn keys() -> Keys<'static> {
         Keys {
             partnerkey: PARTNERKEY,
@@ -270,7 +368,7 @@ mod tests {
 
     #[test]
     fn e1_e2_verify() {
-        let p = verify_payment(&e1(), E2, &keys()).unwrap();
+        let p = payment(&e1(), E2, &keys()).unwrap();
         assert_eq!(p.trade.len(), 16);
         assert!(p.trade.iter().all(|(k, _)| k != b"sign"));
         assert_eq!(p.buyer[1], ("openid", b"111222".to_vec()));
@@ -280,18 +378,18 @@ mod tests {
             partner: Some(b"1900000109"),
             ..keys()
         };
-        assert!(verify_payment(&e1(), E2, &k).is_ok());
+        assert!(payment(&e1(), E2, &k).is_ok());
         // Lower-case sign accepted.
         let mut lower = e1();
         lower.last_mut().unwrap().1.make_ascii_lowercase();
-        assert!(verify_payment(&lower, E2, &keys()).is_ok());
+        assert!(payment(&lower, E2, &keys()).is_ok());
     }
 
     #[test]
     fn tampering_is_a_signature_error_that_shows_nothing() {
         let mut q = e1();
         q[11].1 = b"100".to_vec(); // total_fee
-        let e = verify_payment(&q, E2, &keys()).unwrap_err();
+        let e = payment(&q, E2, &keys()).unwrap_err();
         assert!(
             matches!(e, Error::Signature(_)) && e.message().contains("partner sign"),
             "{e}"
@@ -301,16 +399,16 @@ mod tests {
             ..keys()
         };
         assert!(matches!(
-            verify_payment(&e1(), E2, &wrong),
+            payment(&e1(), E2, &wrong),
             Err(Error::Signature(_))
         ));
         let other_openid = String::from_utf8_lossy(E2).replace("111222", "111223");
-        let e = verify_payment(&e1(), other_openid.as_bytes(), &keys()).unwrap_err();
+        let e = payment(&e1(), other_openid.as_bytes(), &keys()).unwrap_err();
         assert!(
             matches!(e, Error::Signature(_)) && e.message().contains("AppSignature"),
             "{e}"
         );
-        for e in [e, verify_payment(&q, E2, &keys()).unwrap_err()] {
+        for e in [e, payment(&q, E2, &keys()).unwrap_err()] {
             for shown in ["111223", "100", "8934e7", "L8LrMq", "9EBF3E"] {
                 assert!(!e.message().contains(shown), "{e}");
             }
@@ -320,20 +418,20 @@ mod tests {
     #[test]
     fn malformed_and_foreign() {
         let no_sign: Vec<_> = e1().into_iter().filter(|(k, _)| k != b"sign").collect();
-        let e = verify_payment(&no_sign, E2, &keys()).unwrap_err();
+        let e = payment(&no_sign, E2, &keys()).unwrap_err();
         assert_eq!(
             e,
             Error::invalid("$query has no 'sign': this is not a WeChat payment notification")
         );
         let no_nonce = String::from_utf8_lossy(E2)
             .replace("<NonceStr><![CDATA[jALldRTHAFd5Tgs5]]></NonceStr>", "");
-        let e = verify_payment(&e1(), no_nonce.as_bytes(), &keys()).unwrap_err();
+        let e = payment(&e1(), no_nonce.as_bytes(), &keys()).unwrap_err();
         assert!(
             e.message().ends_with("the element <NonceStr> is missing"),
             "{e}"
         );
         let md5 = String::from_utf8_lossy(E2).replace("[sha1]", "[md5]");
-        assert!(verify_payment(&e1(), md5.as_bytes(), &keys())
+        assert!(payment(&e1(), md5.as_bytes(), &keys())
             .unwrap_err()
             .message()
             .contains("SignMethod"));
@@ -342,21 +440,21 @@ mod tests {
             ..keys()
         };
         assert!(
-            matches!(verify_payment(&e1(), E2, &k), Err(Error::InvalidArgument(m)) if m.contains("another app"))
+            matches!(payment(&e1(), E2, &k), Err(Error::InvalidArgument(m)) if m.contains("another app"))
         );
         let k = Keys {
             partner: Some(b"1900000110"),
             ..keys()
         };
         assert!(
-            matches!(verify_payment(&e1(), E2, &k), Err(Error::InvalidArgument(m)) if m.contains("another merchant"))
+            matches!(payment(&e1(), E2, &k), Err(Error::InvalidArgument(m)) if m.contains("another merchant"))
         );
         let k = Keys {
             partnerkey: b"",
             ..keys()
         };
         assert_eq!(
-            verify_payment(&e1(), E2, &k).unwrap_err(),
+            payment(&e1(), E2, &k).unwrap_err(),
             Error::invalid("$keys['partnerkey'] is required and must not be empty")
         );
     }
@@ -365,14 +463,12 @@ mod tests {
 
     #[test]
     fn e4_feedback() {
-        let f = verify_feedback(E4.as_bytes(), APPKEY).unwrap();
-        let names: Vec<&str> = f.fields.iter().map(|(k, _)| *k).collect();
+        let f = feedback(E4.as_bytes(), APPKEY).unwrap();
+        let names = |v: &[(&'static str, Vec<u8>)]| v.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        assert_eq!(names(&f.signed), ["appid", "openid", "timestamp"]);
         assert_eq!(
-            names,
+            names(&f.unsigned),
             [
-                "appid",
-                "openid",
-                "timestamp",
                 "msgtype",
                 "feedbackid",
                 "transid",
@@ -381,7 +477,7 @@ mod tests {
                 "extinfo"
             ]
         );
-        assert_eq!(f.fields[6].1, "商品质量有问题".as_bytes());
+        assert_eq!(f.unsigned[3].1, "商品质量有问题".as_bytes());
         assert_eq!(
             f.pictures,
             [
@@ -393,16 +489,16 @@ mod tests {
         let confirm = E4
             .replace("[request]", "[confirm]")
             .replace("<TransId><![CDATA[10123312412321435345]]></TransId>", "");
-        let f = verify_feedback(confirm.as_bytes(), APPKEY).unwrap();
-        assert_eq!(f.fields[5], ("transid", Vec::new()));
+        let f = feedback(confirm.as_bytes(), APPKEY).unwrap();
+        assert_eq!(f.unsigned[2], ("transid", Vec::new()));
         let bad = E4.replace("[request]", "[maybe]");
-        assert!(verify_feedback(bad.as_bytes(), APPKEY)
+        assert!(feedback(bad.as_bytes(), APPKEY)
             .unwrap_err()
             .message()
             .contains("MsgType"));
         let tampered = E4.replace("111222", "111223");
         assert!(matches!(
-            verify_feedback(tampered.as_bytes(), APPKEY),
+            feedback(tampered.as_bytes(), APPKEY),
             Err(Error::Signature(_))
         ));
     }
@@ -411,17 +507,108 @@ mod tests {
 
     #[test]
     fn e5_alarm() {
-        let a = verify_alarm(E5.as_bytes(), APPKEY).unwrap();
+        let a = alarm(E5.as_bytes(), APPKEY).unwrap();
         assert_eq!(a[1], ("errortype", b"1001".to_vec()));
         assert_eq!(a[2].1, "错误描述".as_bytes());
         let tampered = E5.replace("1001", "1002");
         assert!(matches!(
-            verify_alarm(tampered.as_bytes(), APPKEY),
+            alarm(tampered.as_bytes(), APPKEY),
             Err(Error::Signature(_))
         ));
         assert!(matches!(
-            verify_alarm(E5.as_bytes(), b"wrong"),
+            alarm(E5.as_bytes(), b"wrong"),
             Err(Error::Signature(_))
         ));
+    }
+
+    #[test]
+    fn what_a_complaint_signature_does_not_cover_is_returned_apart() {
+        // WeChat's AppSignature covers appid, openid and timestamp only: a
+        // changed reason or feedback id still verifies, and is only ever
+        // returned under `unsigned`.
+        let changed = E4
+            .replace("商品质量有问题", "changed")
+            .replace("5883726847655944563", "1");
+        let f = feedback(changed.as_bytes(), APPKEY).unwrap();
+        assert!(f.signed.iter().all(|(_, v)| v != b"changed" && v != b"1"));
+        assert_eq!(f.unsigned[1].1, b"1");
+    }
+
+    #[test]
+    fn max_age_refuses_old_and_future_messages_and_accepts_fresh_ones() {
+        let age = |max_age| Options {
+            max_age: Some(max_age),
+        };
+        // E2's, E4's and E5's signed TimeStamps.
+        let (t2, t4, t5) = (1_369_743_511u64, 1_369_743_511u64, 1_393_860_740u64);
+        assert!(verify_payment(&e1(), E2, &keys(), &age(3600), t2 + 3600).is_ok());
+        let e = verify_payment(&e1(), E2, &keys(), &age(3600), t2 + 3601).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Signature("the message's signed <TimeStamp> is 3601 s old, more than max_age (3600 s): a replayed or delayed message, or a wrong clock".into())
+        );
+        let e = verify_payment(&e1(), E2, &keys(), &age(60), t2 - 61).unwrap_err();
+        assert!(e.message().contains("61 s in the future"), "{e}");
+        assert!(verify_payment(&e1(), E2, &keys(), &age(60), t2 - 60).is_ok());
+        assert!(verify_feedback(E4.as_bytes(), APPKEY, &age(10), t4 + 10).is_ok());
+        assert!(matches!(
+            verify_feedback(E4.as_bytes(), APPKEY, &age(10), t4 + 11),
+            Err(Error::Signature(_))
+        ));
+        assert!(verify_alarm(E5.as_bytes(), APPKEY, &age(10), t5 + 10).is_ok());
+        assert!(matches!(
+            verify_alarm(E5.as_bytes(), APPKEY, &age(10), t5 + 11),
+            Err(Error::Signature(_))
+        ));
+        // Without max_age a 2013 message still verifies, as WeChat's v2 allows.
+        assert!(alarm(E5.as_bytes(), APPKEY).is_ok());
+        // The age is checked after the signature: a forged message is a
+        // signature error whatever its time.
+        let e = verify_alarm(E5.as_bytes(), b"wrong", &age(10), t5 + 11).unwrap_err();
+        assert!(e.message().contains("AppSignature"), "{e}");
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let mut o = Options::default();
+        o.set(b"max_age", Ok(1800)).unwrap();
+        assert_eq!(o.max_age, Some(1800));
+        for (name, value, message) in [
+            (
+                &b"max_agee"[..],
+                Ok(1),
+                "unknown option 'max_agee'; the option of this function is max_age",
+            ),
+            (
+                b"max_age",
+                Ok(0),
+                "option 'max_age' must be between 1 and 315360000 seconds, 0 given",
+            ),
+            (
+                b"max_age",
+                Ok(-5),
+                "option 'max_age' must be between 1 and 315360000 seconds, -5 given",
+            ),
+            (
+                b"max_age",
+                Ok(315_360_001),
+                "option 'max_age' must be between 1 and 315360000 seconds, 315360001 given",
+            ),
+            (
+                b"max_age",
+                Err("string"),
+                "option 'max_age' must be an int (seconds), string given",
+            ),
+        ] {
+            assert_eq!(o.set(name, value), Err(Error::invalid(message)));
+        }
+        o.set(b"max_age", Ok(315_360_000)).unwrap();
+        let e = Options { max_age: Some(5) }
+            .check_age(b"soon", 0)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            Error::invalid("the XML body is not a WeChat message: <TimeStamp> is not unix seconds")
+        );
     }
 }
