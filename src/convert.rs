@@ -246,8 +246,8 @@ impl<'a> PhpArray<'a> {
 
 /// A `bool` parameter with PHP's own rules: in weak mode ints, floats and
 /// strings are coerced as PHP coerces them; under strict_types anything but
-/// a bool is PHP's TypeError. (An explicit `null` is refused by ext-php-rs
-/// before it gets here.)
+/// a bool is PHP's TypeError. (A `null` never gets here: the wrapper in
+/// `src/engine.c` applies PHP's rule for null first.)
 pub enum PhpBool {
     Given(bool),
     Wrong(String),

@@ -9,6 +9,7 @@
  */
 #include <php.h>
 #include <zend_attributes.h>
+#include <zend_extensions.h>
 #include <zend_ini.h>
 #include <zend_sort.h>
 
@@ -78,4 +79,87 @@ void wxpay_set_exception_fields(zend_class_entry *scope, zend_object *object, co
 {
     zend_update_property_stringl(scope, object, "message", sizeof("message") - 1, message, len);
     zend_update_property_long(scope, object, "code", sizeof("code") - 1, code);
+}
+
+/*
+ * PHP's own rule for null passed to a parameter that does not accept it, for
+ * every wxpay function: ext-php-rs refuses such a null with its own wording
+ * (or none), where php-src's functions, through zend_parse_parameters, give
+ * a deprecation and coerce (bool false, string "") in weak mode, and their
+ * TypeError under strict_types or for an array. The original handler is kept
+ * in a reserved slot of the function itself, which survives ZTS's per-thread
+ * copies of the function table.
+ */
+static int wxpay_handler_slot = -1;
+
+/* php-src's zend_null_arg_deprecated(), which it does not export. False when
+ * an error handler turned the deprecation into an exception. */
+static bool wxpay_null_arg_deprecated(const char *type, uint32_t arg_num)
+{
+    const char *arg_name = get_active_function_arg_name(arg_num);
+    zend_error(E_DEPRECATED, "%s(): Passing null to parameter #%" PRIu32 "%s%s%s of type %s is deprecated",
+               get_active_function_name(), arg_num, arg_name ? " ($" : "", arg_name ? arg_name : "",
+               arg_name ? ")" : "", type);
+    return !EG(exception);
+}
+
+static ZEND_NAMED_FUNCTION(wxpay_null_args)
+{
+    zend_internal_function *f = &EX(func)->internal_function;
+    uint32_t given = ZEND_CALL_NUM_ARGS(execute_data);
+    /* Too few arguments is checked first, as zend_parse_parameters does. */
+    uint32_t n = given < f->required_num_args ? 0 : MIN(given, f->num_args);
+    for (uint32_t i = 0; i < n; i++) {
+        zval *arg = ZEND_CALL_ARG(execute_data, i + 1);
+        zend_type type = f->arg_info[i].type;
+        if (Z_TYPE_P(arg) != IS_NULL || ZEND_TYPE_ALLOW_NULL(type)) {
+            continue;
+        }
+        uint32_t mask = ZEND_TYPE_PURE_MASK(type);
+        const char *name = (mask & MAY_BE_BOOL) == MAY_BE_BOOL ? "bool"
+                           : (mask & MAY_BE_STRING) ? "string"
+                           : (mask & MAY_BE_LONG) ? "int"
+                           : NULL;
+        if (name == NULL || ZEND_ARG_USES_STRICT_TYPES()) {
+            zend_string *declared = zend_type_to_string(type);
+            zend_argument_type_error(i + 1, "must be of type %s, null given", ZSTR_VAL(declared));
+            zend_string_release(declared);
+            RETURN_THROWS();
+        }
+        if (!wxpay_null_arg_deprecated(name, i + 1)) {
+            RETURN_THROWS();
+        }
+        if (name[0] == 'b') {
+            ZVAL_FALSE(arg);
+        } else if (name[0] == 's') {
+            ZVAL_EMPTY_STRING(arg);
+        } else {
+            ZVAL_LONG(arg, 0);
+        }
+    }
+    ((zif_handler) f->reserved[wxpay_handler_slot])(execute_data, return_value);
+}
+
+/* Puts wxpay_null_args in front of every function of `module_name`. Module
+ * startup only. Returns the number of functions wrapped, or -1. */
+int wxpay_wrap_null_args(const char *module_name, size_t len)
+{
+    zend_module_entry *module = zend_hash_str_find_ptr(&module_registry, module_name, len);
+    if (module == NULL) {
+        return -1;
+    }
+    wxpay_handler_slot = zend_get_resource_handle(module_name);
+    if (wxpay_handler_slot < 0) {
+        return -1;
+    }
+    int wrapped = 0;
+    zend_function *func;
+    ZEND_HASH_FOREACH_PTR(CG(function_table), func) {
+        if (func->type == ZEND_INTERNAL_FUNCTION && func->internal_function.module == module) {
+            func->internal_function.reserved[wxpay_handler_slot] = (void *) func->internal_function.handler;
+            func->internal_function.handler = wxpay_null_args;
+            wrapped++;
+        }
+    } ZEND_HASH_FOREACH_END();
+    return wrapped;
 }

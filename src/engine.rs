@@ -24,6 +24,7 @@ extern "C" {
         params: *const u32,
         count: usize,
     ) -> c_int;
+    fn wxpay_wrap_null_args(module_name: *const c_char, len: usize) -> c_int;
     pub fn wxpay_set_exception_fields(
         scope: *mut zend_class_entry,
         object: *mut zend_object,
@@ -62,6 +63,20 @@ pub fn mark_sensitive(name: &str, params: &[u32]) -> Result<(), String> {
     };
     if marked < 0 {
         Err(format!("{name} is not registered"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Gives every function of the module PHP's own handling of a `null`
+/// passed to a parameter that does not accept it (see `src/engine.c`).
+/// Module startup only.
+pub fn wrap_null_args(module: &str) -> Result<(), String> {
+    // SAFETY: module startup runs single-threaded with the function table
+    // complete; the shim only reads `module` for the call.
+    let wrapped = unsafe { wxpay_wrap_null_args(module.as_ptr().cast(), module.len()) };
+    if wrapped <= 0 {
+        Err(format!("the functions of {module} could not be wrapped"))
     } else {
         Ok(())
     }

@@ -52,6 +52,7 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
             .and_then(|()| engine::mark_sensitive("wx_deliver_drain", &[0]))
             .and_then(|()| engine::mark_sensitive("wx_deliver_outbox", &[0]))
             .and_then(|()| engine::mark_sensitive("wx_deliver_requeue", &[1]))
+            .and_then(|()| engine::wrap_null_args("wxpay"))
     });
     match ok {
         Ok(Ok(())) => 0,

@@ -43,6 +43,65 @@ CREATE TABLE IF NOT EXISTS clock (
 );
 ";
 
+/// The outbox's own tables and the columns `entries` must have.
+const OWN_TABLES: [&str; 2] = ["entries", "clock"];
+const ENTRY_COLUMNS: [&str; 15] = [
+    "id",
+    "appid",
+    "transid",
+    "out_trade_no",
+    "deliver_status",
+    "body",
+    "created_ms",
+    "deadline_ms",
+    "state",
+    "next_ms",
+    "lease_ms",
+    "lease_owner",
+    "attempts",
+    "last_error",
+    "done_ms",
+];
+
+/// Why the opened file is not a wxpay outbox, if it is not: it holds
+/// tables of its own, or an `entries` table of another shape.
+fn foreign(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let others: Vec<&str> = tables
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !OWN_TABLES.contains(t))
+        .collect();
+    if !others.is_empty() {
+        let mut listed = others
+            .iter()
+            .take(5)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if others.len() > 5 {
+            listed.push_str(", ...");
+        }
+        return Ok(Some(format!("it holds other tables ({listed})")));
+    }
+    if !tables.iter().any(|t| t == "entries") {
+        return Ok(None);
+    }
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('entries')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ENTRY_COLUMNS
+        .iter()
+        .find(|c| !columns.iter().any(|have| have == *c))
+        .map(|missing| {
+            format!("its table 'entries' is not the outbox's (it has no column {missing})")
+        }))
+}
+
 /// How far the wall clock may run ahead of the measured time before the
 /// measured time is used instead.
 const CLOCK_TOLERANCE_MS: u64 = 5 * 60_000;
@@ -188,6 +247,14 @@ impl SqliteStore {
         };
         let conn = Connection::open(path).map_err(unusable)?;
         conn.busy_timeout(BUSY).map_err(unusable)?;
+        // Before anything is changed: a file that is some other program's
+        // database is refused, not switched to WAL and added to.
+        if let Some(why) = foreign(&conn).map_err(unusable)? {
+            return Err(Failed(Error::Configuration(format!(
+                "{label}: the SQLite outbox {shown} is another application's database, not a wxpay outbox \
+                 ({why}); give wxpay.outbox a file of its own"
+            ))));
+        }
         // Small pages: a commit appends every page it changed to the WAL, and
         // an entry (a ~400-byte row) changes three; 1 KiB pages write a
         // quarter of the bytes 4 KiB ones do. Only a new file takes it.

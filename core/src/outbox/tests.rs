@@ -421,6 +421,56 @@ fn a_deleted_or_replaced_file_is_noticed_and_a_damaged_one_refused() {
 }
 
 #[test]
+fn another_applications_database_is_refused_by_name_and_left_untouched() {
+    let server = TestServer::start(vec![]);
+    let dir = std::env::temp_dir().join(format!("wxpay-foreign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, sql, says) in [
+        (
+            "same-name.sqlite",
+            "CREATE TABLE entries (id INTEGER PRIMARY KEY, title TEXT, body TEXT)",
+            "its table 'entries' is not the outbox's (it has no column appid)",
+        ),
+        (
+            "shop.sqlite",
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY); CREATE TABLE users (id INTEGER)",
+            "it holds other tables (orders, users)",
+        ),
+    ] {
+        let path = dir.join(file);
+        let _ = std::fs::remove_file(&path);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let c = config(&server, &[("outbox", path.to_str().unwrap())]);
+        let e = enqueue(&c, &delivery("wxForeign", "n1"), T0 + DAY, T0).unwrap_err();
+        assert!(matches!(e, Error::Configuration(_)), "{e:?}");
+        let m = e.message();
+        assert!(
+            m.contains("is another application's database, not a wxpay outbox")
+                && m.contains(says)
+                && m.contains("give wxpay.outbox a file of its own"),
+            "{m}"
+        );
+        // Nothing of the outbox was added to it.
+        let tables: Vec<String> = rusqlite::Connection::open(&path)
+            .unwrap()
+            .prepare("SELECT name FROM sqlite_master ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            !tables.iter().any(|t| t == "clock" || t == "due"),
+            "{tables:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_drain_ends_within_its_max_seconds_whatever_the_timeout() {
     let slow = Answer {
         delay: Duration::from_millis(2_500),
