@@ -611,4 +611,28 @@ mod tests {
             Error::invalid("the XML body is not a WeChat message: <TimeStamp> is not unix seconds")
         );
     }
+
+    #[test]
+    fn keys_are_set_by_name_and_a_typo_is_refused() {
+        let mut k = Keys::default();
+        for (name, value) in [
+            (&b"partnerkey"[..], &b"P"[..]),
+            (b"appkey", b"A"),
+            (b"appid", b"wx1"),
+            (b"partner", b"19"),
+        ] {
+            k.set(name, value).unwrap();
+        }
+        assert_eq!(
+            (k.partnerkey, k.appkey, k.appid, k.partner),
+            (&b"P"[..], &b"A"[..], Some(&b"wx1"[..]), Some(&b"19"[..]))
+        );
+        assert_eq!(
+            k.set(b"partner_key", b"x"),
+            Err(Error::invalid(
+                "unknown key 'partner_key' in $keys; the keys are partnerkey, appkey, appid, partner"
+            ))
+        );
+        assert_eq!(k.partnerkey, b"P", "a refused key changes nothing");
+    }
 }

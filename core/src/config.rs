@@ -660,4 +660,35 @@ mod tests {
             "README.md's settings table is generated: cargo run -q -p wxpay-core --example ini_template -- --markdown"
         );
     }
+
+    #[test]
+    fn a_setting_shows_its_name_checks_values_and_cuts_long_keys_at_64() {
+        let timeout = Setting::option(b"timeout").unwrap();
+        assert_eq!(format!("{timeout:?}"), "timeout");
+        timeout.check("3").unwrap();
+        assert!(timeout.check("soon").is_err());
+        assert!(timeout.check("-1").is_err());
+        let at = |n: usize| {
+            Setting::option(&vec![b'k'; n])
+                .unwrap_err()
+                .message()
+                .to_string()
+        };
+        assert!(at(64).starts_with(&format!("unknown option '{}';", "k".repeat(64))));
+        assert!(at(65).starts_with(&format!("unknown option '{}...';", "k".repeat(64))));
+    }
+
+    #[test]
+    fn the_markdown_table_has_a_row_per_setting() {
+        let table = markdown_table();
+        assert_eq!(table.lines().count(), 2 + SETTINGS.len());
+        for s in &SETTINGS {
+            let shown = if s.is_directive() {
+                format!("`{}`", s.directive())
+            } else {
+                format!("`{}`", s.name)
+            };
+            assert!(table.contains(&shown), "{}", s.name);
+        }
+    }
 }

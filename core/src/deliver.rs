@@ -541,4 +541,48 @@ mod tests {
             .message()
             .contains("a string, bool given"));
     }
+
+    #[test]
+    fn identifiers_and_messages_are_bounded_exactly_at_their_limits() {
+        let check =
+            |field: Field, bytes: &[u8]| validate(field, &Input::Str(bytes)).map(|v| v.len());
+        for field in [
+            Field::Appid,
+            Field::Openid,
+            Field::Transid,
+            Field::OutTradeNo,
+        ] {
+            assert_eq!(check(field, &[b'a'; MAX_IDENTIFIER]), Ok(MAX_IDENTIFIER));
+            let e = check(field, &[b'a'; MAX_IDENTIFIER + 1]).unwrap_err();
+            assert!(
+                e.message()
+                    .contains("at most 128 bytes without control characters (129 bytes given)"),
+                "{e}"
+            );
+            for control in [&b"a\nb"[..], b"\0", b"tab\there", b"\x7f"] {
+                assert!(check(field, control).is_err(), "{control:?}");
+            }
+            assert_eq!(
+                check(field, "订单-1".as_bytes()),
+                Ok(8),
+                "UTF-8 is not a control character"
+            );
+        }
+        assert_eq!(
+            check(Field::DeliverMsg, &[b'm'; MAX_MESSAGE]),
+            Ok(MAX_MESSAGE)
+        );
+        let e = check(Field::DeliverMsg, &[b'm'; MAX_MESSAGE + 1]).unwrap_err();
+        assert!(
+            e.message()
+                .contains("at most 2048 bytes without NUL (2049 bytes given)"),
+            "{e}"
+        );
+        assert!(check(Field::DeliverMsg, b"ok\0").is_err());
+        assert_eq!(
+            check(Field::DeliverMsg, b"line\nbreak\ttab"),
+            Ok(14),
+            "only NUL is refused in a message"
+        );
+    }
 }

@@ -375,4 +375,61 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn a_given_token_that_wechat_calls_invalid_is_dropped_from_the_cache_and_no_other_error_drops_it(
+    ) {
+        // T1 is obtained (and cached) by a managed call; then given by the caller.
+        let server = TestServer::start(vec![
+            token("T1"),
+            errcode(0),
+            errcode(40003),
+            errcode(40001),
+            errcode(40001),
+        ]);
+        let c = config(&server, &[("appsecret", "SECRET-7")]);
+        let d = delivery("wxGivenForget");
+        notify(&c, &d, None, &mut quiet()).unwrap();
+        let e = notify(&c, &d, Some(b"T1"), &mut quiet()).unwrap_err();
+        assert_eq!(e.code(), 40003);
+        assert!(!e.message().contains("dropped"), "{e}");
+        let e = notify(&c, &d, Some(b"T1"), &mut quiet()).unwrap_err();
+        assert_eq!(e.code(), 40001);
+        assert!(
+            e.message().ends_with(" (this access_token was dropped from the token cache: wx_access_token() fetches a new one)"),
+            "{e}"
+        );
+        // Dropped already: the same token refused again says nothing more.
+        let e = notify(&c, &d, Some(b"T1"), &mut quiet()).unwrap_err();
+        assert_eq!(e.code(), 40001);
+        assert!(!e.message().contains("dropped"), "{e}");
+        // The 40003 did not drop it, the 40001 did: exactly one token fetch
+        // before it, and the next managed call fetches again.
+        let fetches = || {
+            lines(&server)
+                .iter()
+                .filter(|l| l.starts_with("GET /cgi-bin/token"))
+                .count()
+        };
+        assert_eq!(fetches(), 1);
+    }
+
+    #[test]
+    fn a_managed_call_has_three_timeouts_and_does_not_pause_past_its_deadline() {
+        // Two answers of 250 ms each fit in 3 x 1 s with room to spare.
+        let slow = |a: Answer| Answer {
+            delay: Duration::from_millis(250),
+            ..a
+        };
+        let server = TestServer::start(vec![slow(token("T1")), slow(errcode(0))]);
+        let c = config(&server, &[("appsecret", "SECRET-8"), ("timeout", "1")]);
+        notify(&c, &delivery("wxManagedBudget"), None, &mut quiet()).unwrap();
+
+        // A budget of 3 x 0.05 s leaves no room for a 200 ms pause: the busy
+        // answer is returned at once, not retried after the deadline.
+        let server = TestServer::start(vec![token("T1"), errcode(-1)]);
+        let c = config(&server, &[("appsecret", "SECRET-9"), ("timeout", "0.05")]);
+        let e = notify(&c, &delivery("wxManagedNoPause"), None, &mut quiet()).unwrap_err();
+        assert_eq!((e.code(), lines(&server).len()), (-1, 2), "{e}");
+    }
 }

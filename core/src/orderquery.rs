@@ -363,4 +363,20 @@ mod tests {
             7
         );
     }
+
+    #[test]
+    fn ints_are_taken_as_decimal_text_and_negative_ones_refused() {
+        let mut b = OrderQueryBuilder::default();
+        b.set(b"out_trade_no", Input::Int(0)).unwrap();
+        b.set(b"out_trade_no", Input::Int(843_254_536_943_809_900))
+            .unwrap();
+        for key in ["out_trade_no", "partner", "timestamp"] {
+            assert_eq!(
+                b.set(key.as_bytes(), Input::Int(-5)),
+                Err(Error::invalid(format!(
+                    "'{key}' must be a string or a non-negative int, a negative int given"
+                )))
+            );
+        }
+    }
 }
