@@ -379,4 +379,49 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn package_fields_are_plain_ascii_within_their_limits() {
+        let set =
+            |key: &str, v: &[u8]| OrderQueryBuilder::default().set(key.as_bytes(), Input::Str(v));
+        for (key, max) in [("appid", 64), ("partner", 64), ("out_trade_no", 32)] {
+            assert!(set(key, &vec![b'a'; max]).is_ok(), "{key}");
+            assert!(set(key, &vec![b'a'; max + 1]).is_err(), "{key}");
+            for bad in [&b"a&b"[..], b"a=b", b"a b", b"\xe8\xae\xa2"] {
+                assert!(set(key, bad).is_err(), "{key} {bad:?}");
+            }
+        }
+        assert!(set("timestamp", &[b'1'; 19]).is_ok());
+        assert!(set("timestamp", &[b'1'; 20]).is_err());
+        assert!(set("timestamp", b"12a").is_err());
+    }
+
+    #[test]
+    fn feedback_update_takes_plain_ids_and_needs_an_appid_only_to_obtain_a_token() {
+        let ok = |openid: &[u8], feedbackid: &[u8]| {
+            feedback_update(Some("wx1"), false, openid, feedbackid).is_ok()
+        };
+        assert!(ok(&[b'o'; 128], &[b'1'; 128]));
+        for (openid, feedbackid) in [
+            (&[b'o'; 129][..], &b"1"[..]),
+            (b"o", &[b'1'; 129][..]),
+            (b"", b"1"),
+            (b"o", b""),
+            (b"o p", b"1"),
+            (b"o", b"1\n"),
+        ] {
+            assert!(!ok(openid, feedbackid), "{openid:?} {feedbackid:?}");
+        }
+        let r = feedback_update(None, true, b"o", b"1").unwrap();
+        assert_eq!(
+            (r.appid, r.query),
+            ("", vec![("openid", "o"), ("feedbackid", "1")])
+        );
+        let e = feedback_update(None, false, b"o", b"1").err().unwrap();
+        assert!(
+            e.message()
+                .starts_with("$access_token is null: pass $options['appid']"),
+            "{e}"
+        );
+    }
 }

@@ -108,14 +108,10 @@ pub trait Store {
     }
     /// The time a drain judges by, as an offset from `local_now_ms`, and a
     /// warning when the local clock is not believed (see [`Clock`]).
-    fn time(&self, _local_now_ms: u64, _boot: Option<(String, u64)>) -> Result<Clock> {
-        Ok(Clock::default())
-    }
+    fn time(&self, local_now_ms: u64, boot: Option<(String, u64)>) -> Result<Clock>;
     /// Pending entries due later than `latest_ms` become due at `now_ms`:
     /// no wait is that long unless a clock went back. Returns how many.
-    fn bound_due(&self, _now_ms: u64, _latest_ms: u64) -> Result<u64> {
-        Ok(0)
-    }
+    fn bound_due(&self, now_ms: u64, latest_ms: u64) -> Result<u64>;
     /// The drain `owner` is over (Redis: it leaves the consumer group).
     fn leave(&self, _owner: &str) -> Result<()> {
         Ok(())

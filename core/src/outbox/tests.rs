@@ -238,6 +238,17 @@ fn deadlines_and_locations_are_checked() {
         T0 + 72 * 3_600_000
     );
     assert!(deadline_ms(T0, Some(1), None).is_err());
+    // A deadline is after now and at most 30 days ahead, both exactly.
+    let secs = (T0 / 1000) as i64;
+    assert!(deadline_ms(T0, Some(secs), None).is_err());
+    assert_eq!(deadline_ms(T0, Some(secs + 1), None).unwrap(), T0 + 1000);
+    let month = 30 * 86_400;
+    assert_eq!(
+        deadline_ms(T0, Some(secs + month), None).unwrap(),
+        T0 + 30 * DAY
+    );
+    assert!(deadline_ms(T0, Some(secs + month + 1), None).is_err());
+    assert!(deadline_ms(T0, Some(-1), None).is_err());
     assert!(deadline_ms(T0, Some((T0 / 1000) as i64 + 60), Some("virtual")).is_err());
     assert!(deadline_ms(T0, None, Some("digital"))
         .unwrap_err()
@@ -656,4 +667,28 @@ fn redis_drains_go_by_the_servers_time() {
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!((n.dead, n.retried, n.pending), (0, 1, 1), "{n:?}");
+}
+
+#[test]
+fn the_boot_clock_is_this_boots_id_and_uptime_in_ms() {
+    let read = || {
+        let up = std::fs::read_to_string("/proc/uptime").unwrap();
+        (up.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            * 1000.0) as u64
+    };
+    let before = read();
+    let (id, ms) = super::boot_clock().expect("Linux has /proc");
+    let after = read();
+    assert_eq!(
+        id,
+        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .unwrap()
+            .trim()
+    );
+    assert_eq!(id.len(), 36, "{id}");
+    assert!(before <= ms && ms <= after, "{before} <= {ms} <= {after}");
 }
