@@ -692,3 +692,27 @@ fn the_boot_clock_is_this_boots_id_and_uptime_in_ms() {
     assert_eq!(id.len(), 36, "{id}");
     assert!(before <= ms && ms <= after, "{before} <= {ms} <= {after}");
 }
+
+#[test]
+fn drain_limits_have_defaults_and_exact_bounds() {
+    let l = limits(None, None).unwrap();
+    assert_eq!((l.max_items, l.max_time), (1000, Duration::from_secs(50)));
+    let l = limits(Some(1), Some(86_400.0)).unwrap();
+    assert_eq!((l.max_items, l.max_time), (1, Duration::from_secs(86_400)));
+    assert_eq!(
+        limits(Some(7), Some(0.25)).unwrap().max_time,
+        Duration::from_millis(250)
+    );
+    assert_eq!(
+        limits(Some(0), None).err().unwrap(),
+        Error::invalid("option 'max_items' must be at least 1")
+    );
+    assert!(limits(Some(-3), None).is_err());
+    for secs in [0.0, -1.0, 86_400.001, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            limits(None, Some(secs)).err().unwrap(),
+            Error::invalid("option 'max_seconds' must be more than 0 and at most 86400"),
+            "{secs}"
+        );
+    }
+}
