@@ -18,8 +18,10 @@ one warning: 1
 it names A: true
 no secret: true
 it starts: wx_deliver_drain(): 1 shipping notification(s) still undelivered within 2 hours of the
+retrying: 1 A, HTTP 503 from 1, attempts 1, next_try now or later: true, listed within dead_limit: 0
 A past its deadline: {"sent":0,"retried":0,"dead":1,"skipped":0,"pending":0,"overdue":0}
 dead: A, the deadline passed (last error: HTTP 503 from 127, attempts 1
+retrying once dead: 0
 B refused once: {"sent":0,"retried":1,"dead":0,"skipped":0,"pending":1,"overdue":0}
 B sent: {"sent":1,"retried":0,"dead":0,"skipped":0,"pending":0,"overdue":0}
 C dead at once: {"sent":0,"retried":0,"dead":1,"skipped":0,"pending":0,"overdue":0}

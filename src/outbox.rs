@@ -16,7 +16,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
 use wxpay_core::error::{Error, Result};
-use wxpay_core::outbox::{self, Status};
+use wxpay_core::outbox::{self, Listed, Status};
 use wxpay_core::sign::Scalar;
 
 fn now_ms() -> u64 {
@@ -254,21 +254,27 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
 
 fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {
     let secs = |ms: u64| ms / 1000;
-    let mut dead = ZendHashTable::new();
-    for d in &s.dead_entries {
-        let mut entry = Zval::new();
-        entry.set_hashtable(to_array(&[
-            ("id", json!(d.id)),
-            ("appid", json!(d.appid)),
-            ("transid", json!(d.transid)),
-            ("out_trade_no", json!(d.out_trade_no)),
-            ("last_error", json!(d.last_error)),
-            ("attempts", json!(d.attempts)),
-            ("deadline", json!(secs(d.deadline_ms))),
-            ("dead_since", json!(secs(d.dead_since_ms))),
-        ]));
-        let _ = dead.push(entry);
-    }
+    // Dead entries say when they died, retrying ones when they are tried next.
+    let list = |entries: &[Listed], at: &str| {
+        let mut ht = ZendHashTable::new();
+        for d in entries {
+            let mut entry = Zval::new();
+            entry.set_hashtable(to_array(&[
+                ("id", json!(d.id)),
+                ("appid", json!(d.appid)),
+                ("transid", json!(d.transid)),
+                ("out_trade_no", json!(d.out_trade_no)),
+                ("last_error", json!(d.last_error)),
+                ("attempts", json!(d.attempts)),
+                ("deadline", json!(secs(d.deadline_ms))),
+                (at, json!(secs(d.at_ms))),
+            ]));
+            let _ = ht.push(entry);
+        }
+        let mut z = Zval::new();
+        z.set_hashtable(ht);
+        z
+    };
     let mut out = to_array(&[
         ("store", json!(shown)),
         ("pending", json!(s.pending)),
@@ -280,9 +286,8 @@ fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {
         ("nearest_deadline", json!(s.nearest_deadline_ms.map(secs))),
         ("lost", json!(s.lost)),
     ]);
-    let mut list = Zval::new();
-    list.set_hashtable(dead);
-    let _ = out.insert("dead_entries", list);
+    let _ = out.insert("dead_entries", list(&s.dead_entries, "dead_since"));
+    let _ = out.insert("retrying_entries", list(&s.retrying_entries, "next_try"));
     out
 }
 

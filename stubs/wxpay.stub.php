@@ -197,7 +197,11 @@ function wx_deliver_drain(#[\SensitiveParameter] array $options = []): array {}
  *         oldest_pending_age: float, nearest_deadline: ?int,
  *         dead_entries: list<array{id: string, appid: string, transid: string,
  *         out_trade_no: string, last_error: string, attempts: int, deadline: int,
- *         dead_since: int}>}|string
+ *         dead_since: int}>,
+ *         retrying_entries: list<array{id: string, appid: string, transid: string,
+ *         out_trade_no: string, last_error: string, attempts: int, deadline: int,
+ *         next_try: int}>}|string
+ *         dead_limit (default 100) bounds each list
  */
 function wx_deliver_outbox(#[\SensitiveParameter] array $options = []): mixed {}
 

@@ -19,7 +19,7 @@ mod status;
 mod tests;
 
 pub use drain::{drain, Apps, Counts, Limits, Retry};
-pub use status::{DeadEntry, Status};
+pub use status::{Listed, Status};
 
 use crate::config::Config;
 use crate::deliver::Delivery;

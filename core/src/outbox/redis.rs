@@ -17,7 +17,7 @@
 //!   :sent      counter
 //!   :sent_by_deadline  zset id -> deadline of sent entries (pruned after wxpay.outbox_keep_sent)
 
-use super::{store_error, Claimed, Clock, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
+use super::{store_error, Claimed, Clock, Finish, Listed, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
 use crate::process::PerProcess;
 use crate::tls::CaSource;
@@ -462,13 +462,30 @@ local out = {
   redis.call('ZCARD', p .. ':dead'), redis.call('ZCOUNT', p .. ':pending', '-inf', soon),
   tonumber(oldest[2] or '-1'), tonumber(nearest[2] or '-1'), redis.call('ZCARD', p .. ':superseded'),
 }
+local dead, retrying = {}, {}
 if max > 0 then
   for _, id in ipairs(redis.call('ZRANGE', p .. ':dead', 0, max - 1)) do
     local st = redis.call('HMGET', p .. ':e:' .. id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'done_ms')
-    table.insert(out, id)
-    for i = 1, 7 do table.insert(out, st[i] or '') end
+    table.insert(dead, id)
+    for i = 1, 7 do table.insert(dead, st[i] or '') end
+  end
+  -- Waiting for a retry: in :delayed, pending, with an error; a bounded scan.
+  local listed = 0
+  local delayed = redis.call('ZRANGE', p .. ':delayed', 0, 4 * max - 1, 'WITHSCORES')
+  for i = 1, #delayed, 2 do
+    local id = delayed[i]
+    local st = redis.call('HMGET', p .. ':e:' .. id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'state')
+    if listed < max and st[7] == 'pending' and (st[4] or '') ~= '' then
+      listed = listed + 1
+      table.insert(retrying, id)
+      for j = 1, 6 do table.insert(retrying, st[j] or '') end
+      table.insert(retrying, delayed[i + 1])
+    end
   end
 end
+table.insert(out, #dead / 8)
+for _, v in ipairs(dead) do table.insert(out, v) end
+for _, v in ipairs(retrying) do table.insert(out, v) end
 return out
 "
 );
@@ -691,6 +708,26 @@ impl Store for RedisOutbox {
         let soon = now_ms + super::drain::WARN_BEFORE_MS;
         let lost = self.lost()?;
         let r = self.run(status_script(), &args![soon, dead_max])?;
+        // After the counts: how many dead entries are listed, then 8 fields
+        // per dead entry, then 8 per retrying one.
+        let n_dead = num(r.get(7)) as usize;
+        let lists = &r[8.min(r.len())..];
+        let (dead, retrying) = lists.split_at((n_dead * 8).min(lists.len()));
+        let listed = |fields: &[Value]| -> Vec<Listed> {
+            fields
+                .chunks_exact(8)
+                .map(|c| Listed {
+                    id: text(c.first()),
+                    appid: text(c.get(1)),
+                    transid: text(c.get(2)),
+                    out_trade_no: text(c.get(3)),
+                    last_error: text(c.get(4)),
+                    attempts: num(c.get(5)),
+                    deadline_ms: num(c.get(6)),
+                    at_ms: num(c.get(7)),
+                })
+                .collect()
+        };
         Ok(Status {
             lost,
             pending: num(r.first()),
@@ -700,19 +737,8 @@ impl Store for RedisOutbox {
             oldest_pending_ms: opt(r.get(4)),
             nearest_deadline_ms: opt(r.get(5)),
             superseded: num(r.get(6)),
-            dead_entries: r[7.min(r.len())..]
-                .chunks_exact(8)
-                .map(|c| DeadEntry {
-                    id: text(c.first()),
-                    appid: text(c.get(1)),
-                    transid: text(c.get(2)),
-                    out_trade_no: text(c.get(3)),
-                    last_error: text(c.get(4)),
-                    attempts: num(c.get(5)),
-                    deadline_ms: num(c.get(6)),
-                    dead_since_ms: num(c.get(7)),
-                })
-                .collect(),
+            dead_entries: listed(dead),
+            retrying_entries: listed(retrying),
         })
     }
 

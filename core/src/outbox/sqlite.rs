@@ -5,7 +5,7 @@
 //! power cut can lose only an acknowledgement, which means one more send,
 //! never a lost notification.
 
-use super::{store_error, Claimed, Clock, DeadEntry, Finish, NewEntry, Overdue, Status, Store};
+use super::{store_error, Claimed, Clock, Finish, Listed, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
 use crate::process::PerProcess;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -590,7 +590,7 @@ impl Store for SqliteStore {
                  FROM entries WHERE state = 'dead' ORDER BY done_ms, id LIMIT ?1",
             )?;
             let rows = dead.query_map(params![dead_max as i64], |r| {
-                Ok(DeadEntry {
+                Ok(Listed {
                     id: r.get(0)?,
                     appid: r.get(1)?,
                     transid: r.get(2)?,
@@ -598,10 +598,28 @@ impl Store for SqliteStore {
                     last_error: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
                     attempts: r.get::<_, i64>(5)?.max(0) as u64,
                     deadline_ms: r.get::<_, i64>(6)?.max(0) as u64,
-                    dead_since_ms: r.get::<_, Option<i64>>(7)?.unwrap_or(0).max(0) as u64,
+                    at_ms: r.get::<_, Option<i64>>(7)?.unwrap_or(0).max(0) as u64,
                 })
             })?;
             s.dead_entries = rows.collect::<rusqlite::Result<_>>()?;
+            let mut retrying = c.prepare_cached(
+                "SELECT id, appid, transid, out_trade_no, last_error, attempts, deadline_ms, next_ms
+                 FROM entries INDEXED BY due WHERE state = 'pending' AND last_error IS NOT NULL
+                 ORDER BY next_ms, id LIMIT ?1",
+            )?;
+            let rows = retrying.query_map(params![dead_max as i64], |r| {
+                Ok(Listed {
+                    id: r.get(0)?,
+                    appid: r.get(1)?,
+                    transid: r.get(2)?,
+                    out_trade_no: r.get(3)?,
+                    last_error: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    attempts: r.get::<_, i64>(5)?.max(0) as u64,
+                    deadline_ms: r.get::<_, i64>(6)?.max(0) as u64,
+                    at_ms: r.get::<_, i64>(7)?.max(0) as u64,
+                })
+            })?;
+            s.retrying_entries = rows.collect::<rusqlite::Result<_>>()?;
             Ok(s)
         })
     }

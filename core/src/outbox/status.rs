@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-/// A notification that will not be sent again unless it is re-queued.
+/// An entry listed by status: a dead one (never sent again unless it is
+/// re-queued) or one waiting to be retried after a failure.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct DeadEntry {
+pub struct Listed {
     pub id: String,
     pub appid: String,
     pub transid: String,
@@ -13,7 +14,8 @@ pub struct DeadEntry {
     pub last_error: String,
     pub attempts: u64,
     pub deadline_ms: u64,
-    pub dead_since_ms: u64,
+    /// Dead: when it died. Retrying: when it is tried next.
+    pub at_ms: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,7 +31,10 @@ pub struct Status {
     pub oldest_pending_ms: Option<u64>,
     pub nearest_deadline_ms: Option<u64>,
     /// The first dead entries, oldest first.
-    pub dead_entries: Vec<DeadEntry>,
+    pub dead_entries: Vec<Listed>,
+    /// The first pending entries waiting for a retry after a failure, the
+    /// next to be tried first, each with the error it last got.
+    pub retrying_entries: Vec<Listed>,
     /// Why the store is known to have lost entries (Redis), if it is.
     pub lost: Option<String>,
 }
@@ -115,6 +120,7 @@ mod tests {
             oldest_pending_ms: Some(1_000),
             nearest_deadline_ms: Some(90_000),
             dead_entries: vec![],
+            retrying_entries: vec![],
             lost: None,
         };
         let text = s.prometheus("/var/lib/\"x\"", 11_000);
