@@ -106,8 +106,21 @@ pub fn drain(
         clock(),
         clock() + retry.max_ms.max(lease_ms * BATCH as u64) + 60_000,
     )?;
+    // Each entry that dies in this drain is named once, in one warning at its end.
+    let mut died: Vec<String> = store
+        .expire(clock())?
+        .into_iter()
+        .map(|o| {
+            format!(
+                "out_trade_no {} (transid {}): {}",
+                o.out_trade_no,
+                o.transid,
+                o.last_error.unwrap_or_default()
+            )
+        })
+        .collect();
     let mut counts = Counts {
-        dead: store.expire(clock())?,
+        dead: died.len() as u64,
         ..Counts::default()
     };
     let mut configs: HashMap<String, Config> = HashMap::new();
@@ -165,6 +178,9 @@ pub fn drain(
                 }
             };
             store.finish(entry, &how, clock())?;
+            if let Finish::Dead { error } = &how {
+                died.push(format!("out_trade_no {}: {error}", entry.out_trade_no));
+            }
             match how {
                 Finish::Sent => counts.sent += 1,
                 Finish::Retry { .. } => counts.retried += 1,
@@ -180,6 +196,20 @@ pub fn drain(
         }
     }
     store.leave(&owner)?;
+    if !died.is_empty() {
+        let more = died.len().saturating_sub(WARN_NAMES);
+        died.truncate(WARN_NAMES);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        warn(format!(
+            "{} shipping notification(s) died in this drain and will not be sent unless re-queued (wx_deliver_requeue()): {}{more}",
+            counts.dead,
+            died.join("; ")
+        ));
+    }
     // Sent entries past their keeping time go, a bounded number per drain.
     store.prune(clock().saturating_sub(policy.keep_sent_ms), 1000)?;
     let now = clock();

@@ -85,8 +85,8 @@ pub trait Store {
     fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>>;
     fn finish(&self, claimed: &Claimed, how: &Finish, now_ms: u64) -> Result<()>;
     /// Pending entries not held by anyone whose deadline has passed become
-    /// dead; returns how many.
-    fn expire(&self, now_ms: u64) -> Result<u64>;
+    /// dead; returns them (up to 1000 per call), each with its new last error.
+    fn expire(&self, now_ms: u64) -> Result<Vec<Overdue>>;
     /// Pending entries whose deadline is before `before_ms`, nearest first.
     fn near_deadline(&self, before_ms: u64, max: usize) -> Result<(u64, Vec<Overdue>)>;
     fn status(&self, now_ms: u64, dead_max: usize) -> Result<Status>;

@@ -417,10 +417,10 @@ return 1
 lua!(
     expire_script,
     r"
-local now, n = tonumber(ARGV[2]), 0
+local now, died = tonumber(ARGV[2]), {}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':pending', '-inf', now, 'LIMIT', 0, 1000)) do
   local e = p .. ':e:' .. id
-  local st = redis.call('HMGET', e, 'state', 'lease_ms', 'last_error')
+  local st = redis.call('HMGET', e, 'state', 'lease_ms', 'last_error', 'out_trade_no', 'transid', 'deadline_ms')
   if st[1] == 'pending' and tonumber(st[2] or '0') <= now then
     local why = 'the deadline passed'
     if st[3] then why = why .. ' (last error: ' .. st[3] .. ')' end
@@ -429,10 +429,10 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':pending', '-inf', now, 'L
     redis.call('ZREM', p .. ':created', id)
     redis.call('ZREM', p .. ':delayed', id)
     redis.call('ZADD', p .. ':dead', now, id)
-    n = n + 1
+    for _, v in ipairs({st[4] or '', st[5] or '', st[6] or '0', why}) do table.insert(died, v) end
   end
 end
-return n
+return died
 "
 );
 
@@ -686,8 +686,16 @@ impl Store for RedisOutbox {
         .map(drop)
     }
 
-    fn expire(&self, now_ms: u64) -> Result<u64> {
-        Ok(num(self.run(expire_script(), &args![now_ms])?.first()))
+    fn expire(&self, now_ms: u64) -> Result<Vec<Overdue>> {
+        let r = self.run(expire_script(), &args![now_ms])?;
+        Ok(r.chunks_exact(4)
+            .map(|c| Overdue {
+                out_trade_no: text(c.first()),
+                transid: text(c.get(1)),
+                deadline_ms: num(c.get(2)),
+                last_error: Some(text(c.get(3))),
+            })
+            .collect())
     }
 
     fn near_deadline(&self, before_ms: u64, max: usize) -> Result<(u64, Vec<Overdue>)> {

@@ -516,15 +516,24 @@ impl Store for SqliteStore {
         })
     }
 
-    fn expire(&self, now_ms: u64) -> Result<u64> {
+    fn expire(&self, now_ms: u64) -> Result<Vec<Overdue>> {
         self.with(|c| {
-            c.prepare_cached(
+            let mut stmt = c.prepare_cached(
                 "UPDATE entries SET state = 'dead', done_ms = ?1,
                      last_error = 'the deadline passed' || COALESCE(' (last error: ' || last_error || ')', '')
-                 WHERE state = 'pending' AND deadline_ms <= ?1 AND lease_ms <= ?1",
-            )?
-            .execute(params![ms(now_ms)])
-            .map(|n| n as u64)
+                 WHERE id IN (SELECT id FROM entries INDEXED BY by_state
+                     WHERE state = 'pending' AND deadline_ms <= ?1 AND lease_ms <= ?1 LIMIT 1000)
+                 RETURNING out_trade_no, transid, deadline_ms, last_error",
+            )?;
+            let rows = stmt.query_map(params![ms(now_ms)], |r| {
+                Ok(Overdue {
+                    out_trade_no: r.get(0)?,
+                    transid: r.get(1)?,
+                    deadline_ms: r.get::<_, i64>(2)?.max(0) as u64,
+                    last_error: r.get(3)?,
+                })
+            })?;
+            rows.collect()
         })
     }
 

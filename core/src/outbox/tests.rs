@@ -108,8 +108,15 @@ fn permanent_errors_and_the_deadline_make_entries_dead_and_requeue_revives_them(
     )
     .unwrap();
     let apps = secret("SECRET-D");
-    let n = run(&c, &apps, T0, &mut quiet());
+    let mut died = Vec::new();
+    let n = run(&c, &apps, T0, &mut |w| died.push(w));
     assert_eq!((n.dead, n.pending), (1, 0));
+    assert_eq!(died.len(), 1, "{died:?}");
+    assert!(
+        died[0].starts_with("1 shipping notification(s) died in this drain and will not be sent unless re-queued (wx_deliver_requeue()): out_trade_no bad-sign: WeChat error 49004"),
+        "{}",
+        died[0]
+    );
 
     // Busy until the deadline: warned about, then dead with its last error.
     enqueue(&c, &delivery("wxOutboxDead", "late"), T0 + 3_600_000, T0).unwrap();
@@ -126,8 +133,19 @@ fn permanent_errors_and_the_deadline_make_entries_dead_and_requeue_revives_them(
     );
     // (The test server's errmsg quotes "THE-APPKEY" literally; WeChat never sees an appkey.)
     assert!(!warnings[0].contains("SECRET-D") && !warnings[0].contains("T1"));
-    let n = run(&c, &apps, T0 + 3_600_000, &mut quiet());
+    let mut died = Vec::new();
+    let n = run(&c, &apps, T0 + 3_600_000, &mut |w| died.push(w));
     assert_eq!((n.dead, n.pending, n.overdue), (1, 0, 0));
+    assert_eq!(died.len(), 1, "{died:?}");
+    assert!(
+        died[0].contains(
+            "out_trade_no late (transid t1): the deadline passed (last error: WeChat error -1"
+        ),
+        "{}",
+        died[0]
+    );
+    // Told once: the next drain says nothing.
+    run(&c, &apps, T0 + 3_600_001, &mut quiet());
     let (s, _) = store(&c).unwrap();
     let status = s.status(T0 + 3_600_000, 10).unwrap();
     assert_eq!(status.dead, 2);
@@ -302,7 +320,7 @@ fn a_dead_shipment_enqueued_again_is_rearmed_with_the_new_body() {
     wrong.appkey = b"A-WRONG-APPKEY".to_vec();
     let id = enqueue(&c, &wrong, T0 + DAY, T0).unwrap();
     let apps = secret("SECRET-RA");
-    assert_eq!(run(&c, &apps, T0, &mut quiet()).dead, 1);
+    assert_eq!(run(&c, &apps, T0, &mut |_| ()).dead, 1);
     let right = delivery("wxOutboxRearm", "n1");
     assert_eq!(
         enqueue(&c, &right, T0 + 2 * DAY, T0 + 10).unwrap(),
