@@ -197,6 +197,23 @@ fn chown_advice(path: &Path) -> String {
     )
 }
 
+/// A file this process just created: read-write for the directory's group,
+/// before the -wal and -shm files exist (SQLite gives them the file's mode
+/// and owner), so whoever creates the outbox (an admin's `php ship.php` as
+/// root) the web server's group can still write it. Best effort: the group
+/// stays the creator's when it may not give the file away.
+fn share_with_group(path: &Path) {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if let Some(gid) = path
+        .parent()
+        .and_then(|d| std::fs::metadata(d).ok())
+        .map(|m| m.gid())
+    {
+        let _ = std::os::unix::fs::chown(path, None, Some(gid));
+    }
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660));
+}
+
 impl SqliteStore {
     fn create(path: &Path, label: &str) -> Result<SqliteStore> {
         // Several processes may create the same new file at once: the
@@ -245,7 +262,11 @@ impl SqliteStore {
                 )),
             })
         };
+        let existed = path.exists();
         let conn = Connection::open(path).map_err(unusable)?;
+        if !existed {
+            share_with_group(path);
+        }
         conn.busy_timeout(BUSY).map_err(unusable)?;
         // Before anything is changed: a file that is some other program's
         // database is refused, not switched to WAL and added to.
