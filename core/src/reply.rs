@@ -269,4 +269,16 @@ mod tests {
             let _ = parse(&bytes);
         }
     }
+
+    #[test]
+    fn the_shops_own_errcodes_say_what_to_check() {
+        for (code, says) in [
+            (40125, "(check the appsecret)"),
+            (40013, "(check the appid)"),
+            (49004, "(check the appkey (PaySignKey)"),
+        ] {
+            assert!(api_error(code, "", "m").message().contains(says), "{code}");
+        }
+        assert_eq!(api_error(45009, "", "m").message(), "WeChat error 45009: m");
+    }
 }

@@ -896,4 +896,155 @@ mod model_tests {
         );
         assert!(Scalar::bytes(b"").is_empty() && !Scalar::Int(0).is_empty());
     }
+
+    /// Distinct 20-byte keys: a join longer than the stack buffer.
+    fn long_keys(n: usize) -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| format!("key_{i:0>16}").into_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn a_join_on_the_heap_gets_a_buffer_large_enough_for_short_values() {
+        // One-byte and empty values: the buffer is sized from the keys and
+        // values, and the '=' and '&' between them.
+        let keys = long_keys(60);
+        for value in [&b"x"[..], b""] {
+            let entries: Vec<(Vec<u8>, Vec<u8>)> =
+                keys.iter().map(|k| (k.clone(), value.to_vec())).collect();
+            let mut input = SignInput::with_capacity(0);
+            input.extend(
+                entries
+                    .iter()
+                    .map(|(k, v)| (Scalar::bytes(k), Scalar::bytes(v))),
+            );
+            input.set_appkey(Scalar::bytes(b"K"));
+            let order = input.byte_order();
+            assert_eq!(input.signature(&order), model(&entries, b"K").1);
+        }
+    }
+
+    #[test]
+    fn keys_alike_in_their_first_sixteen_bytes_are_ordered_by_the_rest() {
+        let mut input = SignInput::new();
+        for k in ["abcdefghijklmnopZ", "abcdefghijklmnopA", "abcdefghijklmnop"] {
+            input.insert(Scalar::bytes(k.as_bytes()), Scalar::bytes(b"v"));
+        }
+        let mut joined = Vec::new();
+        input.join_into(&input.byte_order(), &mut joined);
+        assert_eq!(
+            joined,
+            b"abcdefghijklmnop=v&abcdefghijklmnopa=v&abcdefghijklmnopz=v"
+        );
+    }
+
+    #[test]
+    fn a_layout_matches_int_keys_and_whole_keys_only() {
+        let mut input = SignInput::new();
+        input.insert(Scalar::bytes(b"ab"), Scalar::bytes(b"1"));
+        input.insert(Scalar::bytes(b"cd"), Scalar::bytes(b"2"));
+        input.insert(Scalar::Int(7), Scalar::bytes(b"3"));
+        input.set_appkey(Scalar::bytes(b"K"));
+        let order = input.byte_order();
+        let keys = [
+            Scalar::bytes(b"ab"),
+            Scalar::bytes(b"cd"),
+            Scalar::Int(7),
+            Scalar::bytes(b"appkey"),
+        ];
+        let mut layout = Layout::default();
+        assert!(
+            !layout.matcher().done(),
+            "nothing remembered, nothing matched"
+        );
+        layout.remember(keys.clone(), &input, &order);
+        let run = |given: &[Scalar<'_>]| {
+            let mut m = layout.matcher();
+            let all = given.iter().all(|k| m.next(k));
+            (all, m.done())
+        };
+        assert_eq!(run(&keys), (true, true));
+        assert_eq!(
+            run(&keys[..3]),
+            (true, false),
+            "not done before the last key"
+        );
+        // The same bytes cut elsewhere are other keys.
+        let shifted = [
+            Scalar::bytes(b"abc"),
+            Scalar::bytes(b"d"),
+            Scalar::Int(7),
+            Scalar::bytes(b"appkey"),
+        ];
+        assert!(!run(&shifted).0);
+        let other_int = [
+            Scalar::bytes(b"ab"),
+            Scalar::bytes(b"cd"),
+            Scalar::Int(8),
+            Scalar::bytes(b"appkey"),
+        ];
+        assert_eq!(run(&other_int), (false, false));
+        let int_after = [
+            Scalar::bytes(b"ab"),
+            Scalar::bytes(b"cd"),
+            Scalar::Int(7),
+            Scalar::bytes(b"appkey"),
+        ];
+        assert!(
+            run(&int_after).0,
+            "the int key is 8 bytes: the next key starts after it"
+        );
+    }
+
+    #[test]
+    fn a_layout_is_remembered_up_to_its_limits_exactly() {
+        let remembered = |names: &[Vec<u8>]| {
+            let mut input = SignInput::new();
+            for n in names {
+                input.insert(Scalar::bytes(n), Scalar::bytes(b"v"));
+            }
+            let order = input.byte_order();
+            let mut layout = Layout::default();
+            layout.remember(names.iter().map(|n| Scalar::bytes(n)), &input, &order);
+            let mut m = layout.matcher();
+            names.iter().all(|n| m.next(&Scalar::bytes(n))) && m.done()
+        };
+        let keys = |n: usize, len: usize| -> Vec<Vec<u8>> {
+            (0..n).map(|i| format!("{i:0>len$}").into_bytes()).collect()
+        };
+        assert!(remembered(&keys(Layout::MAX_KEYS, 2)));
+        assert!(!remembered(&keys(Layout::MAX_KEYS + 1, 2)));
+        // 32 keys of 32 bytes: exactly MAX_BYTES; one byte more is too many.
+        let mut at_limit = keys(Layout::MAX_KEYS, Layout::MAX_BYTES / Layout::MAX_KEYS);
+        assert!(remembered(&at_limit));
+        at_limit[0].push(b'x');
+        assert!(!remembered(&at_limit));
+    }
+
+    #[test]
+    fn a_remembered_layout_on_the_heap_fits_a_one_byte_appkey() {
+        // 31 keys of 30 bytes: remembered (under MAX_BYTES), joined on the heap.
+        let keys: Vec<Vec<u8>> = (0..31)
+            .map(|i| format!("key_{i:0>26}").into_bytes())
+            .collect();
+        let mut input = SignInput::new();
+        for k in &keys {
+            input.insert(Scalar::bytes(k), Scalar::bytes(b""));
+        }
+        input.set_appkey(Scalar::bytes(b"K"));
+        let order = input.byte_order();
+        let mut layout = Layout::default();
+        layout.remember(
+            keys.iter()
+                .map(|k| Scalar::bytes(k))
+                .chain([Scalar::bytes(b"appkey")]),
+            &input,
+            &order,
+        );
+        let mut values: Vec<Scalar<'_>> = keys.iter().map(|_| Scalar::bytes(b"")).collect();
+        values.push(Scalar::bytes(b"K"));
+        let entries: Vec<(Vec<u8>, Vec<u8>)> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        assert_eq!(layout.signature(&values).unwrap(), model(&entries, b"K").1);
+    }
 }
