@@ -50,7 +50,7 @@ show('the next run', example('drain.php', $ini, $env), $secrets);
 // The operator: lists, then re-queues once WeChat is back.
 show('requeue lists', example('requeue.php', $ini, []), $secrets);
 show('requeue a bad option', example('requeue.php', $ini, [], ['--everything']), $secrets);
-sandbox_http('POST', '/_sandbox/clear');
+sandbox_http('DELETE', '/_sandbox/fault?match=' . urlencode($openid));   // WeChat is back
 show('requeue --all', example('requeue.php', $ini, [], ['--all']), $secrets);
 show('drained', example('drain.php', $ini, $env), $secrets);
 echo "recorded: ", count(sandbox_notifications($a['out_trade_no'])), "\n";

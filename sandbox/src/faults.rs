@@ -32,6 +32,32 @@ pub enum Fault {
     After(Duration, Box<Fault>),
 }
 
+/// Every fault kind: its name, its own fields, what it does. `--help`
+/// prints this table and `/_sandbox/fault` refuses a kind not in it.
+pub const KINDS: [(&str, &str, &str); 9] = [
+    ("delay", "ms", "answer normally, after ms milliseconds"),
+    ("close", "", "close the connection without answering"),
+    ("reset", "", "abort the connection with a TCP reset"),
+    ("status", "status (500)", "answer with this HTTP status"),
+    ("garbage", "", "a 200 whose body is not JSON"),
+    (
+        "truncated",
+        "",
+        "a 200 that announces more body than it sends",
+    ),
+    (
+        "errcode",
+        "errcode, errmsg",
+        "a 200 carrying this WeChat errcode",
+    ),
+    ("body", "body or body_hex", "a 200 with exactly these bytes"),
+    (
+        "echo",
+        "errcode (40001)",
+        "a 200 whose errmsg quotes the request, as some gateways do",
+    ),
+];
+
 impl Fault {
     /// Parses `{"kind": "...", ...}` as posted to `/_sandbox/fault`.
     pub fn from_json(v: &Value) -> Result<Fault, String> {
@@ -43,10 +69,17 @@ impl Fault {
     }
 
     fn kind_from_json(v: &Value) -> Result<Fault, String> {
+        let kinds = || KINDS.map(|k| k.0).join(", ");
         let kind = v
             .get("kind")
             .and_then(Value::as_str)
-            .ok_or("kind missing")?;
+            .ok_or_else(|| format!("kind missing; the kinds are {}", kinds()))?;
+        if !KINDS.iter().any(|k| k.0 == kind) {
+            return Err(format!(
+                "unknown fault kind {kind}; the kinds are {}",
+                kinds()
+            ));
+        }
         Ok(match kind {
             "delay" => Fault::Delay(Duration::from_millis(
                 v.get("ms").and_then(Value::as_u64).ok_or("ms missing")?,
@@ -78,7 +111,7 @@ impl Fault {
                 },
             ),
             "echo" => Fault::Echo(v.get("errcode").and_then(Value::as_i64).unwrap_or(40001)),
-            other => return Err(format!("unknown fault kind {other}")),
+            other => unreachable!("{other} is in KINDS but not parsed"),
         })
     }
 }
@@ -114,8 +147,12 @@ impl Faults {
         });
     }
 
-    pub fn clear(&self) {
-        self.lock().clear();
+    /// Disarms every fault (or those armed with this `match`); returns how many.
+    pub fn disarm(&self, matching: Option<&str>) -> usize {
+        let mut armed = self.lock();
+        let before = armed.len();
+        armed.retain(|a| matching.is_some_and(|m| a.matching.as_deref() != Some(m)));
+        before - armed.len()
     }
 
     /// The fault for this request, if one is armed for it (and uses it up).
@@ -170,5 +207,42 @@ mod tests {
             Fault::Body(vec![0x7b, 0xff, 0x7d])
         );
         assert!(Fault::from_json(&json!({"kind": "body", "body_hex": "7"})).is_err());
+    }
+
+    #[test]
+    fn every_kind_in_the_table_parses_and_no_other() {
+        for (kind, fields, _) in KINDS {
+            let mut v = json!({ "kind": kind });
+            for field in fields
+                .split([',', ' '])
+                .filter(|f| !f.is_empty() && !f.starts_with('('))
+            {
+                v[field] = match field {
+                    "body" | "errmsg" => json!("x"),
+                    "body_hex" => continue,
+                    _ => json!(7),
+                };
+            }
+            assert!(Fault::from_json(&v).is_ok(), "{kind}: {v}");
+        }
+        let e = Fault::from_json(&json!({"kind": "slow"})).unwrap_err();
+        assert!(
+            e.starts_with("unknown fault kind slow; the kinds are delay, close,"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn faults_are_disarmed_by_their_match_or_all_at_once() {
+        let f = Faults::default();
+        f.arm(Fault::Close, 5, Some("A".into()));
+        f.arm(Fault::Reset, 5, Some("A".into()));
+        f.arm(Fault::Garbage, 5, Some("B".into()));
+        f.arm(Fault::Truncated, 5, None);
+        assert_eq!(f.disarm(Some("A")), 2);
+        assert_eq!(f.take("/x?A", b""), Some(Fault::Truncated));
+        assert_eq!(f.take("/x?B", b""), Some(Fault::Garbage));
+        assert_eq!(f.disarm(None), 2);
+        assert_eq!(f.take("/x?B", b""), None);
     }
 }

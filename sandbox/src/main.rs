@@ -35,7 +35,29 @@ const USAGE: &str = "usage: wxpay-sandbox [options]
                       default 1, e.g. 0.001 turns 24 h into 86 s)
   --token-ttl SECS    expires_in of new tokens (default 7200)
   --grace SECS        how long a replaced token still works (default 300, as WeChat)
-  --token-quota N     token calls per app before 45009 (default 2000, as WeChat)";
+  --token-quota N     token calls per app before 45009 (default 2000, as WeChat)
+  -h, --help          this text";
+
+/// The options, then the fault kinds and control endpoints from the tables
+/// the server itself uses.
+fn usage() -> String {
+    let mut out = format!("{USAGE}\n\nfault kinds (POST /_sandbox/fault {{\"kind\": ..., \"count\": N, \"match\": \"text\"}}):\n");
+    for (kind, fields, what) in faults::KINDS {
+        let fields = if fields.is_empty() {
+            String::new()
+        } else {
+            format!(" [{fields}]")
+        };
+        out.push_str(&format!("  {kind}{fields}: {what}\n"));
+    }
+    out.push_str("  any kind: delay_ms (misbehave after this pause), count (default 1), match (only requests whose target or body contains it)\n");
+    out.push_str("\ncontrol endpoints (over the same HTTPS, trust STATE_DIR/ca.pem):\n");
+    for (_, method, path, what) in server::CONTROL {
+        out.push_str(&format!("  {method} {path}: {what}\n"));
+    }
+    out.push_str("\nrequest log: every API request is kept in memory (GET /_sandbox/requests), every accepted\nnotification in STATE_DIR/notifications.jsonl (fields only: no token, no appkey)");
+    out
+}
 
 /// The app of the seed article, so the demo runs with no configuration.
 const SEED_APP: (&str, &str, &str) = (
@@ -142,7 +164,6 @@ fn parse_args() -> Result<Options, String> {
                     .filter(|x| *x > 0.0 && x.is_finite())
                     .ok_or("--time-scale takes a positive number")?
             }
-            "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
@@ -207,9 +228,33 @@ fn run() -> Result<(), String> {
 }
 
 fn main() {
+    if std::env::args().skip(1).any(|a| a == "-h" || a == "--help") {
+        println!("{}", usage());
+        return;
+    }
     if let Err(e) = run() {
         eprintln!("wxpay-sandbox: {e}");
         std::process::exit(2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn help_lists_every_fault_kind_and_control_endpoint() {
+        let help = super::usage();
+        for (kind, ..) in super::faults::KINDS {
+            assert!(help.contains(&format!("\n  {kind}")), "{kind}");
+        }
+        for (_, method, path, _) in super::server::CONTROL {
+            assert!(
+                help.contains(&format!("\n  {method} {path}: ")),
+                "{method} {path}"
+            );
+        }
+        for option in ["--state-dir", "--apps", "--time-scale", "--token-quota"] {
+            assert!(help.contains(option), "{option}");
+        }
     }
 }
 

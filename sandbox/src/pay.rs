@@ -85,8 +85,11 @@ impl Order {
 }
 
 enum Job {
-    /// Post the order's notification (the attempt number).
+    /// Post the order's notification on WeChat's schedule (the attempt
+    /// number); dropped once the order is settled.
     Notify(usize, usize),
+    /// Post it once more on request (`/_sandbox/replay`), settled or not.
+    Replay(usize, usize),
     /// Alarm 1001 if the order has not been shipped by now.
     Alarm(usize),
 }
@@ -379,7 +382,7 @@ impl Pay {
         let mut st = self.lock();
         let index = *st.by_trade.get(&key).ok_or("no such paid order")?;
         let attempt = st.orders[index].attempts.len();
-        st.jobs.push((Instant::now(), Job::Notify(index, attempt)));
+        st.jobs.push((Instant::now(), Job::Replay(index, attempt)));
         drop(st);
         self.wake.notify_all();
         Ok(json!({ "ok": true }))
@@ -394,10 +397,16 @@ impl Pay {
             .filter(|o| matching.is_none_or(|m| o.out_trade_no.contains(m)))
             .map(Order::record)
             .collect();
+        // Posts still to come: scheduled ones of unsettled orders, and replays.
         let pending = st
             .jobs
             .iter()
-            .filter(|(_, j)| matches!(j, Job::Notify(..)))
+            .filter_map(|(_, j)| match *j {
+                Job::Notify(i, _) if !st.orders[i].settled => Some(i),
+                Job::Replay(i, _) => Some(i),
+                _ => None,
+            })
+            .filter(|&i| matching.is_none_or(|m| st.orders[i].out_trade_no.contains(m)))
             .count();
         json!({ "count": list.len(), "pending_posts": pending, "orders": list })
     }
@@ -429,7 +438,11 @@ impl Pay {
                 }
             };
             match job {
-                Job::Notify(index, attempt) => self.notify(index, attempt),
+                // A retry scheduled before another attempt settled the order.
+                Job::Notify(index, _) if self.lock().orders[index].settled => {}
+                Job::Notify(index, attempt) | Job::Replay(index, attempt) => {
+                    self.notify(index, attempt)
+                }
                 Job::Alarm(index) => self.alarm_if_undelivered(index),
             }
         }

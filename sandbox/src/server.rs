@@ -259,8 +259,22 @@ impl Server {
     fn control(&self, req: &Request) -> (u16, Value) {
         let matching = req.query("match");
         let matches = |s: &str| matching.as_deref().is_none_or(|m| s.contains(m));
-        match (req.method.as_str(), req.path()) {
-            ("GET", "/_sandbox/stats") => {
+        let path = req.path();
+        let Some(&(endpoint, ..)) = CONTROL
+            .iter()
+            .find(|(_, method, p, _)| *method == req.method && *p == path)
+        else {
+            let known: Vec<String> = CONTROL
+                .iter()
+                .map(|(_, m, p, _)| format!("{m} {p}"))
+                .collect();
+            return (
+                404,
+                json!({ "error": "unknown control endpoint", "endpoints": known }),
+            );
+        };
+        match endpoint {
+            Control::Stats => {
                 let (calls, issued) = self.api.token_counts(req.query("appid").as_deref());
                 let seen = self.lock(&self.seen);
                 let notifications = self.lock(&self.notifications);
@@ -275,7 +289,7 @@ impl Server {
                     }),
                 )
             }
-            ("GET", "/_sandbox/requests") => {
+            Control::Requests => {
                 let seen = self.lock(&self.seen);
                 let hits: Vec<&Seen> = seen
                     .iter()
@@ -285,7 +299,7 @@ impl Server {
                 conns.dedup();
                 (200, json!({ "count": hits.len(), "connections": conns }))
             }
-            ("GET", "/_sandbox/notifications") => {
+            Control::Notifications => {
                 let all = self.lock(&self.notifications);
                 let list: Vec<&Notification> = all
                     .iter()
@@ -293,32 +307,52 @@ impl Server {
                     .collect();
                 (200, json!({ "count": list.len(), "notifications": list }))
             }
-            ("POST", "/_sandbox/fault") => {
+            Control::Fault => {
                 let parsed = serde_json::from_slice::<Value>(&req.body).map_err(|e| e.to_string());
-                match parsed.and_then(|v| Fault::from_json(&v).map(|f| (f, v))) {
-                    Ok((fault, v)) => {
-                        let count = v.get("count").and_then(Value::as_u64).unwrap_or(1);
-                        let scope = v.get("match").and_then(Value::as_str).map(str::to_string);
+                let v = match parsed {
+                    Ok(v) => v,
+                    Err(e) => return (400, json!({ "ok": false, "error": e })),
+                };
+                let scope = v.get("match").and_then(Value::as_str).map(str::to_string);
+                let count = v.get("count").and_then(Value::as_u64).unwrap_or(1);
+                if count == 0 {
+                    // "count": 0 stops the faults armed with this match.
+                    let removed = self.faults.disarm(scope.as_deref());
+                    return (200, json!({ "ok": true, "removed": removed }));
+                }
+                match Fault::from_json(&v) {
+                    Ok(fault) => {
                         self.faults.arm(fault, count, scope);
                         (200, json!({ "ok": true }))
                     }
                     Err(e) => (400, json!({ "ok": false, "error": e })),
                 }
             }
-            ("POST", "/_sandbox/pay") => answer(self.pay.pay(&req.body)),
-            ("POST", "/_sandbox/replay") => answer(self.pay.replay(&req.body)),
-            ("POST", "/_sandbox/feedback") => answer(self.pay.feedback(&req.body)),
-            ("POST", "/_sandbox/alarm") => answer(self.pay.alarm(&req.body)),
-            ("GET", "/_sandbox/orders") => (200, self.pay.orders(matching.as_deref())),
-            ("POST", "/_sandbox/clear") => {
-                self.faults.clear();
-                (200, json!({ "ok": true }))
+            Control::Unfault => {
+                let removed = self.faults.disarm(matching.as_deref());
+                (200, json!({ "ok": true, "removed": removed }))
             }
-            ("POST", "/_sandbox/retire") => {
+            Control::Pay => answer(self.pay.pay(&req.body)),
+            Control::Replay => answer(self.pay.replay(&req.body)),
+            Control::Feedback => answer(self.pay.feedback(&req.body)),
+            Control::Alarm => answer(self.pay.alarm(&req.body)),
+            Control::Orders => (200, self.pay.orders(matching.as_deref())),
+            Control::Clear => {
+                let removed = self.faults.disarm(None);
+                (
+                    200,
+                    json!({
+                        "ok": true,
+                        "cleared": "every armed fault",
+                        "removed": removed,
+                        "kept": "the request log, notifications, orders, tokens",
+                    }),
+                )
+            }
+            Control::Retire => {
                 let appid = req.query("appid").unwrap_or_default();
                 (200, json!({ "ok": self.api.retire(&appid) }))
             }
-            _ => (404, json!({ "error": "unknown control endpoint" })),
         }
     }
 
@@ -326,6 +360,40 @@ impl Server {
         m.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// The control endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Stats,
+    Requests,
+    Notifications,
+    Fault,
+    Unfault,
+    Pay,
+    Replay,
+    Feedback,
+    Alarm,
+    Orders,
+    Clear,
+    Retire,
+}
+
+/// Every control endpoint: method, path, what it does. `control()` routes
+/// by this table and `--help` prints it, so the two cannot drift.
+pub const CONTROL: [(Control, &str, &str, &str); 12] = [
+    (Control::Stats, "GET", "/_sandbox/stats", "[?appid=] connections, requests, token calls and tokens issued, notifications"),
+    (Control::Requests, "GET", "/_sandbox/requests", "[?match=] how many API requests contained match, on which connections"),
+    (Control::Notifications, "GET", "/_sandbox/notifications", "[?match=] the accepted shipping notifications"),
+    (Control::Fault, "POST", "/_sandbox/fault", "{kind, count (1), match, delay_ms, ...}: the next count matching API requests misbehave; count 0 stops the faults with that match"),
+    (Control::Unfault, "DELETE", "/_sandbox/fault", "[?match=] stops the faults armed with match (all without it)"),
+    (Control::Pay, "POST", "/_sandbox/pay", "{appid, openid, out_trade_no, total_fee, notify_url, ...}: pays an order and posts its notification until the shop answers success"),
+    (Control::Replay, "POST", "/_sandbox/replay", "{appid, out_trade_no}: posts a paid order's notification once more"),
+    (Control::Feedback, "POST", "/_sandbox/feedback", "{appid, openid, url, msgtype, ...}: posts a signed complaint"),
+    (Control::Alarm, "POST", "/_sandbox/alarm", "{appid, url, errortype, ...}: posts a signed alarm"),
+    (Control::Orders, "GET", "/_sandbox/orders", "[?match=] every order with its attempts and answers, and pending_posts (posts still to come)"),
+    (Control::Clear, "POST", "/_sandbox/clear", "stops every fault; keeps the request log, notifications, orders and tokens"),
+    (Control::Retire, "POST", "/_sandbox/retire", "?appid= replaces the app's token now, as WeChat does when another server fetches one"),
+];
 
 /// A control endpoint's result as (status, body).
 fn answer(result: Result<Value, String>) -> (u16, Value) {
