@@ -28,6 +28,7 @@ check() { # check LABEL COMMAND...: one DIST line for a step
 sandbox=$CACHE/dist-sandbox
 rm -rf "$sandbox" && mkdir -p "$sandbox"
 tar -C "$sandbox" --strip-components=1 -xzf dist/wxpay-sandbox-"$VERSION"-*.tar.gz
+check "the sandbox tarball carries its guide and the reference" test -s "$sandbox/SANDBOX.md" -a -s "$sandbox/reference.md"
 
 # phpt ROOT PHP EXT LOG: the whole phpt suite in chroot ROOT with php PHP
 # loading EXT (a module name: the installed file in extension_dir).
@@ -66,6 +67,9 @@ debian_row() {
     check "$row: no Rust, compiler or build tool in the chroot" in_chroot "$root" sh -c '
         for t in cargo rustc clang cc gcc make phpize; do command -v $t >/dev/null && exit 1; done; exit 0'
     check "$row: dpkg -i $(basename "$deb")" in_chroot "$root" sh -c "dpkg -i /tmp/$(basename "$deb") >/tmp/dpkg-i.log 2>&1"
+    check "$row: the package carries the README, the reference and the examples" in_chroot "$root" sh -c "
+        d=/usr/share/doc/php$ver-wxpay && [ -s \$d/README.md ] && [ -s \$d/reference.md ] &&
+        [ -s \$d/examples/callback.php ] && [ -s \$d/examples/drain.php ] && [ -s \$d/examples/requeue.php ]"
     check "$row: php --ri wxpay (enabled by the package's ini)" \
         in_chroot "$root" sh -c "php$ver --ri wxpay | grep -q 'wxpay support => enabled'"
     check "$row: the outbox works with no configuration (/var/lib/wxpay, group www-data)" in_chroot "$root" sh -c "
@@ -122,14 +126,30 @@ EOF
             grep -q \"^fpm-notify ok\" /tmp/fpm.out || { cat /tmp/fpm.out /tmp/fpm.log; exit 1; }'"
 }
 
+# same_contents ZIP TGZ NAME: both archives list the same files, all under
+# NAME/, and those a shop needs are there.
+same_contents() {
+    local zip=$1 tgz=$2 name=$3 a b
+    a=$(unzip -Z1 "$zip" | grep -v '/$' | sort) && b=$(tar -tzf "$tgz" | grep -v '/$' | sort) || return 1
+    [ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b"); return 1; }
+    for f in wxpay.so INSTALL LICENSE README.md reference.md examples/callback.php examples/drain.php; do
+        grep -qx "$name/$f" <<<"$a" || { echo "    missing $name/$f"; return 1; }
+    done
+    ! grep -v "^$name/" <<<"$a"
+}
+
 zts_row() {
     local row=$1 ver=${1%-*}
     row_setup "$row" >/dev/null || { echo "DIST FAIL $row: no ZTS PHP"; return; }
     local zip ext_dir
     zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-*-zts.zip) || { echo "DIST FAIL $row: no zip"; return; }
+    local name
+    name=$(basename "$zip" .zip)
+    check "$row: the zip and the tar.gz hold one folder with the module, INSTALL, README, reference and examples" \
+        same_contents "$zip" "dist/$name.tar.gz" "$name"
     ext_dir=$(in_chroot "$CHROOT" "$PHP_BIN" -n -r 'echo PHP_EXTENSION_DIR;')
     mkdir -p "$CHROOT$ext_dir"
-    check "$row: $(basename "$zip") unpacked into extension_dir" unzip -q -o "$zip" wxpay.so -d "$CHROOT$ext_dir"
+    check "$row: $(basename "$zip") unpacked into extension_dir" unzip -q -o -j "$zip" "$name/wxpay.so" -d "$CHROOT$ext_dir"
     check "$row: phpt suite against the unpacked module" phpt "$CHROOT" "$PHP_BIN" wxpay "$CACHE/dist-test-$row.log" "$RUN_TESTS_PHP"
     rm -f "$CHROOT$ext_dir/wxpay.so"
 }

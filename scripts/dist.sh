@@ -2,11 +2,13 @@
 # make dist: release artifacts that need no Rust where they are installed,
 # built in the matrix chroots (scripts/rows.sh) into dist/:
 #   php_wxpay-VERSION_phpX.Y-x86_64-linux-glibc-{nts,zts}.zip   PIE pre-packaged binaries
+#     (and the same as .tar.gz, for systems without unzip): one folder of
+#     that name with wxpay.so, INSTALL, README.md, reference.md, examples/
 #   phpX.Y-wxpay_VERSION-1_amd64.deb                            for Debian's own PHP packages
 #   wxpay-sandbox-VERSION-x86_64-linux-glibc.tar.gz             the sandbox and test proxy
 #   composer.json, SHA256SUMS
 # DIST_ROWS picks rows (default: every row but the 8.6 release candidate).
-set -uo pipefail
+set -euo pipefail
 source "$(dirname "$0")/rows.sh"
 cd "$WXPAY_ROOT"
 
@@ -19,6 +21,15 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
+# docs DIR: what a shop reads after installing: the README, the reference
+# and the example scripts (callback, ship, drain, requeue, ...).
+docs() {
+    install -d "$1/examples"
+    install -m 0644 README.md "$1/README.md"
+    install -m 0644 docs/reference.md "$1/reference.md"
+    install -m 0644 examples/*.php "$1/examples/"
+}
+
 # deb ROW API SO: phpX.Y-wxpay for Debian's phpX.Y packages.
 deb() {
     local ver=$1 api=$2 so=$3 glibc=$4 pkg=php$1-wxpay root=$stage/deb-$1
@@ -26,6 +37,7 @@ deb() {
     install -m 0644 "$so" "$root/usr/lib/php/$api/wxpay.so"
     install -m 0644 packaging/wxpay.ini "$root/etc/php/$ver/mods-available/wxpay.ini"
     install -m 0644 LICENSE "$root/usr/share/doc/$pkg/copyright"
+    docs "$root/usr/share/doc/$pkg"
     echo "/etc/php/$ver/mods-available/wxpay.ini" >"$root/DEBIAN/conffiles"
     sed -e "s/@PKG@/$pkg/g" -e "s/@VERSION@/$VERSION/g" -e "s/@ARCH@/$DEB_ARCH/g" -e "s/@API@/$api/g" \
         -e "s/@PHP@/$ver/g" -e "s/@GLIBC@/$glibc/g" -e "s/@SIZE@/$(du -sk "$root" | cut -f1)/g" \
@@ -47,15 +59,18 @@ for row in $ROWS; do
         status=1
         continue
     fi
-    dir=$stage/$row
+    name="php_wxpay-${VERSION}_php$ver-$ARCH-linux-glibc-$kind"
+    dir=$stage/$row/$name
     mkdir -p "$dir"
     strip --strip-unneeded -o "$dir/wxpay.so" "$SO"
     glibc=$(glibc_needed "$dir/wxpay.so")
     sed -e "s/@PHP@/$ver/g" -e "s/@KIND@/${kind^^}/g" -e "s/@GLIBC@/$glibc/g" packaging/INSTALL >"$dir/INSTALL"
     cp LICENSE "$dir/"
-    zip="php_wxpay-${VERSION}_php$ver-$ARCH-linux-glibc-$kind.zip"
-    (cd "$dir" && zip -q -X "$WXPAY_ROOT/$OUT/$zip" wxpay.so LICENSE INSTALL)
-    echo "$zip: needs glibc $glibc"
+    docs "$dir"
+    # One folder (Composer, and so PIE, takes a single top folder's content).
+    (cd "$stage/$row" && zip -q -X -r "$WXPAY_ROOT/$OUT/$name.zip" "$name" &&
+        tar --owner=0 --group=0 -czf "$WXPAY_ROOT/$OUT/$name.tar.gz" "$name")
+    echo "$name.zip (and .tar.gz): needs glibc $glibc"
     if [ "$kind" = nts ]; then
         api=$(in_chroot "$CHROOT" "$PHP_CFG" --phpapi) || api=
         deb "$ver" "${api:?no phpapi from $PHP_CFG}" "$dir/wxpay.so" "$glibc"
@@ -68,6 +83,7 @@ for row in $ROWS; do
         strip -o "$sb/wxpay-sandbox" "$CACHE/target-$row/release/wxpay-sandbox"
         strip -o "$sb/wxpay-testproxy" "$CACHE/target-$row/release/wxpay-testproxy"
         cp LICENSE packaging/SANDBOX.md "$sb/"
+        cp docs/reference.md "$sb/reference.md"
         tar -C "$stage" -czf "$OUT/wxpay-sandbox-$VERSION-$ARCH-linux-glibc.tar.gz" "wxpay-sandbox-$VERSION"
         echo "wxpay-sandbox-$VERSION-$ARCH-linux-glibc.tar.gz: needs glibc $(glibc_needed "$sb/wxpay-sandbox")"
     fi
