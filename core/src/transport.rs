@@ -894,4 +894,36 @@ mod url_property {
             }
         }
     }
+
+    #[test]
+    fn the_url_bound_is_exact_and_names_the_longest_value_but_never_the_token() {
+        let settings = Settings {
+            api_base: "https://127.0.0.1:1".into(),
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::Bundled,
+            proxy: None,
+        };
+        // 19 + 2 + (3 * (1 + n) + 2) bytes: n = 2722 is 8192, n = 2723 is 8195.
+        let check = |n: usize| {
+            let v = "x".repeat(n);
+            check_url_length(&settings, "/p", &[("a", v.as_str())])
+        };
+        assert!(check(2722).is_ok(), "exactly MAX_URL_BYTES");
+        assert_eq!(
+            check(2723).unwrap_err(),
+            Error::invalid("the request URL would be longer than 8192 bytes ('a' is 2723 bytes)")
+        );
+        let token = "T".repeat(5000);
+        let e = check_url_length(
+            &settings,
+            "/p",
+            &[("access_token", &token), ("openid", "o")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "the request URL would be longer than 8192 bytes ('openid' is 1 bytes)"
+        );
+    }
 }

@@ -296,4 +296,28 @@ mod tests {
             let _ = parse(&flipped);
         }
     }
+
+    #[test]
+    fn limits_are_exact_and_names_plain() {
+        // A body of exactly MAX_BYTES is read; one byte more is refused.
+        let head = b"<xml><A>";
+        let tail = b"</A></xml>";
+        let mut body = head.to_vec();
+        body.resize(MAX_BYTES - tail.len(), b'x');
+        body.extend_from_slice(tail);
+        assert_eq!(body.len(), MAX_BYTES);
+        assert!(parse(&body).is_ok());
+        body.insert(head.len(), b'x');
+        assert!(parse(&body)
+            .unwrap_err()
+            .message()
+            .contains(&format!("at most {MAX_BYTES}")));
+        // Names: 64 plain bytes at most, nothing else.
+        let name = |n: &str| parse(format!("<xml><{n}>v</{n}></xml>").as_bytes());
+        assert!(name(&"N".repeat(64)).is_ok());
+        assert!(name(&"N".repeat(65)).is_err());
+        assert!(name("Pic_Url-1.x").is_ok());
+        assert!(name("名").is_err());
+        assert!(name("a:b").is_err());
+    }
 }

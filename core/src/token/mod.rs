@@ -820,4 +820,55 @@ mod tests {
             "released after the fetch"
         );
     }
+
+    #[test]
+    fn access_token_serves_the_threads_copy_and_force_fetches_anew() {
+        let server = crate::testserver::TestServer::start(tokens(10, 7200));
+        let c = crate::testserver::config(&server, &[]);
+        let mut quiet = crate::testserver::quiet();
+        let get = |force: bool, quiet: &mut dyn FnMut(String)| {
+            access_token(&c, b"wxAccessCopy", b"SECRET-AT", force, quiet).unwrap()
+        };
+        let first = get(false, &mut quiet);
+        assert!(first.starts_with("TOKEN"), "{first}");
+        assert_eq!(get(false, &mut quiet), first);
+        assert_eq!(
+            server.requests.lock().unwrap().len(),
+            1,
+            "the copy served it"
+        );
+        let forced = get(true, &mut quiet);
+        assert_ne!(forced, first);
+        assert_eq!(server.requests.lock().unwrap().len(), 2);
+        assert_eq!(get(false, &mut quiet), forced, "the new one, from then on");
+        // A wrong secret is never served the copy of the right one.
+        let other = access_token(&c, b"wxAccessCopy", b"SECRET-OTHER", false, &mut quiet);
+        assert!(other.map_or(true, |t| t != forced));
+        let e = access_token(&c, b"", b"SECRET-AT", false, &mut quiet).unwrap_err();
+        assert!(e.message().starts_with("$appid must be"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_refresh_stops_refreshes_for_five_minutes_for_that_app_only() {
+        let settings = Settings {
+            api_base: "https://127.0.0.1:9".into(),
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::tls::CaSource::Bundled,
+            proxy: None,
+        };
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let cache = CacheSetting::Memory;
+        assert!(refresh_allowed(&settings, &cache, "wxBreakerA", deadline));
+        let before = now_ms();
+        refresh_failed(&settings, &cache, "wxBreakerA", deadline);
+        let after = now_ms();
+        assert!(!refresh_allowed(&settings, &cache, "wxBreakerA", deadline));
+        assert!(refresh_allowed(&settings, &cache, "wxBreakerB", deadline));
+        let until = breakers().lock().unwrap()[&cache_key(&settings.api_base, "wxBreakerA")];
+        assert!(
+            (before + 300_000..=after + 300_000).contains(&until),
+            "{until} is 5 minutes from {before}"
+        );
+    }
 }
