@@ -128,3 +128,10 @@ awk -v p="$(val enqueue_p50_us "$tmp/ob-sqlite")" 'BEGIN { printf "  SQLite enqu
 printf '  storage: SQLite %d bytes per kept entry (file after a checkpoint / %d entries), Redis %d bytes per entry (used_memory delta / %d)\n' \
     "$(( sq_bytes / $(val entries "$tmp/ob-sqlite") ))" "$(val entries "$tmp/ob-sqlite")" \
     "$(( (after - before) / $(val entries "$tmp/ob-everysec") ))" "$(val entries "$tmp/ob-everysec")"
+
+# --- hostile XML: distinct sibling names against repeated ones, same size
+"$PHP" -n -d "extension=$SO" bench/xml.php > "$tmp/xml"
+echo
+awk '$1=="distinct"{d=$2} $1=="items"{i=$2} END {
+    printf "== hostile XML (64 KiB, medians of 41 interleaved parses)\n  distinct siblings %.0f us, repeated items %.0f us: %.2fx (budget <= 8x; a scan of the siblings made it ~70x)  %s\n", d, i, d / i, (d / i <= 8 ? "met" : "MISSED")
+}' "$tmp/xml"

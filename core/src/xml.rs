@@ -249,40 +249,27 @@ mod tests {
         refused(&big, "at most 65536");
     }
 
-    /// The worst body for the duplicate check, 64 KiB of distinct siblings,
-    /// costs about what as many `<item>` siblings do (the one
-    /// name exempt from the check): a ratio measured in one run. The
-    /// quadratic check made it ~70x; linear it is ~1x, and the bound leaves
-    /// room for a machine twice as loaded.
+    /// Thousands of distinct siblings are all read (the duplicate check is
+    /// a set, not a scan of the siblings: `make bench` prints the cost
+    /// against repeated items; a timed bound does not belong here).
     #[test]
-    fn many_distinct_siblings_cost_about_what_repeated_items_do() {
-        let body = |name: &dyn Fn(usize) -> String| {
-            let mut b = b"<xml>".to_vec();
-            let mut i = 0;
-            while b.len() < MAX_BYTES - 40 {
-                b.extend_from_slice(format!("<{}/>", name(i)).as_bytes());
-                i += 1;
-            }
-            b.extend_from_slice(b"</xml>");
-            (b, i)
-        };
-        let (worst, n) = body(&|i| format!("E{i}"));
-        let items = [b"<xml>".as_slice(), &b"<item/>".repeat(n), b"</xml>"].concat();
+    fn many_distinct_siblings_are_all_read() {
+        let mut b = b"<xml>".to_vec();
+        let mut n = 0;
+        while b.len() < MAX_BYTES - 100 {
+            b.extend_from_slice(format!("<E{n}/>").as_bytes());
+            n += 1;
+        }
+        b.extend_from_slice(b"</xml>");
         assert!(n > 7_000);
-        assert_eq!(parse(&worst).unwrap().children.len(), n);
-        let median = |body: &[u8]| {
-            let mut t: Vec<_> = (0..7)
-                .map(|_| {
-                    let start = std::time::Instant::now();
-                    let _ = parse(body).unwrap();
-                    start.elapsed()
-                })
-                .collect();
-            t.sort();
-            t[3].as_secs_f64()
-        };
-        let (w, i) = (median(&worst), median(&items));
-        assert!(w < i * 8.0, "distinct siblings {w}s vs items {i}s");
+        assert_eq!(parse(&b).unwrap().children.len(), n);
+        // And a name seen before among them is still a repeat.
+        b.truncate(b.len() - b"</xml>".len());
+        b.extend_from_slice(b"<E7/></xml>");
+        assert!(
+            parse(&b).unwrap_err().message().contains("E7"),
+            "a repeated element"
+        );
     }
 
     #[test]
