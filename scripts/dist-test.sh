@@ -93,8 +93,11 @@ debian_row() {
         [ ! -e /usr/lib/php/*/wxpay.so ] &&
         [ -z \"\$(find /etc/php/$ver -path '*conf.d*' -name '*wxpay*')\" ] &&
         grep -q 'wxpay.timeout = 3' /etc/php/$ver/mods-available/wxpay.ini"
-    check "$row: dpkg -P leaves nothing behind" in_chroot "$root" sh -c "
-        dpkg -P php$ver-wxpay >/tmp/dpkg-p.log 2>&1 &&
+    check "$row: dpkg -P keeps an outbox that may hold notifications, and says so" in_chroot "$root" sh -c "
+        touch /var/lib/wxpay/outbox.sqlite && dpkg -P php$ver-wxpay >/tmp/dpkg-p.log 2>&1 &&
+        grep -q 'kept /var/lib/wxpay: its outbox may hold shipping notifications not yet delivered' /tmp/dpkg-p.log &&
+        [ -e /var/lib/wxpay/outbox.sqlite ] && rm -r /var/lib/wxpay"
+    check "$row: dpkg -P leaves nothing else behind" in_chroot "$root" sh -c "
         [ -z \"\$(find / -xdev \\( -path /tmp -o -path /src -o -path /cache -o -path /proc \\) -prune -o -name '*wxpay*' -print)\" ]"
     check "$row: no service was started, stopped or reloaded" in_chroot "$root" sh -c '[ ! -s /tmp/service-calls ] || { cat /tmp/service-calls; exit 1; }'
 }

@@ -519,8 +519,8 @@ return n
 lua!(
     prune_script,
     r"
-local n = 0
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':sent_by_deadline', '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
+local n, max = 0, tonumber(ARGV[3])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':sent_by_deadline', '-inf', '(' .. ARGV[2], 'LIMIT', 0, max)) do
   local e = p .. ':e:' .. id
   local shipment = redis.call('HGET', e, 'shipment')
   if shipment and redis.call('HGET', p .. ':keys', shipment) == id then redis.call('HDEL', p .. ':keys', shipment) end
@@ -529,7 +529,9 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':sent_by_deadline', '-inf'
   redis.call('DECR', p .. ':sent')
   n = n + 1
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':superseded', '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
+-- At most max in all, as SQLite's prune.
+if n >= max then return n end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':superseded', '-inf', '(' .. ARGV[2], 'LIMIT', 0, max - n)) do
   local e = p .. ':e:' .. id
   local shipment = redis.call('HGET', e, 'shipment')
   if shipment and redis.call('HGET', p .. ':keys', shipment) == id then redis.call('HDEL', p .. ':keys', shipment) end

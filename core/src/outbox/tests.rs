@@ -734,3 +734,381 @@ fn drain_limits_have_defaults_and_exact_bounds() {
         );
     }
 }
+
+/// What every store does with the same calls at the same (explicit) times:
+/// dedup, claims and leases, retries with their error, sent, the deadline,
+/// requeue, a dead entry, a superseded status, pruning.
+fn conformance(s: &dyn Store) {
+    let entry = |order: &str, status: &str, deadline_ms: u64| NewEntry {
+        appid: "wxConform".into(),
+        transid: format!("t-{order}"),
+        out_trade_no: order.into(),
+        deliver_status: status.into(),
+        body: format!("{{\"out_trade_no\":\"{order}\",\"deliver_status\":\"{status}\"}}")
+            .into_bytes(),
+        created_ms: T0,
+        deadline_ms,
+    };
+    let a = entry("A", "1", T0 + DAY);
+    assert_eq!(s.enqueue(&a, "id-a").unwrap(), ("id-a".to_string(), true));
+    assert_eq!(s.enqueue(&a, "id-a2").unwrap(), ("id-a".to_string(), false));
+    let st = s.status(T0, 10).unwrap();
+    assert_eq!(
+        (st.pending, st.sent, st.dead, st.superseded, st.overdue),
+        (1, 0, 0, 0, 0)
+    );
+    assert_eq!(
+        (st.oldest_pending_ms, st.nearest_deadline_ms),
+        (Some(T0), Some(T0 + DAY))
+    );
+    assert!(st.dead_entries.is_empty() && st.retrying_entries.is_empty());
+
+    let claimed = s.claim("o1", T0, 4, 60_000).unwrap();
+    assert_eq!(claimed.len(), 1);
+    let c = &claimed[0];
+    assert_eq!(
+        (
+            c.id.as_str(),
+            c.appid.as_str(),
+            c.out_trade_no.as_str(),
+            c.deadline_ms,
+            c.attempts
+        ),
+        ("id-a", "wxConform", "A", T0 + DAY, 0)
+    );
+    assert_eq!(c.body, a.body);
+    assert!(
+        s.claim("o2", T0, 4, 60_000).unwrap().is_empty(),
+        "held by o1"
+    );
+
+    s.finish(
+        c,
+        &Finish::Retry {
+            next_ms: T0 + 10_000,
+            error: "E1".into(),
+        },
+        T0,
+    )
+    .unwrap();
+    let st = s.status(T0, 10).unwrap();
+    assert_eq!(st.pending, 1);
+    let r = &st.retrying_entries;
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(
+        (
+            r[0].id.as_str(),
+            r[0].transid.as_str(),
+            r[0].last_error.as_str(),
+            r[0].attempts,
+            r[0].at_ms,
+            r[0].deadline_ms
+        ),
+        ("id-a", "t-A", "E1", 1, T0 + 10_000, T0 + DAY)
+    );
+    assert!(
+        s.status(T0, 0).unwrap().retrying_entries.is_empty(),
+        "bounded by the limit"
+    );
+    assert!(
+        s.claim("o1", T0 + 5_000, 4, 60_000).unwrap().is_empty(),
+        "not due yet"
+    );
+    let again = s.claim("o1", T0 + 10_000, 4, 60_000).unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    s.finish(&again[0], &Finish::Sent, T0 + 10_000).unwrap();
+    let st = s.status(T0 + 10_000, 10).unwrap();
+    assert_eq!((st.pending, st.sent, st.oldest_pending_ms), (0, 1, None));
+    assert_eq!(
+        s.enqueue(&a, "id-a3").unwrap(),
+        ("id-a".to_string(), false),
+        "sent keeps its id"
+    );
+
+    // B: close to its deadline, then past it.
+    let b = entry("B", "1", T0 + 60_000);
+    s.enqueue(&b, "id-b").unwrap();
+    let (n, near) = s.near_deadline(T0 + 2 * 3_600_000, 10).unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(
+        (
+            near[0].out_trade_no.as_str(),
+            near[0].transid.as_str(),
+            near[0].deadline_ms,
+            near[0].last_error.as_deref()
+        ),
+        ("B", "t-B", T0 + 60_000, None)
+    );
+    assert_eq!(s.status(T0, 0).unwrap().overdue, 1);
+    assert!(s.expire(T0 + 59_999).unwrap().is_empty());
+    let died = s.expire(T0 + 60_000).unwrap();
+    assert_eq!(died.len(), 1);
+    assert_eq!(
+        (died[0].out_trade_no.as_str(), died[0].last_error.as_deref()),
+        ("B", Some("the deadline passed"))
+    );
+    let st = s.status(T0 + 60_000, 10).unwrap();
+    assert_eq!((st.pending, st.dead), (0, 1));
+    let d = &st.dead_entries[0];
+    assert_eq!(
+        (
+            d.id.as_str(),
+            d.appid.as_str(),
+            d.out_trade_no.as_str(),
+            d.at_ms,
+            d.attempts
+        ),
+        ("id-b", "wxConform", "B", T0 + 60_000, 0)
+    );
+    assert_eq!(
+        s.requeue(Some(&["id-b".to_string()]), T0 + DAY, T0 + 61_000)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.requeue(Some(&["id-b".to_string()]), T0 + DAY, T0 + 61_000)
+            .unwrap(),
+        0
+    );
+    let st = s.status(T0 + 61_000, 10).unwrap();
+    assert_eq!(
+        (st.pending, st.dead, st.nearest_deadline_ms),
+        (1, 0, Some(T0 + DAY))
+    );
+    let claimed = s.claim("o1", T0 + 61_000, 4, 60_000).unwrap();
+    assert_eq!(claimed[0].id, "id-b");
+    s.finish(
+        &claimed[0],
+        &Finish::Dead {
+            error: "WeChat error 49004".into(),
+        },
+        T0 + 62_000,
+    )
+    .unwrap();
+    let st = s.status(T0 + 62_000, 10).unwrap();
+    assert_eq!(
+        (
+            st.dead,
+            st.dead_entries[0].last_error.as_str(),
+            st.dead_entries[0].attempts
+        ),
+        (1, "WeChat error 49004", 1)
+    );
+    assert_eq!(
+        s.requeue(None, T0 + DAY, T0 + 63_000).unwrap(),
+        1,
+        "all dead entries"
+    );
+
+    // C: status 0 pending, then status 1 enqueued: the first is superseded.
+    s.enqueue(&entry("C", "0", T0 + DAY), "id-c0").unwrap();
+    let (id, new) = s.enqueue(&entry("C", "1", T0 + DAY), "id-c1").unwrap();
+    assert_eq!((id.as_str(), new), ("id-c1", true));
+    let st = s.status(T0 + 63_000, 10).unwrap();
+    assert_eq!((st.pending, st.superseded), (2, 1), "B requeued and C1");
+
+    // Released untouched (no secret): pending again, due at its time, its error kept.
+    let claimed = s.claim("o1", T0 + 64_000, 4, 60_000).unwrap();
+    assert_eq!(claimed.len(), 2);
+    for c in &claimed {
+        s.finish(
+            c,
+            &Finish::Release {
+                next_ms: T0 + 70_000,
+                error: "no appsecret".into(),
+            },
+            T0 + 64_000,
+        )
+        .unwrap();
+    }
+    assert!(s.claim("o1", T0 + 69_999, 4, 60_000).unwrap().is_empty());
+    let st = s.status(T0 + 64_000, 10).unwrap();
+    assert_eq!(st.retrying_entries.len(), 2);
+    assert!(st
+        .retrying_entries
+        .iter()
+        .all(|e| e.last_error == "no appsecret" && e.at_ms == T0 + 70_000));
+    assert_eq!(s.claim("o1", T0 + 70_000, 4, 60_000).unwrap().len(), 2);
+
+    // Sent and superseded entries are pruned once their deadline is older
+    // than the cut (A, and C's status 0).
+    assert_eq!(s.prune(T0 + DAY, 10).unwrap(), 0);
+    assert_eq!(s.prune(T0 + DAY + 1, 1).unwrap(), 1, "at most max");
+    assert_eq!(s.prune(T0 + DAY + 1, 10).unwrap(), 1);
+    let st = s.status(T0 + 70_000, 0).unwrap();
+    assert_eq!((st.sent, st.superseded, st.pending), (0, 0, 2));
+}
+
+#[test]
+fn the_sqlite_store_does_what_every_store_does() {
+    let server = TestServer::start(vec![]);
+    let c = sqlite_config(&server, "conformance");
+    let (s, _) = store(&c).unwrap();
+    conformance(&*s);
+}
+
+#[test]
+fn the_redis_store_does_what_every_store_does() {
+    if std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("redis-server is not installed: skipped");
+        return;
+    }
+    let redis = crate::token::redis::tests::TestRedis::start(&[]);
+    let server = TestServer::start(vec![]);
+    let c = config(&server, &[("outbox", &redis.url)]);
+    let (s, label) = store(&c).unwrap();
+    assert_eq!(label, redis.url);
+    conformance(&*s);
+}
+
+#[test]
+fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
+    if std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("redis-server is not installed: skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wxpay-redis-risk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.display().to_string();
+    let server = TestServer::start(vec![]);
+    let verdict = |extra: &[&str]| {
+        let redis = crate::token::redis::tests::TestRedis::start(extra);
+        let c = config(&server, &[("outbox", &redis.url)]);
+        let (s, _) = store(&c).unwrap();
+        let refused = s
+            .check_durable(false)
+            .err()
+            .map(|e| e.message().to_string());
+        assert!(s.check_durable(true).is_ok(), "the risk accepted");
+        refused
+    };
+    let evicting = verdict(&[
+        "--appendonly",
+        "yes",
+        "--dir",
+        &dir,
+        "--maxmemory",
+        "2mb",
+        "--maxmemory-policy",
+        "allkeys-lru",
+    ])
+    .expect("refused");
+    assert!(
+        evicting
+            .contains("its maxmemory-policy allkeys-lru with maxmemory 2097152 lets Redis evict"),
+        "{evicting}"
+    );
+    assert!(
+        evicting.contains("or set wxpay.outbox_redis_unsafe = 1"),
+        "{evicting}"
+    );
+    let volatile = verdict(&[
+        "--appendonly",
+        "yes",
+        "--dir",
+        &dir,
+        "--maxmemory",
+        "2mb",
+        "--maxmemory-policy",
+        "volatile-lru",
+    ]);
+    assert_eq!(
+        volatile, None,
+        "a volatile-* policy never evicts the outbox's keys (they have no TTL)"
+    );
+    let unlimited = verdict(&[
+        "--appendonly",
+        "yes",
+        "--dir",
+        &dir,
+        "--maxmemory-policy",
+        "allkeys-lru",
+    ]);
+    assert_eq!(unlimited, None, "no maxmemory: nothing is evicted");
+    let diskless = verdict(&[]).expect("refused");
+    assert!(diskless.contains("it keeps nothing on disk"), "{diskless}");
+    let rdb = verdict(&["--save", "60 1", "--dir", &dir]);
+    assert_eq!(rdb, None, "RDB snapshots keep it");
+    let hidden = verdict(&["--rename-command", "CONFIG", ""]).expect("refused");
+    assert!(
+        hidden.contains("its configuration cannot be read"),
+        "{hidden}"
+    );
+
+    // The marker: gone while entries remain, or a new one (emptied), is loud.
+    let redis =
+        crate::token::redis::tests::TestRedis::start(&["--appendonly", "yes", "--dir", &dir]);
+    let c = config(&server, &[("outbox", &redis.url)]);
+    let (s, _) = store(&c).unwrap();
+    assert_eq!(s.lost().unwrap(), None);
+    enqueue(&c, &delivery("wxRedisLost", "n1"), T0 + DAY, T0).unwrap();
+    assert_eq!(s.lost().unwrap(), None);
+    let mut conn = ::redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = ::redis::cmd("DEL")
+        .arg("wxpay:outbox:epoch")
+        .query(&mut conn)
+        .unwrap();
+    let why = s.lost().unwrap().expect("noticed");
+    assert!(
+        why.contains("lost its marker key while entries remain"),
+        "{why}"
+    );
+    let _: () = ::redis::cmd("FLUSHALL").query(&mut conn).unwrap();
+    enqueue(&c, &delivery("wxRedisLost", "n2"), T0 + DAY, T0).unwrap();
+    let why = s.lost().unwrap().expect("noticed");
+    assert!(
+        why.contains("was emptied or replaced since this process last used it"),
+        "{why}"
+    );
+    assert_eq!(s.lost().unwrap(), None, "once per change");
+
+    // The server's clock, and due times bounded.
+    let local = 1_000_000u64;
+    let offset = s.time(local, None).unwrap().offset_ms;
+    let real = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!((offset + local as i64 - real).abs() < 5_000, "{offset}");
+    let claimed = s.claim("o1", T0, 4, 60_000).unwrap();
+    s.finish(
+        &claimed[0],
+        &Finish::Retry {
+            next_ms: T0 + 30 * DAY,
+            error: "E".into(),
+        },
+        T0,
+    )
+    .unwrap();
+    assert!(s.claim("o1", T0, 4, 60_000).unwrap().is_empty());
+    assert_eq!(s.bound_due(T0, T0 + 60_000).unwrap(), 1);
+    assert_eq!(s.bound_due(T0, T0 + 60_000).unwrap(), 0);
+    assert_eq!(s.claim("o1", T0, 4, 60_000).unwrap().len(), 1, "due now");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn redis_urls_are_checked_without_showing_their_password() {
+    let e = redis::check_url("wxpay.outbox", "redis://u:pw@127.0.0.1:1/0?timeout=1").unwrap_err();
+    assert!(
+        e.message().contains("has a query") && !e.message().contains("pw"),
+        "{e}"
+    );
+    let e = redis::check_url("wxpay.outbox", "redis://u:pw@[nope/0").unwrap_err();
+    assert!(
+        e.message().contains("is not a usable Redis URL") && !e.message().contains("pw"),
+        "{e}"
+    );
+    assert!(redis::check_url("wxpay.outbox", "redis://127.0.0.1:6379/0").is_ok());
+}
