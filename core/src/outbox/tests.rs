@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::testserver::{config, delivery, errcode, lines, quiet, token, Answer, TestServer};
+use std::collections::HashMap;
 
 fn sqlite_config(server: &TestServer, name: &str) -> Config {
     let dir = std::env::temp_dir().join(format!("wxpay-outbox-{}-{name}", std::process::id()));
@@ -1111,4 +1112,213 @@ fn redis_urls_are_checked_without_showing_their_password() {
         "{e}"
     );
     assert!(redis::check_url("wxpay.outbox", "redis://127.0.0.1:6379/0").is_ok());
+}
+
+/// A store that records what a drain asked of it, around a real one.
+struct Recording<'s> {
+    inner: &'s dyn Store,
+    claims: std::sync::Mutex<Vec<(usize, u64)>>,
+    bounds: std::sync::Mutex<Vec<(u64, u64)>>,
+}
+
+impl Store for Recording<'_> {
+    fn enqueue(&self, entry: &NewEntry, id: &str) -> Result<(String, bool)> {
+        self.inner.enqueue(entry, id)
+    }
+    fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>> {
+        self.claims.lock().unwrap().push((max, lease_ms));
+        self.inner.claim(owner, now_ms, max, lease_ms)
+    }
+    fn finish(&self, claimed: &Claimed, how: &Finish, now_ms: u64) -> Result<()> {
+        self.inner.finish(claimed, how, now_ms)
+    }
+    fn expire(&self, now_ms: u64) -> Result<Vec<Overdue>> {
+        self.inner.expire(now_ms)
+    }
+    fn near_deadline(&self, before_ms: u64, max: usize) -> Result<(u64, Vec<Overdue>)> {
+        self.inner.near_deadline(before_ms, max)
+    }
+    fn status(&self, now_ms: u64, dead_max: usize) -> Result<Status> {
+        self.inner.status(now_ms, dead_max)
+    }
+    fn requeue(&self, ids: Option<&[String]>, deadline_ms: u64, now_ms: u64) -> Result<u64> {
+        self.inner.requeue(ids, deadline_ms, now_ms)
+    }
+    fn prune(&self, before_ms: u64, max: usize) -> Result<u64> {
+        self.inner.prune(before_ms, max)
+    }
+    fn time(&self, local_now_ms: u64, boot: Option<(String, u64)>) -> Result<Clock> {
+        self.inner.time(local_now_ms, boot)
+    }
+    fn bound_due(&self, now_ms: u64, latest_ms: u64) -> Result<u64> {
+        self.bounds.lock().unwrap().push((now_ms, latest_ms));
+        self.inner.bound_due(now_ms, latest_ms)
+    }
+}
+
+#[test]
+fn a_drain_leases_for_three_timeouts_takes_at_most_max_items_and_bounds_due_times() {
+    let server = TestServer::start(vec![token("T1"), errcode(0)]);
+    let dir = std::env::temp_dir().join(format!("wxpay-outbox-{}-recorded", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("o.sqlite").display().to_string();
+    let c = config(
+        &server,
+        &[
+            ("outbox", &path),
+            ("outbox_retry_first", "1"),
+            ("outbox_retry_max", "2"),
+        ],
+    );
+    for i in 0..5 {
+        enqueue(&c, &delivery("wxRecorded", &format!("n{i}")), T0 + DAY, T0).unwrap();
+    }
+    let (inner, _) = store(&c).unwrap();
+    let s = Recording {
+        inner: &*inner,
+        claims: Default::default(),
+        bounds: Default::default(),
+    };
+    let limits = Limits {
+        max_items: 2,
+        max_time: Duration::from_secs(30),
+    };
+    let n = drain(
+        &s,
+        &c,
+        &secret("SECRET-REC"),
+        limits,
+        &|| T0,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!((n.sent, n.pending), (2, 3));
+    // The tests' timeout is 2 s: a lease of 3 x 2 s + 2 s, claims no larger
+    // than the items left.
+    assert_eq!(*s.claims.lock().unwrap(), [(2, 8_000)]);
+    // Due times are bounded by the longest wait: a batch's leases (4 x 8 s,
+    // longer than the 2 s retry cap here), plus a minute.
+    assert_eq!(*s.bounds.lock().unwrap(), [(T0, T0 + 32_000 + 60_000)]);
+    let n = drain(
+        &s,
+        &c,
+        &secret("SECRET-REC"),
+        LIMITS,
+        &|| T0,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!((n.sent, n.pending), (3, 0), "the rest, in one drain");
+    assert_eq!(s.claims.lock().unwrap()[1..], [(4, 8_000), (4, 8_000)]);
+}
+
+#[test]
+fn a_drain_that_runs_out_of_time_hands_back_what_it_claimed_and_did_not_send() {
+    let slow = |a: Answer| Answer {
+        delay: Duration::from_millis(400),
+        ..a
+    };
+    let server = TestServer::start(vec![token("T1"), slow(errcode(0))]);
+    let c = sqlite_config(&server, "handed-back");
+    for i in 0..4 {
+        enqueue(&c, &delivery("wxHandBack", &format!("n{i}")), T0 + DAY, T0).unwrap();
+    }
+    let (s, _) = store(&c).unwrap();
+    let limits = Limits {
+        max_items: 100,
+        max_time: Duration::from_millis(1_000),
+    };
+    // One send of 400 ms leaves less than twice that: the other three go back.
+    let n = drain(
+        &*s,
+        &c,
+        &secret("SECRET-HB"),
+        limits,
+        &|| T0,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!((n.sent, n.retried, n.skipped, n.pending), (1, 0, 0, 3));
+    // Handed back, not held: the next drain takes them at once, no lease to wait out.
+    assert_eq!(s.claim("next", T0, 4, 60_000).unwrap().len(), 3);
+}
+
+#[test]
+fn a_failure_close_to_the_deadline_is_tried_once_more_just_before_it() {
+    let server = TestServer::start(vec![token("T1"), errcode(-1)]);
+    let c = sqlite_config(&server, "last-try");
+    enqueue(&c, &delivery("wxLastTry", "n1"), T0 + 500, T0).unwrap();
+    enqueue(&c, &delivery("wxLastTry", "n2"), T0 + 3_000, T0).unwrap();
+    let (s, _) = store(&c).unwrap();
+    let mut warned = Vec::new();
+    let n = drain(
+        &*s,
+        &c,
+        &secret("SECRET-LT"),
+        LIMITS,
+        &|| T0,
+        &|| None,
+        &mut |w| warned.push(w),
+    )
+    .unwrap();
+    assert_eq!(n.retried, 2);
+    let next: HashMap<String, u64> = s
+        .status(T0, 10)
+        .unwrap()
+        .retrying_entries
+        .into_iter()
+        .map(|e| (e.out_trade_no, e.at_ms))
+        .collect();
+    // The back-off (10 s or more) would pass the deadline: a second before
+    // it, or at once when there is not a second left.
+    assert_eq!(next["n1"], T0 + 1);
+    assert_eq!(next["n2"], T0 + 2_000);
+}
+
+#[test]
+fn the_overdue_warning_names_ten_and_counts_the_rest() {
+    let server = TestServer::start(vec![token("T1"), errcode(-1)]);
+    let c = sqlite_config(&server, "overdue-names");
+    let warning = |n: usize| {
+        let dir = format!("overdue-{n}");
+        let c = sqlite_config(&server, &dir);
+        for i in 0..n {
+            enqueue(
+                &c,
+                &delivery("wxOverdue", &format!("n{i}")),
+                T0 + 3_600_000,
+                T0,
+            )
+            .unwrap();
+        }
+        let (s, _) = store(&c).unwrap();
+        let mut warned = Vec::new();
+        // No secret: nothing is sent, every entry stays overdue.
+        drain(
+            &*s,
+            &c,
+            &Apps::default(),
+            LIMITS,
+            &|| T0,
+            &|| None,
+            &mut |w| warned.push(w),
+        )
+        .unwrap();
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        warned.remove(0)
+    };
+    let _ = c;
+    let ten = warning(10);
+    assert!(
+        ten.starts_with("10 shipping notification(s) still undelivered within 2 hours"),
+        "{ten}"
+    );
+    assert!(!ten.contains("more"), "{ten}");
+    let eleven = warning(11);
+    assert!(eleven.ends_with(" and 1 more"), "{eleven}");
+    assert_eq!(eleven.matches("out_trade_no ").count(), 10);
 }
