@@ -186,7 +186,7 @@ fn owner(path: &Path) -> String {
 }
 
 /// What to do when the user PHP runs as cannot write the file at `path`.
-fn chown_advice(path: &Path) -> String {
+pub(super) fn chown_advice(path: &Path) -> String {
     let dir = path
         .parent()
         .map_or("/".into(), |d| d.display().to_string());

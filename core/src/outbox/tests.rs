@@ -1322,3 +1322,77 @@ fn the_overdue_warning_names_ten_and_counts_the_rest() {
     assert!(eleven.ends_with(" and 1 more"), "{eleven}");
     assert_eq!(eleven.matches("out_trade_no ").count(), 10);
 }
+
+#[test]
+fn the_sqlite_clock_believes_the_wall_clock_within_five_minutes_of_what_it_measured() {
+    let server = TestServer::start(vec![]);
+    let c = sqlite_config(&server, "clock-bounds");
+    let (s, _) = store(&c).unwrap();
+    let boot = |id: &str, ms: u64| Some((id.to_string(), ms));
+    assert_eq!(
+        s.time(T0, boot("b1", 1_000)).unwrap(),
+        Clock::default(),
+        "first: believed"
+    );
+    // A minute later on the boot clock; the wall clock exactly 5 minutes
+    // further ahead than that: still believed.
+    assert_eq!(
+        s.time(T0 + 60_000 + 300_000, boot("b1", 61_000)).unwrap(),
+        Clock::default()
+    );
+    // Measured: T0 + 360 s (the last trusted time) + 60 s. A wall clock
+    // ten minutes ahead of that is not.
+    let ahead = s.time(T0 + 420_000 + 600_000, boot("b1", 121_000)).unwrap();
+    assert_eq!(ahead.offset_ms, -600_000);
+    assert!(ahead
+        .warning
+        .unwrap()
+        .contains("reads 10 min ahead of the time measured"));
+    // Another boot, or a boot clock that went back: the wall clock again.
+    assert_eq!(
+        s.time(T0 + 5 * DAY, boot("b2", 500)).unwrap(),
+        Clock::default()
+    );
+    assert_eq!(
+        s.time(T0 + 9 * DAY, boot("b2", 100)).unwrap(),
+        Clock::default()
+    );
+    assert_eq!(
+        s.time(T0 + 20 * DAY, None).unwrap(),
+        Clock::default(),
+        "no boot clock"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_advice_names_the_owner() {
+    let server = TestServer::start(vec![]);
+    let c = sqlite_config(&server, "not-a-db");
+    let path = c.outbox().unwrap().location.shown();
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let e = enqueue(&c, &delivery("wxNotADb", "n1"), T0 + DAY, T0).unwrap_err();
+    assert!(matches!(e, Error::Outbox(_)), "{e:?}");
+    assert!(
+        e.message().contains("is not a usable outbox file")
+            && e.message().contains("move it aside"),
+        "{e}"
+    );
+
+    use std::os::unix::fs::PermissionsExt;
+    let file = std::path::Path::new(&path);
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let advice = super::sqlite::chown_advice(file);
+    assert!(
+        advice.contains(" mode 640: the user PHP runs as must be able to write it"),
+        "{advice}"
+    );
+    if std::os::unix::fs::chown(file, Some(0), Some(0)).is_ok() {
+        assert!(
+            advice.starts_with("the file is ")
+                && super::sqlite::chown_advice(file).starts_with("the file is root:root mode 640"),
+            "{advice}"
+        );
+    }
+    assert_eq!(super::sqlite::chown_advice(std::path::Path::new("/nonexistent/o.sqlite")),
+        "the file is : the user PHP runs as must be able to write it and its directory /nonexistent (chown it to that user or its group, mode 660)");
+}
