@@ -334,6 +334,25 @@ impl SqliteStore {
     }
 }
 
+/// A status row: id, appid, transid, out_trade_no, last_error, attempts,
+/// deadline_ms and the time it lists (when it died, or is tried next).
+fn listed(r: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
+    let ms = |i: usize| {
+        r.get::<_, Option<i64>>(i)
+            .map(|v| v.unwrap_or(0).max(0) as u64)
+    };
+    Ok(Listed {
+        id: r.get(0)?,
+        appid: r.get(1)?,
+        transid: r.get(2)?,
+        out_trade_no: r.get(3)?,
+        last_error: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        attempts: ms(5)?,
+        deadline_ms: ms(6)?,
+        at_ms: ms(7)?,
+    })
+}
+
 /// The dedup rule inside the enqueue's transaction: a shipment pending or
 /// sent keeps its first id; one that is dead (or superseded) is re-armed
 /// under its id with the new, freshly signed body; and the other status of
@@ -619,36 +638,14 @@ impl Store for SqliteStore {
                 "SELECT id, appid, transid, out_trade_no, last_error, attempts, deadline_ms, done_ms
                  FROM entries WHERE state = 'dead' ORDER BY done_ms, id LIMIT ?1",
             )?;
-            let rows = dead.query_map(params![dead_max as i64], |r| {
-                Ok(Listed {
-                    id: r.get(0)?,
-                    appid: r.get(1)?,
-                    transid: r.get(2)?,
-                    out_trade_no: r.get(3)?,
-                    last_error: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    attempts: r.get::<_, i64>(5)?.max(0) as u64,
-                    deadline_ms: r.get::<_, i64>(6)?.max(0) as u64,
-                    at_ms: r.get::<_, Option<i64>>(7)?.unwrap_or(0).max(0) as u64,
-                })
-            })?;
+            let rows = dead.query_map(params![dead_max as i64], listed)?;
             s.dead_entries = rows.collect::<rusqlite::Result<_>>()?;
             let mut retrying = c.prepare_cached(
                 "SELECT id, appid, transid, out_trade_no, last_error, attempts, deadline_ms, next_ms
                  FROM entries INDEXED BY due WHERE state = 'pending' AND last_error IS NOT NULL
                  ORDER BY next_ms, id LIMIT ?1",
             )?;
-            let rows = retrying.query_map(params![dead_max as i64], |r| {
-                Ok(Listed {
-                    id: r.get(0)?,
-                    appid: r.get(1)?,
-                    transid: r.get(2)?,
-                    out_trade_no: r.get(3)?,
-                    last_error: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    attempts: r.get::<_, i64>(5)?.max(0) as u64,
-                    deadline_ms: r.get::<_, i64>(6)?.max(0) as u64,
-                    at_ms: r.get::<_, i64>(7)?.max(0) as u64,
-                })
-            })?;
+            let rows = retrying.query_map(params![dead_max as i64], listed)?;
             s.retrying_entries = rows.collect::<rusqlite::Result<_>>()?;
             Ok(s)
         })
