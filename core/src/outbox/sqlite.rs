@@ -334,6 +334,16 @@ impl SqliteStore {
     }
 }
 
+/// An (out_trade_no, transid, deadline_ms, last_error) row.
+fn overdue(r: &rusqlite::Row<'_>) -> rusqlite::Result<Overdue> {
+    Ok(Overdue {
+        out_trade_no: r.get(0)?,
+        transid: r.get(1)?,
+        deadline_ms: r.get::<_, i64>(2)?.max(0) as u64,
+        last_error: r.get(3)?,
+    })
+}
+
 /// A status row: id, appid, transid, out_trade_no, last_error, attempts,
 /// deadline_ms and the time it lists (when it died, or is tried next).
 fn listed(r: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
@@ -565,14 +575,7 @@ impl Store for SqliteStore {
                      WHERE state = 'pending' AND deadline_ms <= ?1 AND lease_ms <= ?1 LIMIT 1000)
                  RETURNING out_trade_no, transid, deadline_ms, last_error",
             )?;
-            let rows = stmt.query_map(params![ms(now_ms)], |r| {
-                Ok(Overdue {
-                    out_trade_no: r.get(0)?,
-                    transid: r.get(1)?,
-                    deadline_ms: r.get::<_, i64>(2)?.max(0) as u64,
-                    last_error: r.get(3)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![ms(now_ms)], overdue)?;
             rows.collect()
         })
     }
@@ -588,14 +591,7 @@ impl Store for SqliteStore {
                 "SELECT out_trade_no, transid, deadline_ms, last_error FROM entries
                  WHERE state = 'pending' AND deadline_ms < ?1 ORDER BY deadline_ms LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![ms(before_ms), max as i64], |r| {
-                Ok(Overdue {
-                    out_trade_no: r.get(0)?,
-                    transid: r.get(1)?,
-                    deadline_ms: r.get::<_, i64>(2)?.max(0) as u64,
-                    last_error: r.get(3)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![ms(before_ms), max as i64], overdue)?;
             Ok((count.max(0) as u64, rows.collect::<rusqlite::Result<_>>()?))
         })
     }
