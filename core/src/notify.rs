@@ -313,6 +313,7 @@ mod tests {
         let c = config(&server, &[("appsecret", "SECRET-4")]);
         let e = notify(&c, &delivery("wxManagedQuota"), None, &mut quiet()).unwrap_err();
         assert_eq!((e.code(), lines(&server).len()), (45009, 2));
+        assert!(!e.message().contains("token"), "not a token's fault: {e}");
 
         let server = TestServer::start(vec![token("T1"), Answer::ok("{}")]);
         let c = config(&server, &[("appsecret", "SECRET-5")]);
