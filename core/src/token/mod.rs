@@ -871,4 +871,38 @@ mod tests {
             "{until} is 5 minutes from {before}"
         );
     }
+
+    #[test]
+    fn a_threads_copy_is_served_for_copy_ms_and_then_redis_is_asked_again() {
+        let (_server, settings) = token_server(tokens(10, 7200));
+        let redis = redis::tests::TestRedis::start(&[]);
+        let cache = CacheSetting::Redis(redis.url.clone());
+        let src = Source {
+            copy_ms: 300,
+            settings: &settings,
+            endpoint: Endpoint::Token,
+            cache: &cache,
+            appid: "wxCopyMs",
+            secret: "S",
+            deadline: Instant::now() + Duration::from_secs(3),
+        };
+        let first = obtain(&src, Want::default()).unwrap().token;
+        let store = RedisStore::open(&redis.url).unwrap();
+        let key = format!("wxpay:token:{}", cache_key(&settings.api_base, "wxCopyMs"));
+        let soon = || Instant::now() + Duration::from_secs(1);
+        let mut newer = store.get(&key, soon()).unwrap().unwrap();
+        newer.token = "FROM-ANOTHER-WORKER".into();
+        store.put(&key, &newer, soon()).unwrap();
+        assert_eq!(
+            obtain(&src, Want::default()).unwrap().token,
+            first,
+            "the copy, for now"
+        );
+        // Twice the copy's 300 ms: Redis again, whatever the token's own lifetime.
+        std::thread::sleep(Duration::from_millis(600));
+        assert_eq!(
+            obtain(&src, Want::default()).unwrap().token,
+            "FROM-ANOTHER-WORKER"
+        );
+    }
 }
