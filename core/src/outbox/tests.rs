@@ -1280,7 +1280,6 @@ fn a_failure_close_to_the_deadline_is_tried_once_more_just_before_it() {
 #[test]
 fn the_overdue_warning_names_ten_and_counts_the_rest() {
     let server = TestServer::start(vec![token("T1"), errcode(-1)]);
-    let c = sqlite_config(&server, "overdue-names");
     let warning = |n: usize| {
         let dir = format!("overdue-{n}");
         let c = sqlite_config(&server, &dir);
@@ -1309,13 +1308,28 @@ fn the_overdue_warning_names_ten_and_counts_the_rest() {
         assert_eq!(warned.len(), 1, "{warned:?}");
         warned.remove(0)
     };
-    let _ = c;
     let ten = warning(10);
     assert!(
         ten.starts_with("10 shipping notification(s) still undelivered within 2 hours"),
         "{ten}"
     );
     assert!(!ten.contains("more"), "{ten}");
+    // Two hours is the line: 119 minutes before a deadline is overdue, 121 is not.
+    let c = sqlite_config(&server, "overdue-line");
+    enqueue(&c, &delivery("wxOverdueLine", "in"), T0 + 119 * 60_000, T0).unwrap();
+    enqueue(&c, &delivery("wxOverdueLine", "out"), T0 + 121 * 60_000, T0).unwrap();
+    let (s, _) = store(&c).unwrap();
+    let n = drain(
+        &*s,
+        &c,
+        &Apps::default(),
+        LIMITS,
+        &|| T0,
+        &|| None,
+        &mut |_| (),
+    )
+    .unwrap();
+    assert_eq!((n.overdue, n.pending), (1, 2));
     let eleven = warning(11);
     assert!(eleven.ends_with(" and 1 more"), "{eleven}");
     assert_eq!(eleven.matches("out_trade_no ").count(), 10);
