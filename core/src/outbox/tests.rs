@@ -1408,3 +1408,71 @@ fn a_file_that_is_not_a_database_is_refused_and_advice_names_the_owner() {
     assert_eq!(super::sqlite::chown_advice(std::path::Path::new("/nonexistent/o.sqlite")),
         "the file is : the user PHP runs as must be able to write it and its directory /nonexistent (chown it to that user or its group, mode 660)");
 }
+
+#[test]
+fn a_send_cut_short_by_the_drains_own_time_is_handed_back_uncounted() {
+    let slow = Answer {
+        delay: Duration::from_millis(1_500),
+        ..errcode(0)
+    };
+    let server = TestServer::start(vec![token("T1"), slow]);
+    let c = sqlite_config(&server, "cut-short");
+    enqueue(&c, &delivery("wxCutShort", "n1"), T0 + DAY, T0).unwrap();
+    let (s, _) = store(&c).unwrap();
+    let limits = Limits {
+        max_items: 100,
+        max_time: Duration::from_millis(600),
+    };
+    let n = drain(
+        &*s,
+        &c,
+        &secret("SECRET-CUT"),
+        limits,
+        &|| T0,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!(
+        (n.sent, n.retried, n.dead, n.skipped, n.pending),
+        (0, 0, 0, 0, 1),
+        "neither a failure nor a skip"
+    );
+    let st = s.status(T0, 10).unwrap();
+    assert!(st.retrying_entries.is_empty(), "no error recorded: {st:?}");
+}
+
+#[test]
+fn the_deaths_of_a_drain_are_named_ten_at_most_and_the_rest_counted() {
+    let server = TestServer::start(vec![]);
+    let died = |n: usize| {
+        let c = sqlite_config(&server, &format!("died-{n}"));
+        for i in 0..n {
+            enqueue(&c, &delivery("wxDied", &format!("n{i}")), T0 + 1_000, T0).unwrap();
+        }
+        let (s, _) = store(&c).unwrap();
+        let mut warned = Vec::new();
+        let counts = drain(
+            &*s,
+            &c,
+            &Apps::default(),
+            LIMITS,
+            &|| T0 + 2_000,
+            &|| None,
+            &mut |w| warned.push(w),
+        )
+        .unwrap();
+        assert_eq!(counts.dead, n as u64);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        warned.remove(0)
+    };
+    let ten = died(10);
+    assert!(
+        ten.starts_with("10 shipping notification(s) died in this drain"),
+        "{ten}"
+    );
+    assert!(!ten.contains("more"), "{ten}");
+    let eleven = died(11);
+    assert!(eleven.ends_with(" and 1 more"), "{eleven}");
+    assert_eq!(eleven.matches("out_trade_no ").count(), 10);
+}
