@@ -224,11 +224,11 @@ fn reason(e: &redis::RedisError, io: Duration) -> String {
     short
 }
 
+/// A text field of a script's reply: the scripts return every one as a
+/// bulk string (numbers are read by [`num`]).
 fn text(v: Option<&Value>) -> String {
     match v {
         Some(Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
-        Some(Value::SimpleString(s)) => s.clone(),
-        Some(Value::Int(n)) => n.to_string(),
         _ => String::new(),
     }
 }
