@@ -1093,7 +1093,53 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
     assert!(s.claim("o1", T0, 4, 60_000).unwrap().is_empty());
     assert_eq!(s.bound_due(T0, T0 + 60_000).unwrap(), 1);
     assert_eq!(s.bound_due(T0, T0 + 60_000).unwrap(), 0);
-    assert_eq!(s.claim("o1", T0, 4, 60_000).unwrap().len(), 1, "due now");
+    let held = s.claim("o1", T0, 4, 60_000).unwrap();
+    assert_eq!(held.len(), 1, "due now");
+    // A claim is held for its leases (4 x 1 s here) in real time too: another
+    // drainer does not take it over 0.6 s later.
+    s.finish(
+        &held[0],
+        &Finish::Release {
+            next_ms: T0,
+            error: String::new(),
+        },
+        T0,
+    )
+    .unwrap();
+    let held = s.claim("o1", T0, 4, 1_000).unwrap();
+    assert_eq!(held.len(), 1);
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(s.claim("o2", T0, 4, 1_000).unwrap().is_empty());
+    // A drainer that holds nothing leaves the consumer group; one that holds
+    // something stays (its claim is taken over later).
+    let consumers = |conn: &mut ::redis::Connection| -> Vec<String> {
+        let info: Vec<std::collections::HashMap<String, ::redis::Value>> = ::redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg("wxpay:outbox:stream")
+            .arg("drain")
+            .query(conn)
+            .unwrap();
+        let mut names: Vec<String> = info
+            .iter()
+            .filter_map(|c| match c.get("name") {
+                Some(::redis::Value::BulkString(b)) => {
+                    Some(String::from_utf8_lossy(b).into_owned())
+                }
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(consumers(&mut conn).contains(&"o1".to_string()));
+    s.leave("o1").unwrap();
+    assert!(
+        consumers(&mut conn).contains(&"o1".to_string()),
+        "o1 still holds an entry"
+    );
+    s.finish(&held[0], &Finish::Sent, T0).unwrap();
+    s.leave("o1").unwrap();
+    assert!(!consumers(&mut conn).contains(&"o1".to_string()), "o1 left");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
