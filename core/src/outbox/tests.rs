@@ -93,6 +93,25 @@ fn failures_are_retried_with_back_off_and_a_sent_entry_is_never_sent_again() {
     assert_eq!(run(&c, &apps, T0 + 4_999, &mut quiet()).retried, 0);
     let later = run(&c, &apps, T0 + 10_001, &mut quiet());
     assert_eq!((later.sent, later.pending), (1, 0));
+    // A second failure waits twice as long: from the upper half of 20 s.
+    let server2 = TestServer::start(vec![
+        token("T1"),
+        Answer {
+            status: 503,
+            ..errcode(0)
+        },
+    ]);
+    let c2 = sqlite_config(&server2, "retry-twice");
+    enqueue(&c2, &delivery("wxOutboxRetry2", "n1"), T0 + DAY, T0).unwrap();
+    run(&c2, &apps, T0, &mut quiet());
+    let (s2, _) = store(&c2).unwrap();
+    let first_wait = s2.status(T0, 1).unwrap().retrying_entries[0].at_ms - T0;
+    assert!((5_000..=10_000).contains(&first_wait), "{first_wait}");
+    run(&c2, &apps, T0 + first_wait, &mut quiet());
+    let r = &s2.status(T0, 1).unwrap().retrying_entries[0];
+    let second_wait = r.at_ms - (T0 + first_wait);
+    assert_eq!(r.attempts, 2);
+    assert!((10_001..=20_000).contains(&second_wait), "{second_wait}");
     assert_eq!(
         run(&c, &apps, T0 + 100_000, &mut quiet()),
         Counts::default()
@@ -232,6 +251,14 @@ fn a_drain_without_a_secret_for_an_app_leaves_its_entries_alone() {
     let n = run(&c, &apps, T0, &mut quiet());
     assert_eq!((n.skipped, n.pending), (1, 1));
     assert!(lines(&server).is_empty());
+    // Back as it was, due again after the first retry wait (10 s), its reason kept.
+    let (s, _) = store(&c).unwrap();
+    let r = &s.status(T0, 10).unwrap().retrying_entries[0];
+    assert_eq!(r.at_ms, T0 + 10_000);
+    assert_eq!(
+        r.last_error,
+        "no appsecret for appid wxOutboxSkip was given to wx_deliver_drain()"
+    );
     assert!(super::apps(None, &[])
         .unwrap_err()
         .message()
@@ -1096,7 +1123,7 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
     let held = s.claim("o1", T0, 4, 60_000).unwrap();
     assert_eq!(held.len(), 1, "due now");
     // A claim is held for its leases (4 x 1 s here) in real time too: another
-    // drainer does not take it over 0.6 s later.
+    // drainer does not take it over 2 s later.
     s.finish(
         &held[0],
         &Finish::Release {
@@ -1108,7 +1135,7 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
     .unwrap();
     let held = s.claim("o1", T0, 4, 1_000).unwrap();
     assert_eq!(held.len(), 1);
-    std::thread::sleep(Duration::from_millis(600));
+    std::thread::sleep(Duration::from_millis(2_000));
     assert!(s.claim("o2", T0, 4, 1_000).unwrap().is_empty());
     // A drainer that holds nothing leaves the consumer group; one that holds
     // something stays (its claim is taken over later).
@@ -1228,6 +1255,7 @@ fn a_drain_leases_for_three_timeouts_takes_at_most_max_items_and_bounds_due_time
         max_items: 2,
         max_time: Duration::from_secs(30),
     };
+    // (max_items 5 over 8 entries is claimed 4, then 1: checked below.)
     let n = drain(
         &s,
         &c,
@@ -1257,6 +1285,26 @@ fn a_drain_leases_for_three_timeouts_takes_at_most_max_items_and_bounds_due_time
     .unwrap();
     assert_eq!((n.sent, n.pending), (3, 0), "the rest, in one drain");
     assert_eq!(s.claims.lock().unwrap()[1..], [(4, 8_000), (4, 8_000)]);
+    for i in 5..13 {
+        enqueue(&c, &delivery("wxRecorded", &format!("n{i}")), T0 + DAY, T0).unwrap();
+    }
+    s.claims.lock().unwrap().clear();
+    let five = Limits {
+        max_items: 5,
+        max_time: Duration::from_secs(30),
+    };
+    let n = drain(
+        &s,
+        &c,
+        &secret("SECRET-REC"),
+        five,
+        &|| T0,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!((n.sent, n.pending), (5, 3));
+    assert_eq!(*s.claims.lock().unwrap(), [(4, 8_000), (1, 8_000)]);
 }
 
 #[test]
@@ -1521,4 +1569,32 @@ fn the_deaths_of_a_drain_are_named_ten_at_most_and_the_rest_counted() {
     let eleven = died(11);
     assert!(eleven.ends_with(" and 1 more"), "{eleven}");
     assert_eq!(eleven.matches("out_trade_no ").count(), 10);
+}
+
+#[test]
+fn an_unreachable_redis_outbox_says_why_in_one_line() {
+    let server = TestServer::start(vec![]);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_url = format!("redis://{}/0", closed.local_addr().unwrap());
+    drop(closed);
+    let c = config(&server, &[("outbox", &closed_url)]);
+    let e = enqueue(&c, &delivery("wxRedisDown", "n1"), T0 + DAY, T0).unwrap_err();
+    assert!(e.message().ends_with("connection refused"), "{e}");
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = config(
+        &server,
+        &[
+            (
+                "outbox",
+                &format!("redis://{}/0", silent.local_addr().unwrap()),
+            ),
+            ("timeout", "0.5"),
+        ],
+    );
+    let e = enqueue(&c, &delivery("wxRedisSilent", "n1"), T0 + DAY, T0).unwrap_err();
+    assert!(
+        e.message().contains("timed out after 0.5s (wxpay.timeout)"),
+        "{e}"
+    );
+    assert!(!e.message().contains('\n'), "{e}");
 }
