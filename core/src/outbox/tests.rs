@@ -20,6 +20,11 @@ fn sqlite_config(server: &TestServer, name: &str) -> Config {
     )
 }
 
+/// The configuration of an outbox at `path`, without wiping it.
+fn sqlite_config_at(server: &TestServer, path: &str) -> Config {
+    config(server, &[("outbox", path)])
+}
+
 const T0: u64 = 1_800_000_000_000;
 const DAY: u64 = 24 * 3_600_000;
 const LIMITS: Limits = Limits {
@@ -505,6 +510,16 @@ fn another_applications_database_is_refused_by_name_and_left_untouched() {
             "shop.sqlite",
             "CREATE TABLE orders (id INTEGER PRIMARY KEY); CREATE TABLE users (id INTEGER)",
             "it holds other tables (orders, users)",
+        ),
+        (
+            "five.sqlite",
+            "CREATE TABLE a (x); CREATE TABLE b (x); CREATE TABLE c (x); CREATE TABLE d (x); CREATE TABLE e (x)",
+            "it holds other tables (a, b, c, d, e))",
+        ),
+        (
+            "six.sqlite",
+            "CREATE TABLE a (x); CREATE TABLE b (x); CREATE TABLE c (x); CREATE TABLE d (x); CREATE TABLE e (x); CREATE TABLE f (x)",
+            "it holds other tables (a, b, c, d, e, ...)",
         ),
     ] {
         let path = dir.join(file);
@@ -1597,4 +1612,30 @@ fn an_unreachable_redis_outbox_says_why_in_one_line() {
         "{e}"
     );
     assert!(!e.message().contains('\n'), "{e}");
+}
+
+#[test]
+fn a_new_sqlite_outbox_is_read_write_for_its_directorys_group() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let server = TestServer::start(vec![]);
+    let c = sqlite_config(&server, "group");
+    let path = c.outbox().unwrap().location.shown();
+    let dir = std::path::Path::new(&path).parent().unwrap().to_path_buf();
+    // Root may give the directory to any group; another user, to its own.
+    let gid = if std::os::unix::fs::chown(&dir, None, Some(65534)).is_ok() {
+        65534
+    } else {
+        std::fs::metadata(&dir).unwrap().gid()
+    };
+    enqueue(&c, &delivery("wxGroup", "n1"), T0 + DAY, T0).unwrap();
+    let m = std::fs::metadata(&path).unwrap();
+    assert_eq!((m.permissions().mode() & 0o777, m.gid()), (0o660, gid));
+    // An existing file is left as it is.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let c2 = sqlite_config_at(&server, &path);
+    enqueue(&c2, &delivery("wxGroup", "n2"), T0 + DAY, T0).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 }
