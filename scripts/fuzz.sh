@@ -22,7 +22,7 @@ for target in reply sign deliver callback; do
         echo "FUZZ ok   $target: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' <<<"$out" | tail -1)s"
     else
         echo "FUZZ FAIL $target:"
-        grep -E 'panicked|ERROR|SUMMARY|Test unit written|artifact' <<<"$out" | head -10
+        grep -E '^error|panicked|ERROR|SUMMARY|Test unit written|artifact' <<<"$out" | head -10
         status=1
     fi
 done

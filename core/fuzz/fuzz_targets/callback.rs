@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use md5::Md5;
 use sha1::{Digest, Sha1};
-use wxpay_core::callback::{verify_alarm, verify_feedback, verify_payment, Keys};
+use wxpay_core::callback::{verify_alarm, verify_feedback, verify_payment, Keys, Options};
 
 const APPKEY: &[u8] = b"FUZZ-APPKEY";
 
@@ -25,9 +25,14 @@ fn model_sign(fields: &[(&str, &[u8])]) -> String {
 }
 
 fuzz_target!(|data: &[u8]| {
-    // Any bytes: never a panic, whatever the verifier.
-    let _ = verify_feedback(data, APPKEY);
-    let _ = verify_alarm(data, APPKEY);
+    // Any bytes: never a panic, whatever the verifier, with or without a
+    // max_age against a clock at either end of its range.
+    let none = Options::default();
+    let aged = Options { max_age: Some(60) };
+    for (options, now) in [(&none, 0), (&aged, 0), (&aged, u64::MAX)] {
+        let _ = verify_feedback(data, APPKEY, options, now);
+        let _ = verify_alarm(data, APPKEY, options, now);
+    }
 
     let mut parts = data.splitn(4, |&b| b == 0);
     let (Some(openid), Some(nonce), Some(ts)) = (parts.next(), parts.next(), parts.next()) else {
@@ -76,7 +81,7 @@ fuzz_target!(|data: &[u8]| {
         ..Keys::default()
     };
     assert!(
-        verify_payment(&query, &body, &keys).is_err(),
+        verify_payment(&query, &body, &keys, &none, 0).is_err(),
         "accepted a wrong partner sign"
     );
     // The query holds only `sign`: its partner sign is MD5("key=PK").
@@ -85,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|b| format!("{b:02X}"))
         .collect();
     let signed_query = vec![(b"sign".to_vec(), partner_sign.into_bytes())];
-    if let Ok(p) = verify_payment(&signed_query, &body, &keys) {
+    if let Ok(p) = verify_payment(&signed_query, &body, &keys, &none, 0) {
         if !signature_edited {
             let got: Vec<(&str, &[u8])> = p.buyer.iter().map(|(k, v)| (*k, v.as_slice())).collect();
             assert_eq!(
