@@ -7,7 +7,7 @@
 //! packed arrays hold bare zvals).
 
 use ext_php_rs::types::{ZendHashTable, Zval};
-use wxpay_core::sign::Scalar;
+use wxpay_core::wire::Scalar;
 
 /// `HASH_FLAG_PACKED` (zend_hash.h): a list whose keys are its indexes.
 const HASH_FLAG_PACKED: u32 = 1 << 2;

@@ -8,10 +8,10 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
-use std::time::{SystemTime, UNIX_EPOCH};
-use wxpay_core::callback::{self, Keys, Options};
+use wxpay_core::clock;
 use wxpay_core::error::Error;
-use wxpay_core::sign::Scalar;
+use wxpay_core::wire::callback::{self, Keys, Options};
+use wxpay_core::wire::Scalar;
 
 /// A PHP string with exactly these bytes (GBK stays GBK).
 fn bytes_zval(bytes: Vec<u8>) -> Zval {
@@ -74,13 +74,6 @@ fn read_options(function: &str, position: u32, options: PhpArray) -> PhpResult<O
     Ok(out)
 }
 
-/// The clock a message's TimeStamp is compared with.
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// Checks the payment notification WeChat sent to the shop's notify_url:
 /// the partner sign over `$query` (`$_GET`) and the AppSignature over
 /// `$post_xml` (`file_get_contents('php://input')`).
@@ -104,8 +97,8 @@ pub fn wx_payment_verify(
         k.set(name, value).map_err(|e| throw(NAME, e))?;
     }
     let options = read_options(NAME, 4, options)?;
-    let payment =
-        callback::verify_payment(&query, &body, &k, &options, now()).map_err(|e| throw(NAME, e))?;
+    let payment = callback::verify_payment(&query, &body, &k, &options, clock::now_secs())
+        .map_err(|e| throw(NAME, e))?;
     let mut trade = ZendHashTable::new();
     for (key, value) in payment.trade {
         // $_GET's keys; one that is not UTF-8 could not be signed by WeChat's rule anyway.
@@ -147,8 +140,8 @@ pub fn wx_feedback_verify(
     let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
     let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
     let options = read_options(NAME, 3, options)?;
-    let f =
-        callback::verify_feedback(&body, &appkey, &options, now()).map_err(|e| throw(NAME, e))?;
+    let f = callback::verify_feedback(&body, &appkey, &options, clock::now_secs())
+        .map_err(|e| throw(NAME, e))?;
     let mut unsigned = to_array(f.unsigned);
     let _ = unsigned.insert("picurls", list(f.pictures));
     let mut out = ZendHashTable::new();
@@ -173,8 +166,8 @@ pub fn wx_alarm_verify(
     let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
     let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
     let options = read_options(NAME, 3, options)?;
-    let fields =
-        callback::verify_alarm(&body, &appkey, &options, now()).map_err(|e| throw(NAME, e))?;
+    let fields = callback::verify_alarm(&body, &appkey, &options, clock::now_secs())
+        .map_err(|e| throw(NAME, e))?;
     Ok(to_array(fields))
 }
 

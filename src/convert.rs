@@ -15,7 +15,7 @@ use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ce, ExecutorGlobals};
 use std::borrow::Cow;
-use wxpay_core::sign::Scalar;
+use wxpay_core::wire::Scalar;
 
 /// Why a value has no string form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

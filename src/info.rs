@@ -5,7 +5,7 @@
 use crate::{engine, ini};
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
-use wxpay_core::tls::CaSource;
+use wxpay_core::net::tls::CaSource;
 
 pub extern "C" fn module_info(module: *mut ModuleEntry) {
     // A panic must not cross this extern "C" boundary into phpinfo().

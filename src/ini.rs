@@ -14,7 +14,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::ffi::{c_int, c_void, CString};
 use std::sync::atomic::Ordering;
 use wxpay_core::config::{Scope, Setting, Shown, INI_COUNT, SETTINGS};
-use wxpay_core::token::masked;
+use wxpay_core::secrets::masked;
 
 const fn def(s: &'static Setting) -> IniEntryDef {
     let permission = match s.scope {

@@ -12,10 +12,10 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
-use std::time::{SystemTime, UNIX_EPOCH};
-use wxpay_core::deliver::{Delivery, DeliveryBuilder, Input};
-use wxpay_core::notify;
-use wxpay_core::sign::Scalar;
+use wxpay_core::client;
+use wxpay_core::clock;
+use wxpay_core::wire::deliver::{Delivery, DeliveryBuilder, Input};
+use wxpay_core::wire::Scalar;
 
 const NAME: &str = "wx_deliver_notify";
 
@@ -54,9 +54,7 @@ pub fn read_delivery(function: &str, params: &ZendHashTable) -> Result<Delivery,
     // (ext-php-rs leaves a pending exception in place), so the user's
     // exception reaches the caller unchanged.
     .map_err(|e: Option<PhpException>| e.unwrap_or_else(|| invalid_argument(String::new())))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = clock::now_secs();
     builder
         .build(now)
         .map_err(|e| throw(function, e.context("$params")))
@@ -80,8 +78,8 @@ pub fn wx_deliver_notify(
     let delivery = read_delivery(NAME, params)?;
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
-    let reply =
-        notify::notify(&config, &delivery, token.as_deref(), warn).map_err(|e| throw(NAME, e))?;
+    let reply = client::notify(&config.api(), &delivery, token.as_deref(), warn)
+        .map_err(|e| throw(NAME, e))?;
     Ok(json::object_to_array(&reply))
 }
 

@@ -11,11 +11,12 @@ use ext_php_rs::error::php_error;
 use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
-use std::time::{SystemTime, UNIX_EPOCH};
-use wxpay_core::deliver::Input;
+use wxpay_core::client;
+use wxpay_core::clock;
 use wxpay_core::error::Error;
-use wxpay_core::notify;
-use wxpay_core::orderquery::{self, OrderQueryBuilder};
+use wxpay_core::wire::deliver::Input;
+use wxpay_core::wire::feedback;
+use wxpay_core::wire::orderquery::{self, OrderQueryBuilder};
 
 fn warn(w: String) {
     php_error(&ErrorType::Warning, &w);
@@ -49,14 +50,12 @@ pub fn wx_order_query(
         key.with_bytes(|k| builder.set(k, input))
     })
     .map_err(|e: Error| throw(NAME, e.context("$params")))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = clock::now_secs();
     let query = builder
         .build(now)
         .map_err(|e| throw(NAME, e.context("$params")))?;
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
-    let reply = notify::call(&config, &query.request(), token.as_deref(), &mut warn)
+    let reply = client::call(&config.api(), &query.request(), token.as_deref(), &mut warn)
         .and_then(|reply| orderquery::order_info(reply, &query.out_trade_no))
         .map_err(|e| throw(NAME, e))?;
     Ok(json::object_to_array(&reply))
@@ -81,15 +80,15 @@ pub fn wx_feedback_update(
         .into_bytes();
     let options = options.check_optional(NAME, 4, "options")?;
     let config = settings::read(options).map_err(|e| throw(NAME, e))?;
-    let request = orderquery::feedback_update(
+    let request = feedback::feedback_update(
         config.appid.as_deref(),
         token.is_some(),
         &openid,
         &feedbackid,
     )
     .map_err(|e| throw(NAME, e))?;
-    let reply =
-        notify::call(&config, &request, token.as_deref(), &mut warn).map_err(|e| throw(NAME, e))?;
+    let reply = client::call(&config.api(), &request, token.as_deref(), &mut warn)
+        .map_err(|e| throw(NAME, e))?;
     Ok(json::object_to_array(&reply))
 }
 

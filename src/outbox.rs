@@ -14,16 +14,10 @@ use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{json, Value};
-use std::time::{SystemTime, UNIX_EPOCH};
+use wxpay_core::clock::{now_ms, Clocks};
 use wxpay_core::error::{Error, Result};
 use wxpay_core::outbox::{self, Listed, Status};
-use wxpay_core::sign::Scalar;
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+use wxpay_core::wire::Scalar;
 
 fn int_option(name: &str, z: &Zval) -> Result<i64> {
     let z = deref(z);
@@ -118,7 +112,13 @@ pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<Stri
         let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
         let now = now_ms();
         let deadline = deadline_option(&own, now)?;
-        outbox::enqueue(&config, &delivery, deadline, now)
+        outbox::enqueue(
+            config.outbox()?,
+            &config.transport,
+            &delivery,
+            deadline,
+            now,
+        )
     };
     run().map_err(|e| throw(NAME, e))
 }
@@ -142,15 +142,15 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
         }
         let apps = outbox::apps(config.appsecret.as_deref(), &each)?;
         let limits = outbox::limits(items, secs)?;
-        let (store, _) = outbox::store(&config)?;
+        let (store, _) = outbox::store(config.outbox()?, &config.transport)?;
         let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
         outbox::drain(
             &*store,
-            &config,
+            config.outbox()?,
+            &config.api(),
             &apps,
             limits,
-            &now_ms,
-            &outbox::boot_clock,
+            &Clocks::SYSTEM,
             warn,
         )
     };
@@ -195,7 +195,7 @@ pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
                 }
             }
         }
-        let (store, shown) = outbox::store(&config)?;
+        let (store, shown) = outbox::store(config.outbox()?, &config.transport)?;
         let now = now_ms();
         let status = store.status(now, if prometheus { 0 } else { limit })?;
         Ok(if prometheus {
@@ -246,7 +246,7 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
         let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
         let now = now_ms();
         let deadline = deadline_option(&own, now)?;
-        let (store, _) = outbox::store(&config)?;
+        let (store, _) = outbox::store(config.outbox()?, &config.transport)?;
         store.requeue(list.as_deref(), deadline, now)
     };
     run().map(|n| n as i64).map_err(|e| throw(NAME, e))

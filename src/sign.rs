@@ -11,7 +11,9 @@ use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
-use wxpay_core::sign::{Layout, Order, Scalar, SignInput, Slot};
+use wxpay_core::wire::layout::Layout;
+use wxpay_core::wire::sign::{Order, SignInput, Slot};
+use wxpay_core::wire::Scalar;
 
 /// A value with no string form, found under `key` (shown escaped).
 pub struct BadValue {

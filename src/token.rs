@@ -28,7 +28,15 @@ pub fn wx_access_token(
     let force = force_refresh.check(NAME, 3, "force_refresh")?;
     let config = settings::read(None).map_err(|e| throw(NAME, e))?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
-    token::access_token(&config, &appid, &secret, force, warn).map_err(|e| throw(NAME, e))
+    token::access_token(
+        &config.transport,
+        config.tokens(),
+        &appid,
+        &secret,
+        force,
+        warn,
+    )
+    .map_err(|e| throw(NAME, e))
 }
 
 /// The function entry for `#[php_module]`.

@@ -75,9 +75,9 @@ account() {
 }
 
 # 0. lint: rustfmt's layout and clippy with every warning an error, over
-#    the whole workspace and its tests (two checks).
+#    the whole workspace and its tests, and the core's layers (three checks).
 if want lint; then
-    note "lint (cargo fmt --check, cargo clippy -D warnings)"
+    note "lint (cargo fmt --check, cargo clippy -D warnings, the core's layers)"
     p=0 f=0
     if cargo fmt --all -- --check > "$log_dir/fmt.log" 2>&1; then
         echo "LINT ok cargo fmt --check"; p=$((p + 1))
@@ -90,7 +90,8 @@ if want lint; then
     else
         head -60 "$log_dir/clippy.log"; echo "LINT FAIL cargo clippy -D warnings"; f=$((f + 1))
     fi
-    account "lint" 0 "$p" "$f" 2
+    if python3 scripts/layers.py; then p=$((p + 1)); else f=$((f + 1)); fi
+    account "lint" 0 "$p" "$f" 3
 fi
 
 # 1. cargo test: the PHP-free core (and the sandbox). --no-fail-fast: a

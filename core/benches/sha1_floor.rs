@@ -12,7 +12,9 @@
 
 use std::hint::black_box;
 use std::time::Instant;
-use wxpay_core::sign::{Layout, Scalar, SignInput};
+use wxpay_core::wire::layout::Layout;
+use wxpay_core::wire::sign::SignInput;
+use wxpay_core::wire::Scalar;
 
 fn median(mut f: impl FnMut()) -> f64 {
     let (rounds, per_round) = (31, 20_000);
@@ -66,7 +68,7 @@ fn main() {
         })
         .collect();
     let floor = median(|| {
-        black_box(wxpay_core::sign::sha1_hex(black_box(&data)));
+        black_box(wxpay_core::wire::sign::sha1_hex(black_box(&data)));
     });
     let mut turn = 0;
     let core = median(|| {
@@ -121,7 +123,7 @@ fn main() {
             joined.push(b'=');
             joined.extend_from_slice(v);
         }
-        black_box(wxpay_core::sign::sha1_hex(&joined));
+        black_box(wxpay_core::wire::sign::sha1_hex(&joined));
     });
     println!("sha1_floor_ns {floor:.1}\ncore_sign_ns {core:.1}\nlayout_sign_ns {by_layout:.1}\nplain_sign_ns {plain:.1}");
 }

@@ -2,7 +2,7 @@
 //!
 //! Every message is built from names (keys, settings, hosts) and never from
 //! a secret's value; text quoted from a server is scrubbed of the call's
-//! secrets ([`Error::scrubbed`]) before it is shown. The binding maps each
+//! secrets (`Error::scrubbed`, in `secrets`) before it is shown. The binding maps each
 //! variant to one `WxPay\*` exception class and prefixes the function name.
 
 use std::fmt;
@@ -56,7 +56,7 @@ impl Error {
         }
     }
 
-    fn message_mut(&mut self) -> &mut String {
+    pub(crate) fn message_mut(&mut self) -> &mut String {
         match self {
             Error::InvalidArgument(m)
             | Error::Configuration(m)
@@ -90,13 +90,6 @@ impl Error {
         self
     }
 
-    /// The same error with every occurrence of `secrets` (plain or escaped)
-    /// hidden: for messages that quote a server.
-    pub fn scrubbed(mut self, secrets: &[&[u8]]) -> Error {
-        let m = self.message_mut();
-        *m = crate::secrets::redact(m, secrets);
-        self
-    }
 
     /// A setting's error as it reads when `$options` gave the value: the
     /// caller's mistake rather than the server's configuration.

@@ -5,6 +5,22 @@
 //! the secrets of the call before it reaches an exception. A server that
 //! echoes the request quotes them encoded (`%2B`, `%2f`, `\/`, `\u002b`), so
 //! the text is also searched with those escapes decoded.
+//!
+//! Also here: how credentials are checked and how bytes and URLs are shown
+//! in a message, so that nothing else decides what a message may contain.
+
+use crate::error::{Error, Result};
+use std::fmt::Write as _;
+
+impl Error {
+    /// The same error with every occurrence of `secrets` (plain or escaped)
+    /// hidden: for messages that quote a server.
+    pub fn scrubbed(mut self, secrets: &[&[u8]]) -> Error {
+        let m = self.message_mut();
+        *m = redact(m, secrets);
+        self
+    }
+}
 
 /// Replaces each occurrence of each secret (4 bytes or longer), plain or
 /// escaped, with `***`.
@@ -87,6 +103,44 @@ impl Unescaped {
             i += len;
         }
         Unescaped { bytes, spans }
+    }
+}
+
+/// Formats bytes for a message without leaking control bytes or invalid UTF-8.
+pub fn display_bytes(s: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s {
+        if (0x20..0x7f).contains(&b) && b != b'\\' {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
+/// A URL with the user-info (`user:password@`) masked, for messages and
+/// phpinfo.
+pub fn masked(url: &str) -> String {
+    let Some(s) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[s + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..s + 3], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// An appid or appsecret as WeChat issues them: printable ASCII, at most
+/// 256 bytes; `what` names it in the message.
+pub fn credential<'a>(what: &str, value: &'a [u8]) -> Result<&'a str> {
+    match std::str::from_utf8(value) {
+        Ok(v) if !v.is_empty() && v.len() <= 256 && value.iter().all(u8::is_ascii_graphic) => Ok(v),
+        _ => Err(Error::invalid(format!(
+            "{what} must be a non-empty string of printable ASCII characters (at most 256)"
+        ))),
     }
 }
 

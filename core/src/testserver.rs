@@ -188,9 +188,9 @@ pub fn quiet() -> impl FnMut(String) {
 }
 
 /// A valid shipping notification for `appid` and order `order`, its appkey "THE-APPKEY".
-pub fn delivery(appid: &str, order: &str) -> crate::deliver::Delivery {
-    use crate::deliver::{DeliveryBuilder, Input};
-    use crate::sign::Scalar;
+pub fn delivery(appid: &str, order: &str) -> crate::wire::deliver::Delivery {
+    use crate::wire::deliver::{DeliveryBuilder, Input};
+    use crate::wire::Scalar;
     let mut b = DeliveryBuilder::default();
     for (k, v) in [
         ("appid", appid),

@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use md5::Md5;
 use sha1::{Digest, Sha1};
-use wxpay_core::callback::{verify_alarm, verify_feedback, verify_payment, Keys, Options};
+use wxpay_core::wire::callback::{verify_alarm, verify_feedback, verify_payment, Keys, Options};
 
 const APPKEY: &[u8] = b"FUZZ-APPKEY";
 

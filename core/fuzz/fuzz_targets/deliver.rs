@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
-use wxpay_core::deliver::{DeliveryBuilder, Field, Input};
-use wxpay_core::sign::Scalar;
+use wxpay_core::wire::deliver::{DeliveryBuilder, Field, Input};
+use wxpay_core::wire::Scalar;
 
 fn model_signature(body: &serde_json::Map<String, Value>, appkey: &[u8]) -> String {
     let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = body

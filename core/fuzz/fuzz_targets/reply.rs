@@ -5,7 +5,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use wxpay_core::reply::{parse, Outcome};
+use wxpay_core::wire::reply::{parse, Outcome};
 use wxpay_core::token::parse_issued;
 
 /// The errcode as the model reads it: `None` when absent, `Some(None)` when

@@ -6,7 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use sha1::{Digest, Sha1};
 use std::collections::BTreeMap;
-use wxpay_core::sign::{Layout, Scalar, SignInput};
+use wxpay_core::wire::layout::Layout;
+use wxpay_core::wire::sign::SignInput;
+use wxpay_core::wire::Scalar;
 
 fuzz_target!(|data: &[u8]| {
     // Entries are separated by 0xff, key and value by 0xfe.

@@ -2,9 +2,9 @@
 //! deadline, and say early and loudly what is at risk.
 
 use super::{is_permanent, Claimed, Finish, Store};
-use crate::config::Config;
+use crate::client::{self, Api, Request, MANAGED_BUDGET_TIMEOUTS};
+use crate::clock::Clocks;
 use crate::error::{Error, Result};
-use crate::notify::{self, Request, MANAGED_BUDGET_TIMEOUTS};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,7 @@ impl Apps {
 
 /// When a failed entry is tried again: `first_ms` after the first failure,
 /// doubling up to `max_ms`, each delay drawn from its upper half.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Retry {
     pub first_ms: u64,
     pub max_ms: u64,
@@ -72,36 +72,36 @@ pub struct Counts {
 }
 
 /// Sends due entries until none is due or a limit is reached, retrying
-/// and pruning by the configuration's outbox settings. `clock`
+/// and pruning by the outbox `settings`; each app's entries are sent
+/// through `api` with that app's secret. `clock`
 /// gives the unix time in ms; `warn` receives the overdue warning and the
 /// token cache's warnings.
 pub fn drain(
     store: &dyn Store,
-    config: &Config,
+    settings: &super::Settings,
+    api: &Api<'_>,
     apps: &Apps,
     limits: Limits,
-    local_clock: &dyn Fn() -> u64,
-    boot: &dyn Fn() -> Option<(String, u64)>,
+    clocks: &Clocks<'_>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Counts> {
     let started = Instant::now();
     // Every send ends by then, so a drain ends within its max_seconds (plus
     // one store round trip): a cron line every minute never overlaps itself.
     let until = started + limits.max_time;
-    let policy = config.outbox()?;
-    let retry = policy.retry;
+    let retry = settings.retry;
     let owner = hex::encode(crate::random::bytes::<8>());
     // Each entry may take a whole managed call; a claim holds an entry
     // that long after the one before it in the batch.
-    let lease_ms = (config.transport.timeout * MANAGED_BUDGET_TIMEOUTS).as_millis() as u64 + 2_000;
+    let lease_ms = (api.transport.timeout * MANAGED_BUDGET_TIMEOUTS).as_millis() as u64 + 2_000;
     if let Some(why) = store.lost()? {
         warn(why);
     }
-    let time = store.time(local_clock(), boot())?;
+    let time = store.time((clocks.wall)(), (clocks.boot)())?;
     if let Some(w) = time.warning {
         warn(w);
     }
-    let clock = &|| local_clock().saturating_add_signed(time.offset_ms);
+    let clock = &|| (clocks.wall)().saturating_add_signed(time.offset_ms);
     store.bound_due(
         clock(),
         clock() + retry.max_ms.max(lease_ms * BATCH as u64) + 60_000,
@@ -123,7 +123,6 @@ pub fn drain(
         dead: died.len() as u64,
         ..Counts::default()
     };
-    let mut configs: HashMap<String, Config> = HashMap::new();
     let mut handled = 0u64;
     let mut longest = Duration::ZERO;
     'drain: while handled < limits.max_items && started.elapsed() < limits.max_time {
@@ -149,12 +148,11 @@ pub fn drain(
                     error: "the deadline passed before it could be sent".into(),
                 }
             } else if let Some(secret) = apps.secret(&entry.appid) {
-                let config = configs.entry(entry.appid.clone()).or_insert_with(|| {
-                    let mut c = config.clone();
-                    c.appsecret = Some(secret.to_string());
-                    c
-                });
-                let result = send(config, entry, until, warn);
+                let api = Api {
+                    appsecret: Some(secret),
+                    ..api.clone()
+                };
+                let result = send(&api, entry, until, warn);
                 longest = longest.max(sending.elapsed());
                 match result {
                     Err(e @ Error::Configuration(_)) => {
@@ -211,7 +209,7 @@ pub fn drain(
         ));
     }
     // Sent entries past their keeping time go, a bounded number per drain.
-    store.prune(clock().saturating_sub(policy.keep_sent_ms), 1000)?;
+    store.prune(clock().saturating_sub(settings.keep_sent_ms), 1000)?;
     let now = clock();
     let (overdue, named) = store.near_deadline(now + WARN_BEFORE_MS, WARN_NAMES)?;
     counts.overdue = overdue;
@@ -250,7 +248,7 @@ pub fn drain(
 }
 
 fn send(
-    config: &Config,
+    api: &Api<'_>,
     entry: &Claimed,
     until: Instant,
     warn: &mut dyn FnMut(String),
@@ -262,7 +260,7 @@ fn send(
         appid: &entry.appid,
         secrets: Vec::new(),
     };
-    notify::call_until(config, &request, None, Some(until), warn).map(drop)
+    client::call_until(api, &request, None, Some(until), warn).map(drop)
 }
 
 /// What a send's result means for the entry.

@@ -21,9 +21,8 @@ mod tests;
 pub use drain::{drain, Apps, Counts, Limits, Retry};
 pub use status::{Listed, Status};
 
-use crate::config::Config;
-use crate::deliver::Delivery;
 use crate::error::{Error, Result};
+use crate::wire::deliver::Delivery;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,13 +127,37 @@ pub struct Clock {
     pub warning: Option<String>,
 }
 
-/// This boot's id and the boot clock in ms (it counts suspend and never
-/// jumps), from /proc; None where that cannot be read.
-pub fn boot_clock() -> Option<(String, u64)> {
-    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    let up = std::fs::read_to_string("/proc/uptime").ok()?;
-    let secs: f64 = up.split_whitespace().next()?.parse().ok()?;
-    Some((id.trim().to_string(), (secs * 1000.0) as u64))
+/// Where the outbox is and how it retries (`wxpay.outbox*`). The defaults
+/// are the settings table's (`config`); `Default` is only the blank.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub location: Location,
+    /// The setting that named the location, for messages.
+    pub label: String,
+    pub retry: Retry,
+    /// How long a sent entry is kept after its deadline, in ms.
+    pub keep_sent_ms: u64,
+    /// Enqueue even into a Redis that may lose the outbox.
+    pub redis_unsafe: bool,
+}
+
+/// A retry wait (`wxpay.outbox_retry_*`): 0.01 s to a day, in ms.
+pub fn parse_retry(label: &str, value: &str) -> Result<u64> {
+    crate::seconds::ms_within(label, value, 0.01..=86_400.0, "0.01 to 86400")
+}
+
+/// `wxpay.outbox_keep_sent`: up to a year, in ms.
+pub fn parse_keep_sent(label: &str, value: &str) -> Result<u64> {
+    crate::seconds::ms_within(label, value, 0.0..=31_536_000.0, "0 to 31536000 (a year)")
+}
+
+/// `wxpay.outbox_redis_unsafe`: a switch.
+pub fn parse_redis_unsafe(label: &str, value: &str) -> Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "0" | "" | "off" | "no" | "false" => Ok(false),
+        "1" | "on" | "yes" | "true" => Ok(true),
+        _ => Err(Error::Configuration(format!("{label} must be 0 or 1"))),
+    }
 }
 
 /// `wxpay.outbox`: a file path (SQLite) or a `redis://` / `rediss://` URL.
@@ -142,6 +165,12 @@ pub fn boot_clock() -> Option<(String, u64)> {
 pub enum Location {
     Sqlite(String),
     Redis(String),
+}
+
+impl Default for Location {
+    fn default() -> Location {
+        Location::Sqlite(String::new())
+    }
 }
 
 impl Location {
@@ -163,7 +192,7 @@ impl Location {
     pub fn shown(&self) -> String {
         match self {
             Location::Sqlite(p) => p.clone(),
-            Location::Redis(u) => crate::token::masked(u),
+            Location::Redis(u) => crate::secrets::masked(u),
         }
     }
 }
@@ -173,7 +202,7 @@ impl Location {
 pub fn open(
     location: &Location,
     label: &str,
-    transport: &crate::transport::Settings,
+    transport: &crate::net::transport::Settings,
 ) -> Result<Arc<dyn Store + Send + Sync>> {
     match location {
         Location::Sqlite(path) => sqlite::open(Path::new(path), label),
@@ -227,24 +256,27 @@ pub fn deadline_ms(now_ms: u64, at: Option<i64>, goods: Option<&str>) -> Result<
 }
 
 /// The configured store and how to name it.
-pub fn store(config: &Config) -> Result<(Arc<dyn Store + Send + Sync>, String)> {
-    let o = config.outbox()?;
+pub fn store(
+    settings: &Settings,
+    transport: &crate::net::transport::Settings,
+) -> Result<(Arc<dyn Store + Send + Sync>, String)> {
     Ok((
-        open(&o.location, &o.label, &config.transport)?,
-        o.location.shown(),
+        open(&settings.location, &settings.label, transport)?,
+        settings.location.shown(),
     ))
 }
 
 /// Signs `delivery` (the appkey ends here) and keeps the body; returns
 /// the entry's id, or the first id this shipment was kept under.
 pub fn enqueue(
-    config: &Config,
+    settings: &Settings,
+    transport: &crate::net::transport::Settings,
     delivery: &Delivery,
     deadline_ms: u64,
     now_ms: u64,
 ) -> Result<String> {
-    let (store, _) = store(config)?;
-    store.check_durable(config.outbox()?.redis_unsafe)?;
+    let (store, _) = store(settings, transport)?;
+    store.check_durable(settings.redis_unsafe)?;
     let entry = NewEntry {
         appid: delivery.appid.clone(),
         transid: delivery.transid.clone(),
@@ -260,11 +292,11 @@ pub fn enqueue(
 /// The secrets a drain was given, checked before anything is sent.
 pub fn apps(all: Option<&str>, each: &[(String, String)]) -> Result<Apps> {
     if let Some(s) = all {
-        crate::token::credential("option 'appsecret'", s.as_bytes())?;
+        crate::secrets::credential("option 'appsecret'", s.as_bytes())?;
     }
     for (appid, secret) in each {
-        crate::token::credential("an appid in option 'apps'", appid.as_bytes())?;
-        crate::token::credential("an appsecret in option 'apps'", secret.as_bytes())?;
+        crate::secrets::credential("an appid in option 'apps'", appid.as_bytes())?;
+        crate::secrets::credential("an appsecret in option 'apps'", secret.as_bytes())?;
     }
     match (all, each.is_empty()) {
         (None, true) => Err(Error::invalid(

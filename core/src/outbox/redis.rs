@@ -19,8 +19,8 @@
 
 use super::{store_error, Claimed, Clock, Finish, Listed, NewEntry, Overdue, Status, Store};
 use crate::error::{Error, Result};
+use crate::net::tls::CaSource;
 use crate::process::PerProcess;
-use crate::tls::CaSource;
 use redis::{Client, Connection, Script, TlsCertificates, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,13 +32,13 @@ pub fn check_url(label: &str, url: &str) -> Result<()> {
     if url.contains(['?', '#']) {
         return Err(Error::Configuration(format!(
             "{label}: {} has a query; put credentials as redis://user:password@host:port/db",
-            crate::token::masked(url.split(['?', '#']).next().unwrap_or(url))
+            crate::secrets::masked(url.split(['?', '#']).next().unwrap_or(url))
         )));
     }
     Client::open(url).map(drop).map_err(|_| {
         Error::Configuration(format!(
             "{label}: {} is not a usable Redis URL",
-            crate::token::masked(url)
+            crate::secrets::masked(url)
         ))
     })
 }
@@ -78,7 +78,7 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
             *s.io.lock().unwrap_or_else(|e| e.into_inner()) = io;
             return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
         }
-        let shown = crate::token::masked(url);
+        let shown = crate::secrets::masked(url);
         let client = match pem {
             Some(path) => {
                 let root_cert = std::fs::read(path).map_err(|e| {

@@ -2,8 +2,31 @@
 //! server, with a clock of the test's own.
 
 use super::*;
+use crate::config::Config;
 use crate::testserver::{config, delivery, errcode, lines, quiet, token, Answer, TestServer};
 use std::collections::HashMap;
+
+/// The outbox functions as the binding calls them, from a whole [`Config`].
+fn enqueue(c: &Config, d: &Delivery, deadline_ms: u64, now_ms: u64) -> Result<String> {
+    super::enqueue(c.outbox()?, &c.transport, d, deadline_ms, now_ms)
+}
+
+fn store(c: &Config) -> Result<(Arc<dyn Store + Send + Sync>, String)> {
+    super::store(c.outbox()?, &c.transport)
+}
+
+fn drain(
+    store: &dyn Store,
+    c: &Config,
+    apps: &Apps,
+    limits: Limits,
+    clock: &dyn Fn() -> u64,
+    boot: &dyn Fn() -> Option<(String, u64)>,
+    warn: &mut dyn FnMut(String),
+) -> Result<Counts> {
+    let clocks = crate::clock::Clocks { wall: clock, boot };
+    super::drain(store, c.outbox()?, &c.api(), apps, limits, &clocks, warn)
+}
 
 fn sqlite_config(server: &TestServer, name: &str) -> Config {
     let dir = std::env::temp_dir().join(format!("wxpay-outbox-{}-{name}", std::process::id()));
@@ -326,11 +349,11 @@ fn deadlines_and_locations_are_checked() {
     let e = open(
         &Location::Sqlite("/proc/nope/o.sqlite".into()),
         "wxpay.outbox",
-        &crate::transport::Settings {
+        &crate::net::transport::Settings {
             api_base: "https://127.0.0.1:1".into(),
             timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::Bundled,
+            ca: crate::net::tls::CaSource::Bundled,
             proxy: None,
         },
     )
@@ -750,7 +773,7 @@ fn the_boot_clock_is_this_boots_id_and_uptime_in_ms() {
             * 1000.0) as u64
     };
     let before = read();
-    let (id, ms) = super::boot_clock().expect("Linux has /proc");
+    let (id, ms) = crate::clock::boot().expect("Linux has /proc");
     let after = read();
     assert_eq!(
         id,

@@ -2,15 +2,16 @@
 //! `POST /cgi-bin/stable_token`.
 
 use crate::error::{Error, Result};
-use crate::reply;
-use crate::transport::{self, Settings};
+use crate::wire::reply;
+use crate::net::transport::{self, Settings};
 use serde_json::{json, Value};
 use std::time::Instant;
 
 /// Which endpoint issues tokens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     /// `cgi-bin/token`: every call issues a new token (and retires the old one).
+    #[default]
     Token,
     /// `cgi-bin/stable_token`: the same token until it nears expiry.
     Stable,

@@ -13,19 +13,19 @@ mod memory;
 mod proof;
 pub(crate) mod redis;
 
+use crate::secrets::{credential, masked};
 pub use fetch::{fetch, is_token_text, parse_issued, Endpoint, Issued};
 pub use local::MAX_AGE_MS as COPY_MAX_MS;
 pub use memory::MemoryCache;
 pub use proof::Proof;
-pub use redis::{masked, RedisDown, RedisStore, BACKOFF as REDIS_BACKOFF};
+pub use redis::{RedisDown, RedisStore};
 
-use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::net::transport;
 use crate::process::PerProcess;
-use crate::transport::Settings;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// A token with its lifetime (Unix milliseconds, comparable across servers)
 /// and the proof of the secret that fetched it.
@@ -62,11 +62,7 @@ impl Cached {
     }
 }
 
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
+use crate::clock::now_ms;
 
 /// What the caller will accept.
 #[derive(Clone, Copy, Debug, Default)]
@@ -88,9 +84,25 @@ impl Want<'_> {
     }
 }
 
+/// Where tokens come from and are kept (`wxpay.token_*`). The defaults
+/// are the settings table's (`config`); `Default` is only the blank.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub endpoint: Endpoint,
+    pub cache: CacheSetting,
+    /// How long a thread reuses its own copy of a token, in ms.
+    pub copy_ms: u64,
+}
+
+/// `wxpay.token_copy_ttl`: 0 to 60 seconds.
+pub fn parse_copy_ttl(label: &str, value: &str) -> Result<u64> {
+    crate::seconds::ms_within(label, value, 0.0..=60.0, "0 to 60")
+}
+
 /// Where tokens are kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum CacheSetting {
+    #[default]
     Memory,
     Redis(String),
 }
@@ -113,7 +125,7 @@ impl CacheSetting {
 
 /// Everything needed to obtain a token for one app.
 pub struct Source<'a> {
-    pub settings: &'a Settings,
+    pub settings: &'a transport::Settings,
     pub endpoint: Endpoint,
     pub cache: &'a CacheSetting,
     pub appid: &'a str,
@@ -125,24 +137,22 @@ pub struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    /// The source for `appid` under `config`, or why its token settings
-    /// cannot be used.
     pub fn new(
-        config: &'a Config,
+        transport: &'a transport::Settings,
+        tokens: &'a Settings,
         appid: &'a str,
         secret: &'a str,
         deadline: Instant,
-    ) -> Result<Source<'a>> {
-        let tokens = config.tokens()?;
-        Ok(Source {
-            settings: &config.transport,
+    ) -> Source<'a> {
+        Source {
+            settings: transport,
             endpoint: tokens.endpoint,
-            cache: tokens.cache,
+            cache: &tokens.cache,
             appid,
             secret,
             deadline,
             copy_ms: tokens.copy_ms,
-        })
+        }
     }
 
     fn key(&self) -> String {
@@ -263,37 +273,28 @@ fn obtain_cached(src: &Source<'_>, want: Want<'_>) -> Result<(Cached, Option<Str
     result.map(|c| (c, warning))
 }
 
-/// An appid or appsecret as WeChat issues them: printable ASCII, at most
-/// 256 bytes; `what` names it in the message.
-pub fn credential<'a>(what: &str, value: &'a [u8]) -> Result<&'a str> {
-    match std::str::from_utf8(value) {
-        Ok(v) if !v.is_empty() && v.len() <= 256 && value.iter().all(u8::is_ascii_graphic) => Ok(v),
-        _ => Err(Error::invalid(format!(
-            "{what} must be a non-empty string of printable ASCII characters (at most 256)"
-        ))),
-    }
-}
-
 /// `wx_access_token()`: a valid token for the app, from the cache or
 /// fetched once for all callers (`force` fetches a new one), by one
 /// `timeout`. `warn` receives the shared cache's outage warning.
 pub fn access_token(
-    config: &Config,
+    transport: &transport::Settings,
+    tokens: Result<&Settings>,
     appid: &[u8],
     secret: &[u8],
     force: bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<String> {
     // The thread's copy first: a hit reads one clock and re-checks nothing.
-    if !force && config.tokens().is_ok_and(|t| t.copy_ms > 0) {
-        if let Some(token) = local::get(&config.transport.api_base, appid, secret, now_ms()) {
+    if !force && tokens.as_ref().is_ok_and(|t| t.copy_ms > 0) {
+        if let Some(token) = local::get(&transport.api_base, appid, secret, now_ms()) {
             return Ok(token);
         }
     }
     let appid = credential("$appid", appid)?;
     let secret = credential("$appsecret", secret)?;
-    let deadline = Instant::now() + config.transport.timeout;
-    let source = Source::new(config, appid, secret, deadline)?;
+    let deadline = Instant::now() + transport.timeout;
+    let tokens = tokens?;
+    let source = Source::new(transport, tokens, appid, secret, deadline);
     let scrub = |e: Error| e.scrubbed(&[secret.as_bytes()]);
     let got = obtain(&source, Want { force, not: None }).map_err(scrub)?;
     if let Some(w) = got.warning {
@@ -315,7 +316,7 @@ fn breakers() -> &'static std::sync::Mutex<HashMap<String, u64>> {
 /// 40001 would otherwise cost two token fetches per call, of a daily
 /// quota of 2,000). Shared through Redis when the token cache is there.
 pub fn refresh_allowed(
-    settings: &Settings,
+    settings: &transport::Settings,
     cache: &CacheSetting,
     appid: &str,
     deadline: Instant,
@@ -342,7 +343,12 @@ pub fn refresh_allowed(
 }
 
 /// A refresh did not help: no more refreshes for `appid` for a while.
-pub fn refresh_failed(settings: &Settings, cache: &CacheSetting, appid: &str, deadline: Instant) {
+pub fn refresh_failed(
+    settings: &transport::Settings,
+    cache: &CacheSetting,
+    appid: &str,
+    deadline: Instant,
+) {
     let key = cache_key(&settings.api_base, appid);
     breakers()
         .lock()
@@ -361,7 +367,7 @@ pub fn refresh_failed(settings: &Settings, cache: &CacheSetting, appid: &str, de
 /// Drops `token` from the caches that still hold it (after WeChat called it
 /// invalid or expired). Returns whether any cache held it.
 pub fn forget(
-    settings: &Settings,
+    settings: &transport::Settings,
     cache: &CacheSetting,
     appid: &str,
     token: &str,
@@ -449,6 +455,17 @@ fn via_redis(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    fn access_token(
+        c: &Config,
+        appid: &[u8],
+        secret: &[u8],
+        force: bool,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<String> {
+        super::access_token(&c.transport, c.tokens(), appid, secret, force, warn)
+    }
 
     #[test]
     fn freshness_refreshes_ahead() {
@@ -489,12 +506,12 @@ mod tests {
     }
 
     /// Settings for tests whose fetches are closures: nothing is reached.
-    fn offline_settings(timeout: Duration) -> Settings {
-        Settings {
+    fn offline_settings(timeout: Duration) -> transport::Settings {
+        transport::Settings {
             api_base: "https://api.test".into(),
             timeout,
             connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::Bundled,
+            ca: crate::net::tls::CaSource::Bundled,
             proxy: None,
         }
     }
@@ -642,13 +659,13 @@ mod tests {
     /// A token server (the core's test HTTPS server) and settings that trust it.
     fn token_server(
         answers: Vec<crate::testserver::Answer>,
-    ) -> (crate::testserver::TestServer, Settings) {
+    ) -> (crate::testserver::TestServer, transport::Settings) {
         let server = crate::testserver::TestServer::start(answers);
-        let settings = Settings {
+        let settings = transport::Settings {
             api_base: server.base.clone(),
             timeout: Duration::from_secs(3),
             connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::File(server.ca_file.clone()),
+            ca: crate::net::tls::CaSource::File(server.ca_file.clone()),
             proxy: None,
         };
         (server, settings)
@@ -850,11 +867,11 @@ mod tests {
 
     #[test]
     fn a_failed_refresh_stops_refreshes_for_five_minutes_for_that_app_only() {
-        let settings = Settings {
+        let settings = transport::Settings {
             api_base: "https://127.0.0.1:9".into(),
             timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::Bundled,
+            ca: crate::net::tls::CaSource::Bundled,
             proxy: None,
         };
         let deadline = Instant::now() + Duration::from_secs(1);

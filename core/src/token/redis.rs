@@ -11,6 +11,7 @@
 //! a stopped or silent Redis costs one bounded wait, not one per call.
 
 use super::{Cached, Proof};
+use crate::secrets::masked;
 use redis::{Client, Connection, Value as RValue};
 use serde_json::{json, Value};
 use std::sync::Mutex;
@@ -35,20 +36,6 @@ struct Health {
 /// A Redis failure, described without secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisDown(pub String);
-
-/// A URL with the user-info (`user:password@`) masked, for messages and
-/// phpinfo.
-pub fn masked(url: &str) -> String {
-    let Some(s) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[s + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}***@{}", &url[..s + 3], &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
 
 /// How long one Redis round trip may take at most, whatever the deadline:
 /// a Redis that needs longer is treated as down (and backed off).

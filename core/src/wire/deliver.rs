@@ -6,7 +6,8 @@
 //! arrive intact); `appkey` takes part in the signature but is never sent.
 
 use crate::error::{Error, Result};
-use crate::sign::{Scalar, SignInput};
+use crate::wire::sign::SignInput;
+use crate::wire::Scalar;
 use serde_json::{Map, Value};
 
 /// A caller-supplied value, as the binding layer read it from PHP.

@@ -6,13 +6,13 @@
 //! and proxy setting; timeouts are set per request, so changing them does
 //! not cost a new pool.
 
-use crate::coalesce::CoalescingConnector;
 use crate::error::{Error, Result};
+use crate::net::coalesce::CoalescingConnector;
+use crate::net::resolve::CachingResolver;
+use crate::net::tls::CaSource;
 use crate::process::PerProcess;
-use crate::reply::MAX_REPLY_BYTES;
-use crate::resolve::CachingResolver;
-use crate::tls::CaSource;
-use crate::token::masked;
+use crate::secrets::masked;
+use crate::wire::reply::MAX_REPLY_BYTES;
 use std::collections::HashMap;
 use std::io;
 use std::time::{Duration, Instant};
@@ -21,6 +21,8 @@ use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::{Agent, Proxy};
 
 /// Where and how to reach the API: per-call options over ini settings.
+/// The defaults are the settings table's (`config`); `Default` is only the
+/// blank it fills in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// `https://host[:port][/prefix]`, without a trailing slash.
@@ -32,6 +34,23 @@ pub struct Settings {
     pub ca: CaSource,
     /// `http://` or `https://` proxy, or none.
     pub proxy: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            api_base: String::new(),
+            timeout: Duration::ZERO,
+            connect_timeout: Duration::ZERO,
+            ca: CaSource::Bundled,
+            proxy: None,
+        }
+    }
+}
+
+/// A timeout as written in a setting (seconds, a float).
+pub fn parse_timeout(name: &str, value: &str) -> Result<Duration> {
+    parse_seconds(name, value.trim().parse::<f64>().unwrap_or(f64::NAN))
 }
 
 /// Checks an API base URL: HTTPS only, since verification cannot be off.
@@ -825,7 +844,7 @@ mod tests {
 #[cfg(test)]
 mod url_property {
     use super::*;
-    use crate::orderquery::feedback_update;
+    use crate::wire::feedback::feedback_update;
 
     fn odd_values() -> Vec<Vec<u8>> {
         let mut out: Vec<Vec<u8>> = [
@@ -901,7 +920,7 @@ mod url_property {
             api_base: "https://127.0.0.1:1".into(),
             timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
-            ca: crate::tls::CaSource::Bundled,
+            ca: crate::net::tls::CaSource::Bundled,
             proxy: None,
         };
         // 19 + 2 + (3 * (1 + n) + 2) bytes: n = 2722 is 8192, n = 2723 is 8195.

@@ -3,12 +3,12 @@
 //! core obtains the token, refreshes it once when WeChat calls it invalid or
 //! expired, and retries "system busy", all by one deadline.
 
-use crate::config::Config;
-use crate::deliver::Delivery;
 use crate::error::{Error, Result};
-use crate::reply::{self, Outcome};
+use crate::net::transport;
 use crate::token::{self, Want};
-use serde_json::{Map, Value};
+use crate::wire::deliver::Delivery;
+use crate::wire::reply::{self, Outcome};
+pub use crate::wire::request::{Reply, Request};
 use std::time::{Duration, Instant};
 
 /// How often "system busy" (-1) is retried in managed mode, and the pause.
@@ -20,27 +20,23 @@ const BUSY_PAUSE: Duration = Duration::from_millis(200);
 /// Redis or another worker all end by then.
 pub const MANAGED_BUDGET_TIMEOUTS: u32 = 3;
 
-/// WeChat's decoded answer, `{"errcode": 0, "errmsg": "ok", ...}`.
-pub type Reply = Map<String, Value>;
-
-/// One API request, whatever the endpoint: the token is added to `query`.
-pub struct Request<'a> {
-    pub path: &'static str,
-    pub query: Vec<(&'static str, &'a str)>,
-    /// `None`: a GET; else the JSON body of a POST.
-    pub body: Option<Vec<u8>>,
-    /// The app whose token a managed call uses.
-    pub appid: &'a str,
-    /// What must never appear in an error (appkey, partner key).
-    pub secrets: Vec<&'a [u8]>,
+/// What a call needs besides its request: where the API is, where tokens
+/// come from, and the appsecret that lets the client obtain them.
+#[derive(Clone, Debug)]
+pub struct Api<'a> {
+    pub transport: &'a transport::Settings,
+    /// The token settings, or why one of them cannot be used (reported
+    /// only by the calls that obtain a token).
+    pub tokens: Result<&'a token::Settings>,
+    pub appsecret: Option<&'a str>,
 }
 
 /// Sends `delivery`. With `token` the caller's access_token is used once;
-/// with `None` the token is managed (`config.appsecret` is required).
+/// with `None` the token is managed (`api.appsecret` is required).
 /// `warn` receives what deserves a warning but not a failure (the shared
 /// token cache being down). Every error is scrubbed of the call's secrets.
 pub fn notify(
-    config: &Config,
+    api: &Api<'_>,
     delivery: &Delivery,
     token: Option<&[u8]>,
     warn: &mut dyn FnMut(String),
@@ -52,40 +48,40 @@ pub fn notify(
         appid: &delivery.appid,
         secrets: vec![&delivery.appkey],
     };
-    call(config, &request, token, warn)
+    call(api, &request, token, warn)
 }
 
 /// Sends `request` with the caller's token, or managed when `token` is
 /// `None`; every error is scrubbed of the request's secrets, the appsecret
 /// and the token.
 pub fn call(
-    config: &Config,
+    api: &Api<'_>,
     request: &Request<'_>,
     token: Option<&[u8]>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Reply> {
-    call_until(config, request, token, None, warn)
+    call_until(api, request, token, None, warn)
 }
 
 /// [`call`], ending by `until` at the latest (a drain's own deadline).
 pub fn call_until(
-    config: &Config,
+    api: &Api<'_>,
     request: &Request<'_>,
     token: Option<&[u8]>,
     until: Option<Instant>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Reply> {
     let mut secrets = request.secrets.clone();
-    if let Some(s) = &config.appsecret {
+    if let Some(s) = api.appsecret {
         secrets.push(s.as_bytes());
     }
     let result = match token {
         Some(t) => {
             let t = check_token(t)?;
             secrets.push(t.as_bytes());
-            given(config, request, t, until)
+            given(api, request, t, until)
         }
-        None => managed(config, request, until, &mut |m| warn(m)),
+        None => managed(api, request, until, &mut |m| warn(m)),
     };
     result.map_err(|e| e.scrubbed(&secrets))
 }
@@ -107,15 +103,15 @@ fn check_token(token: &[u8]) -> Result<&str> {
 
 /// One send with the caller's token, bounded by `timeout`.
 fn given(
-    config: &Config,
+    api: &Api<'_>,
     request: &Request<'_>,
     token: &str,
     until: Option<Instant>,
 ) -> Result<Reply> {
-    let deadline = earliest(Instant::now() + config.transport.timeout, until);
-    send(config, request, token, deadline).map_err(|e| match e {
+    let deadline = earliest(Instant::now() + api.transport.timeout, until);
+    send(api.transport, request, token, deadline).map_err(|e| match e {
         Error::Api { code, .. } if reply::is_token_error(code) => {
-            let note = forget(config, request.appid, token, deadline);
+            let note = forget(api, request.appid, token, deadline);
             e.note(note)
         }
         other => other,
@@ -123,11 +119,16 @@ fn given(
 }
 
 /// Sends `request` once with `token`.
-fn send(config: &Config, request: &Request<'_>, token: &str, deadline: Instant) -> Result<Reply> {
+fn send(
+    transport: &transport::Settings,
+    request: &Request<'_>,
+    token: &str,
+    deadline: Instant,
+) -> Result<Reply> {
     let mut query = vec![("access_token", token)];
     query.extend(request.query.iter().copied());
-    let answer = crate::transport::call(
-        &config.transport,
+    let answer = transport::call(
+        transport,
         request.path,
         &query,
         request.body.as_deref(),
@@ -141,11 +142,11 @@ fn send(config: &Config, request: &Request<'_>, token: &str, deadline: Instant) 
 
 /// After WeChat called `token` invalid or expired: drops it from the token
 /// cache if the cache still holds it, and says so.
-fn forget(config: &Config, appid: &str, token: &str, deadline: Instant) -> &'static str {
-    let Ok(tokens) = config.tokens() else {
+fn forget(api: &Api<'_>, appid: &str, token: &str, deadline: Instant) -> &'static str {
+    let Ok(tokens) = &api.tokens else {
         return "";
     };
-    if token::forget(&config.transport, tokens.cache, appid, token, deadline) {
+    if token::forget(api.transport, &tokens.cache, appid, token, deadline) {
         " (this access_token was dropped from the token cache: wx_access_token() fetches a new one)"
     } else {
         ""
@@ -156,23 +157,24 @@ fn forget(config: &Config, appid: &str, token: &str, deadline: Instant) -> &'sta
 /// once (only if nobody else has) and resends once; -1 is retried a bounded
 /// number of times; any other error, 45009 included, is reported at once.
 fn managed(
-    config: &Config,
+    api: &Api<'_>,
     request: &Request<'_>,
     until: Option<Instant>,
     warn: &mut dyn FnMut(String),
 ) -> Result<Reply> {
-    let secret = config.appsecret.as_deref().ok_or_else(|| {
+    let secret = api.appsecret.ok_or_else(|| {
         Error::invalid(
             "$access_token is null: pass $options['appsecret'] so the extension can obtain the token, or pass a token",
         )
     })?;
-    let appid = token::credential("'appid'", request.appid.as_bytes())?;
-    let secret = token::credential("option 'appsecret'", secret.as_bytes())?;
+    let appid = crate::secrets::credential("'appid'", request.appid.as_bytes())?;
+    let secret = crate::secrets::credential("option 'appsecret'", secret.as_bytes())?;
     let deadline = earliest(
-        Instant::now() + config.transport.timeout * MANAGED_BUDGET_TIMEOUTS,
+        Instant::now() + api.transport.timeout * MANAGED_BUDGET_TIMEOUTS,
         until,
     );
-    let source = token::Source::new(config, appid, secret, deadline)?;
+    let tokens = api.tokens.clone()?;
+    let source = token::Source::new(api.transport, tokens, appid, secret, deadline);
     let mut obtain = |want: Want<'_>| {
         let got = token::obtain(&source, want)?;
         if let Some(w) = got.warning {
@@ -181,13 +183,12 @@ fn managed(
         Ok::<String, Error>(got.token)
     };
     let mut current = obtain(Want::default())?;
-    let tokens = config.tokens()?;
     let (mut refreshed, mut busy) = (false, 0);
     loop {
-        match send(config, request, &current, deadline) {
+        match send(api.transport, request, &current, deadline) {
             Ok(answer) => return Ok(answer),
             Err(e @ Error::Api { code, .. }) if reply::is_token_error(code) && !refreshed => {
-                if !token::refresh_allowed(&config.transport, tokens.cache, appid, deadline) {
+                if !token::refresh_allowed(api.transport, &tokens.cache, appid, deadline) {
                     // Kept, not dropped: dropping it would make every call fetch.
                     return Err(e
                         .note(" (not refreshed: a refresh for this app did not help within the last 5 minutes)")
@@ -209,7 +210,7 @@ fn managed(
             Err(e @ Error::Api { code, .. }) if reply::is_token_error(code) => {
                 // The refresh did not help: stop refreshing for a while and
                 // keep this token, so the next calls fetch nothing either.
-                token::refresh_failed(&config.transport, tokens.cache, appid, deadline);
+                token::refresh_failed(api.transport, &tokens.cache, appid, deadline);
                 return Err(e
                     .note(
                         " (a new token did not help either: no refresh for this app for 5 minutes)",
@@ -224,7 +225,17 @@ fn managed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::testserver::{config, errcode, lines, quiet, token, Answer, TestServer};
+
+    fn notify(
+        c: &Config,
+        d: &Delivery,
+        token: Option<&[u8]>,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Reply> {
+        super::notify(&c.api(), d, token, warn)
+    }
 
     fn delivery(appid: &str) -> Delivery {
         crate::testserver::delivery(appid, "n1")

@@ -2,10 +2,10 @@
 //! and the app_signature (signed with the appkey), as JSON; and reading the
 //! `order_info` out of the reply.
 
-use crate::deliver::Input;
+use super::deliver::Input;
+use super::paysign::{app_signature, partner_sign};
+use super::request::{Reply, Request};
 use crate::error::{Error, Result};
-use crate::notify::{Reply, Request};
-use crate::paysign::{app_signature, partner_sign};
 use serde_json::{json, Map, Value};
 
 /// The keys of `$params`.
@@ -44,7 +44,7 @@ impl OrderQueryBuilder {
             .ok_or_else(|| {
                 Error::invalid(format!(
                     "unknown key '{}'; the keys are {}",
-                    crate::sign::display_bytes(&key[..key.len().min(64)]),
+                    crate::secrets::display_bytes(&key[..key.len().min(64)]),
                     KEYS.join(", ")
                 ))
             })?;
@@ -176,7 +176,7 @@ pub fn order_info(mut reply: Reply, out_trade_no: &str) -> Result<Map<String, Va
         }
     }
     if let Some(code) = info.get("ret_code") {
-        let code = crate::reply::exact_integer(code).ok_or_else(|| {
+        let code = crate::wire::reply::exact_integer(code).ok_or_else(|| {
             Error::transport(
                 "malformed reply: order_info's ret_code is not an integer within 64 bits",
             )
@@ -186,44 +186,10 @@ pub fn order_info(mut reply: Reply, out_trade_no: &str) -> Result<Map<String, Va
     Ok(info)
 }
 
-/// `GET /payfeedback/update?openid=..&feedbackid=..`: marks a complaint
-/// handled. `appid` (from `$options`) is needed when the token is managed.
-pub fn feedback_update<'a>(
-    appid: Option<&'a str>,
-    token_given: bool,
-    openid: &'a [u8],
-    feedbackid: &'a [u8],
-) -> Result<Request<'a>> {
-    // An openid is 28 characters and a FeedBackId a 64-bit number; the
-    // feedbackid comes from an unsigned complaint field, so it is bounded.
-    let text = |name: &str, v: &'a [u8]| match std::str::from_utf8(v) {
-        Ok(s) if !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()) => {
-            Ok(s)
-        }
-        _ => Err(Error::invalid(format!(
-            "${name} must be a non-empty string of printable ASCII characters (at most 128)"
-        ))),
-    };
-    let (openid, feedbackid) = (text("openid", openid)?, text("feedbackid", feedbackid)?);
-    let appid = match appid {
-        Some(appid) => appid,
-        None if token_given => "",
-        None => return Err(Error::invalid(
-            "$access_token is null: pass $options['appid'] and $options['appsecret'] so the extension can obtain the token, or pass a token",
-        )),
-    };
-    Ok(Request {
-        path: "/payfeedback/update",
-        query: vec![("openid", openid), ("feedbackid", feedbackid)],
-        body: None,
-        appid,
-        secrets: Vec::new(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::feedback::feedback_update;
 
     const APPKEY: &[u8] = b"L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K";
 
@@ -291,7 +257,7 @@ mod tests {
 
     #[test]
     fn managed_query_refreshes_once_and_feedback_update_is_a_get() {
-        use crate::notify::call;
+        use crate::client::call;
         use crate::testserver::{config, errcode, lines, quiet, token, Answer, TestServer};
         let info = Answer::ok(
             r#"{"errcode":0,"errmsg":"ok","order_info":{"ret_code":0,"trade_state":"0"}}"#,
@@ -300,7 +266,7 @@ mod tests {
         let c = config(&server, &[("appsecret", "SECRET-Q")]);
         let mut q = e3();
         q.appid = "wxOrderQuery".into();
-        let reply = call(&c, &q.request(), None, &mut quiet())
+        let reply = call(&c.api(), &q.request(), None, &mut quiet())
             .and_then(|r| order_info(r, &q.out_trade_no))
             .unwrap();
         assert_eq!(reply["trade_state"], "0");
@@ -316,7 +282,7 @@ mod tests {
             r#"{"errcode":49004,"errmsg":"bad sign 8934e7d15453e97507ef794cf7b0519d"}"#,
         )]);
         let e = call(
-            &config(&server, &[]),
+            &config(&server, &[]).api(),
             &e3().request(),
             Some(b"TOK"),
             &mut quiet(),
@@ -330,7 +296,13 @@ mod tests {
 
         let server = TestServer::start(vec![errcode(0)]);
         let update = feedback_update(Some("wxF"), true, b"o1", b"5883726847655944563").unwrap();
-        call(&config(&server, &[]), &update, Some(b"TOK"), &mut quiet()).unwrap();
+        call(
+            &config(&server, &[]).api(),
+            &update,
+            Some(b"TOK"),
+            &mut quiet(),
+        )
+        .unwrap();
         assert_eq!(
             lines(&server),
             ["GET /payfeedback/update?access_token=TOK&openid=o1&feedbackid=5883726847655944563"]
@@ -394,34 +366,5 @@ mod tests {
         assert!(set("timestamp", &[b'1'; 19]).is_ok());
         assert!(set("timestamp", &[b'1'; 20]).is_err());
         assert!(set("timestamp", b"12a").is_err());
-    }
-
-    #[test]
-    fn feedback_update_takes_plain_ids_and_needs_an_appid_only_to_obtain_a_token() {
-        let ok = |openid: &[u8], feedbackid: &[u8]| {
-            feedback_update(Some("wx1"), false, openid, feedbackid).is_ok()
-        };
-        assert!(ok(&[b'o'; 128], &[b'1'; 128]));
-        for (openid, feedbackid) in [
-            (&[b'o'; 129][..], &b"1"[..]),
-            (b"o", &[b'1'; 129][..]),
-            (b"", b"1"),
-            (b"o", b""),
-            (b"o p", b"1"),
-            (b"o", b"1\n"),
-        ] {
-            assert!(!ok(openid, feedbackid), "{openid:?} {feedbackid:?}");
-        }
-        let r = feedback_update(None, true, b"o", b"1").unwrap();
-        assert_eq!(
-            (r.appid, r.query),
-            ("", vec![("openid", "o"), ("feedbackid", "1")])
-        );
-        let e = feedback_update(None, false, b"o", b"1").err().unwrap();
-        assert!(
-            e.message()
-                .starts_with("$access_token is null: pass $options['appid']"),
-            "{e}"
-        );
     }
 }

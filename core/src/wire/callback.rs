@@ -6,8 +6,8 @@
 //! `Signature`, naming the signature and never a value or a key.
 
 use crate::error::{Error, Result};
-use crate::paysign::{app_signature, digest_matches, partner_sign};
-use crate::xml::{self, Element};
+use crate::wire::paysign::{app_signature, digest_matches, partner_sign};
+use crate::wire::xml::{self, Element};
 
 /// The shop's keys for the payment notification.
 #[derive(Debug, Default)]
@@ -32,7 +32,7 @@ impl<'a> Keys<'a> {
             other => {
                 return Err(Error::invalid(format!(
                     "unknown key '{}' in $keys; the keys are partnerkey, appkey, appid, partner",
-                    crate::sign::display_bytes(&other[..other.len().min(64)])
+                    crate::secrets::display_bytes(&other[..other.len().min(64)])
                 )))
             }
         }
@@ -59,7 +59,7 @@ impl Options {
         if name != b"max_age" {
             return Err(Error::invalid(format!(
                 "unknown option '{}'; the option of this function is max_age",
-                crate::sign::display_bytes(&name[..name.len().min(64)])
+                crate::secrets::display_bytes(&name[..name.len().min(64)])
             )));
         }
         match value {

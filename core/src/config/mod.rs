@@ -9,13 +9,13 @@
 //! ([`Error::Configuration`]); values from `$options` are the caller's
 //! ([`Error::InvalidArgument`]).
 
+use crate::client::Api;
 use crate::error::{Error, Result};
-use crate::outbox::{Location, Retry};
-use crate::tls::CaSource;
-use crate::token::{CacheSetting, Endpoint};
-use crate::transport::{self, Settings};
+use crate::net::tls::CaSource;
+use crate::net::transport;
+use crate::outbox::{self, Location};
+use crate::token::{self, CacheSetting, Endpoint};
 use std::ffi::CStr;
-use std::time::Duration;
 
 /// Where a setting may be given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,14 +109,14 @@ pub static SETTINGS: [Setting; 15] = [
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "the whole request, connect to last byte, in seconds (a float)",
     apply: |c, label, v| {
-        c.transport.timeout = seconds(label, v)?;
+        c.transport.timeout = transport::parse_timeout(label, v)?;
         Ok(())
     }),
     setting!("connect_timeout", "2",
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "TCP connect plus the TLS handshake, in seconds",
     apply: |c, label, v| {
-        c.transport.connect_timeout = seconds(label, v)?;
+        c.transport.connect_timeout = transport::parse_timeout(label, v)?;
         Ok(())
     }),
     setting!("cafile", "",
@@ -159,21 +159,21 @@ pub static SETTINGS: [Setting; 15] = [
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Tokens,
     doc: "token (GET /cgi-bin/token) or stable_token (POST /cgi-bin/stable_token)",
     apply: |c, label, v| {
-        c.endpoint = Endpoint::parse(label, v)?;
+        c.tokens.endpoint = Endpoint::parse(label, v)?;
         Ok(())
     }),
     setting!("token_cache", "memory",
     scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Tokens,
     doc: "memory (per worker) or redis://[user:password@]host:port/db (shared by every worker and server; shown masked)",
     apply: |c, label, v| {
-        c.cache = CacheSetting::parse(label, v)?;
+        c.tokens.cache = CacheSetting::parse(label, v)?;
         Ok(())
     }),
     setting!("token_copy_ttl", "60",
     scope: Scope::Server, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Tokens,
     doc: "seconds a worker reuses its own copy of a token before asking the cache again (0 to 60; 0: every call asks)",
     apply: |c, label, v| {
-        c.copy_ms = ms_within(label, v, 0.0..=60.0, "0 to 60")?;
+        c.tokens.copy_ms = token::parse_copy_ttl(label, v)?;
         Ok(())
     }),
     setting!("outbox", "/var/lib/wxpay/outbox.sqlite",
@@ -188,32 +188,28 @@ pub static SETTINGS: [Setting; 15] = [
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
     doc: "seconds before an outbox entry is retried after its first failure; each later wait doubles (with jitter)",
     apply: |c, label, v| {
-        c.outbox.retry.first_ms = retry_ms(label, v)?;
+        c.outbox.retry.first_ms = outbox::parse_retry(label, v)?;
         Ok(())
     }),
     setting!("outbox_retry_max", "1800",
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
     doc: "the longest wait between two tries of an outbox entry, in seconds",
     apply: |c, label, v| {
-        c.outbox.retry.max_ms = retry_ms(label, v)?;
+        c.outbox.retry.max_ms = outbox::parse_retry(label, v)?;
         Ok(())
     }),
     setting!("outbox_keep_sent", "2592000",
     scope: Scope::Call, input: Input::Seconds, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
     doc: "seconds a sent outbox entry is kept after its deadline (the record, and what makes a repeated enqueue return the first id); wx_deliver_drain() deletes older ones",
     apply: |c, label, v| {
-        c.outbox.keep_sent_ms = ms_within(label, v, 0.0..=31_536_000.0, "0 to 31536000 (a year)")?;
+        c.outbox.keep_sent_ms = outbox::parse_keep_sent(label, v)?;
         Ok(())
     }),
     setting!("outbox_redis_unsafe", "0",
     scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
     doc: "1: let wx_deliver_enqueue() use a Redis outbox that can lose entries (an allkeys-* maxmemory-policy, neither AOF nor RDB) or whose CONFIG it cannot read (some managed Redis); you accept that acknowledged notifications may be lost",
     apply: |c, label, v| {
-        c.outbox.redis_unsafe = match v.trim().to_ascii_lowercase().as_str() {
-            "0" | "" | "off" | "no" | "false" => false,
-            "1" | "on" | "yes" | "true" => true,
-            _ => return Err(Error::Configuration(format!("{label} must be 0 or 1"))),
-        };
+        c.outbox.redis_unsafe = outbox::parse_redis_unsafe(label, v)?;
         Ok(())
     }),
 ];
@@ -230,32 +226,6 @@ pub const INI_COUNT: usize = {
     }
     n
 };
-
-/// A retry wait: 0.01 s to a day.
-fn retry_ms(label: &str, value: &str) -> Result<u64> {
-    ms_within(label, value, 0.01..=86_400.0, "0.01 to 86400")
-}
-
-/// A number of seconds within `range` (`range_words` in the message), in ms.
-fn ms_within(
-    label: &str,
-    value: &str,
-    range: std::ops::RangeInclusive<f64>,
-    range_words: &str,
-) -> Result<u64> {
-    let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
-    if !range.contains(&secs) {
-        return Err(Error::Configuration(format!(
-            "{label} must be a number of seconds from {range_words}"
-        )));
-    }
-    Ok((secs * 1000.0) as u64)
-}
-
-fn seconds(label: &str, value: &str) -> Result<Duration> {
-    let secs = value.trim().parse::<f64>().unwrap_or(f64::NAN);
-    transport::parse_seconds(label, secs)
-}
 
 impl std::fmt::Debug for Setting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -288,7 +258,7 @@ impl Setting {
             .iter()
             .find(|s| s.is_option() && s.name.as_bytes() == key)
             .ok_or_else(|| {
-                let shown = crate::sign::display_bytes(&key[..key.len().min(64)]);
+                let shown = crate::secrets::display_bytes(&key[..key.len().min(64)]);
                 let cut = if key.len() > 64 { "..." } else { "" };
                 let names: Vec<&str> = SETTINGS
                     .iter()
@@ -303,75 +273,43 @@ impl Setting {
     }
 }
 
-/// Everything a call needs to know, read from the ini values and `$options`.
+/// Everything a call needs to know, read from the ini values and `$options`:
+/// each part's own settings, composed.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub transport: Settings,
+    pub transport: transport::Settings,
     /// From `$options` only: lets the extension obtain tokens itself.
     pub appsecret: Option<String>,
     /// From `$options` only: the app of a call whose params have no appid.
     pub appid: Option<String>,
-    endpoint: Endpoint,
-    cache: CacheSetting,
-    copy_ms: u64,
+    tokens: token::Settings,
     /// The first token setting that cannot be used: reported by the calls
     /// that obtain tokens, and only by them.
     token_problem: Option<Error>,
-    outbox: Outbox,
+    outbox: outbox::Settings,
     outbox_problem: Option<Error>,
 }
 
-/// Where the outbox is and how it retries.
-#[derive(Clone, Debug)]
-pub struct Outbox {
-    pub location: Location,
-    /// The setting that named the location, for messages.
-    pub label: String,
-    pub retry: Retry,
-    /// How long a sent entry is kept after its deadline, in ms.
-    pub keep_sent_ms: u64,
-    /// Enqueue even into a Redis that may lose the outbox.
-    pub redis_unsafe: bool,
-}
-
-/// Where tokens come from and are kept.
-#[derive(Clone, Copy, Debug)]
-pub struct Tokens<'a> {
-    pub endpoint: Endpoint,
-    pub cache: &'a CacheSetting,
-    /// How long a thread reuses its own copy of a token, in ms.
-    pub copy_ms: u64,
-}
-
 impl Config {
-    /// The built-in defaults, before anything is read.
+    /// The table's defaults, each parsed by its own part: the table is the
+    /// only place a default is written.
     fn defaults() -> Config {
-        Config {
-            transport: Settings {
-                api_base: String::new(),
-                timeout: Duration::from_secs(5),
-                connect_timeout: Duration::from_secs(2),
-                ca: CaSource::Bundled,
-                proxy: None,
-            },
+        let mut config = Config {
+            transport: transport::Settings::default(),
             appsecret: None,
             appid: None,
-            endpoint: Endpoint::Token,
-            cache: CacheSetting::Memory,
-            copy_ms: crate::token::COPY_MAX_MS,
+            tokens: token::Settings::default(),
             token_problem: None,
-            outbox: Outbox {
-                location: Location::Sqlite(String::new()),
-                label: String::new(),
-                retry: Retry {
-                    first_ms: 30_000,
-                    max_ms: 1_800_000,
-                },
-                keep_sent_ms: 30 * 86_400_000,
-                redis_unsafe: false,
-            },
+            outbox: outbox::Settings::default(),
             outbox_problem: None,
+        };
+        for s in SETTINGS.iter().filter(|s| s.is_directive()) {
+            let default = s.default.to_str().unwrap_or_default();
+            // Every default parses (a test says so); one that did not would
+            // leave the blank and be reported when the directive is read.
+            let _ = (s.apply)(&mut config, s.directive(), default);
         }
+        config
     }
 
     /// Reads every setting: `options` over `ini` (the directive's current
@@ -407,7 +345,7 @@ impl Config {
     }
 
     /// The outbox settings, or why one cannot be used.
-    pub fn outbox(&self) -> Result<&Outbox> {
+    pub fn outbox(&self) -> Result<&outbox::Settings> {
         match &self.outbox_problem {
             Some(e) => Err(e.clone()),
             None => Ok(&self.outbox),
@@ -415,14 +353,19 @@ impl Config {
     }
 
     /// Where tokens come from, or why a token setting cannot be used.
-    pub fn tokens(&self) -> Result<Tokens<'_>> {
+    pub fn tokens(&self) -> Result<&token::Settings> {
         match &self.token_problem {
             Some(e) => Err(e.clone()),
-            None => Ok(Tokens {
-                endpoint: self.endpoint,
-                cache: &self.cache,
-                copy_ms: self.copy_ms,
-            }),
+            None => Ok(&self.tokens),
+        }
+    }
+
+    /// What the API client needs from this configuration.
+    pub fn api(&self) -> Api<'_> {
+        Api {
+            transport: &self.transport,
+            tokens: self.tokens(),
+            appsecret: self.appsecret.as_deref(),
         }
     }
 }
@@ -491,6 +434,7 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn defaults(s: &Setting) -> String {
         s.default.to_str().unwrap().to_string()

@@ -3,7 +3,8 @@
 //! rule, as `AppSignature` / `app_signature`), and comparing a received one
 //! in constant time.
 
-use crate::sign::{Scalar, SignInput};
+use crate::wire::sign::SignInput;
+use crate::wire::Scalar;
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;
 

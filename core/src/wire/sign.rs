@@ -13,115 +13,13 @@
 //! Nothing here outlives a call: the joined string (appkey included) is a
 //! local buffer, freed when the signature is made.
 
+use super::Scalar;
 use crate::error::{Error, Result};
 use sha1::{Digest, Sha1};
 use smallvec::SmallVec;
-use std::borrow::Cow;
-use std::cmp::Ordering;
-use std::fmt::Write as _;
-
-/// A PHP array key, or a value already converted to its string form: an
-/// integer (written in decimal when needed) or raw bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Scalar<'a> {
-    Int(i64),
-    Bytes(Cow<'a, [u8]>),
-}
-
-impl<'a> Scalar<'a> {
-    pub fn bytes(b: &'a [u8]) -> Self {
-        Scalar::Bytes(Cow::Borrowed(b))
-    }
-
-    /// Calls `f` with the string form, as PHP's string concatenation writes it.
-    #[inline(always)]
-    pub fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
-        match self {
-            Scalar::Int(n) => f(itoa::Buffer::new().format(*n).as_bytes()),
-            Scalar::Bytes(s) => f(s),
-        }
-    }
-
-    /// Appends the string form.
-    pub fn write_to(&self, out: &mut Vec<u8>) {
-        self.with_bytes(|b| out.extend_from_slice(b));
-    }
-
-    /// At least the length of the string form, without formatting an int.
-    fn max_len(&self) -> usize {
-        match self {
-            Scalar::Int(_) => 20,
-            Scalar::Bytes(s) => s.len(),
-        }
-    }
-
-    /// The string form, owned.
-    pub fn into_bytes(self) -> Vec<u8> {
-        match self {
-            Scalar::Bytes(b) => b.into_owned(),
-            Scalar::Int(n) => itoa::Buffer::new().format(n).as_bytes().to_vec(),
-        }
-    }
-
-    /// True when the string form is empty.
-    pub fn is_empty(&self) -> bool {
-        matches!(self, Scalar::Bytes(s) if s.is_empty())
-    }
-
-    /// A printable form for error messages: bytes outside printable ASCII
-    /// are shown as `\xNN`, so a message never carries a NUL or broken UTF-8.
-    pub fn display(&self) -> String {
-        self.with_bytes(display_bytes)
-    }
-
-    /// True when PHP could treat this key as a number in `ksort`.
-    /// Over-approximates on purpose: a false "maybe" only costs speed.
-    fn maybe_numeric(&self) -> bool {
-        match self {
-            Scalar::Int(_) => true,
-            Scalar::Bytes(s) => {
-                let first = s.iter().find(|b| !b.is_ascii_whitespace() && **b != 0x0b);
-                matches!(first, Some(b'0'..=b'9' | b'.' | b'+' | b'-'))
-            }
-        }
-    }
-
-    /// Byte order of the string forms (`zend_binary_strcmp`).
-    fn cmp_bytes(&self, other: &Scalar<'_>) -> Ordering {
-        match (self, other) {
-            (Scalar::Bytes(a), Scalar::Bytes(b)) => a.cmp(b),
-            _ => self.with_bytes(|a| other.with_bytes(|b| a.cmp(b))),
-        }
-    }
-
-    /// `strtolower()`: ASCII only (locale-independent since PHP 8.2).
-    #[inline(always)]
-    fn lowercased(self) -> Self {
-        match self {
-            // `fold`, not `any`: no early exit, so it is vectorised.
-            Scalar::Bytes(s) if s.iter().fold(false, |up, b| up | b.is_ascii_uppercase()) => {
-                Scalar::Bytes(Cow::Owned(s.to_ascii_lowercase()))
-            }
-            other => other,
-        }
-    }
-}
-
-/// Formats bytes for a message without leaking control bytes or invalid UTF-8.
-pub fn display_bytes(s: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s {
-        if (0x20..0x7f).contains(&b) && b != b'\\' {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    out
-}
 
 /// Inline capacity: the delivery notification has eight signed fields.
-const INLINE: usize = 12;
+pub(super) const INLINE: usize = 12;
 
 /// One key of the lowercased array: where the key first appeared (its
 /// position) and which entry's value it finally holds (the last one).
@@ -283,7 +181,13 @@ impl<'a> SignInput<'a> {
         }
     }
 
-    fn appkey_slot(&self, order: &[Slot]) -> Option<Slot> {
+    /// The number of entries, and the bytes their keys take at most.
+    pub(super) fn key_count_and_size(&self) -> (usize, usize) {
+        let size = self.entries.iter().map(|e| e.key.max_len()).sum();
+        (self.entries.len(), size)
+    }
+
+    pub(super) fn appkey_slot(&self, order: &[Slot]) -> Option<Slot> {
         let is_appkey =
             |s: &&Slot| matches!(self.key(**s), Scalar::Bytes(k) if &k[..] == b"appkey");
         order.iter().find(is_appkey).copied()
@@ -338,154 +242,18 @@ impl<'a> Extend<(Scalar<'a>, Scalar<'a>)> for SignInput<'a> {
     }
 }
 
-/// The last key sequence signed, and what it gave: a callback signs arrays
-/// with the same keys in the same order on every call, and matching them
-/// against the last ones costs a fraction of lowercasing, ordering and
-/// collapsing them again. Only keys are kept (field names, never a value),
-/// so nothing secret outlives the call.
-#[derive(Default)]
-pub struct Layout {
-    /// The keys as given, in arrival order: each one's length (or
-    /// [`INT_KEY`] for an integer), and their bytes one after another.
-    lens: SmallVec<[u32; INLINE]>,
-    keys: Vec<u8>,
-    /// The join without its values: for each key in order, the bytes
-    /// written before its value (`&key=`), where they end, and the entry
-    /// whose value follows.
-    parts: Vec<u8>,
-    part_ends: SmallVec<[u32; INLINE]>,
-    values: SmallVec<[u32; INLINE]>,
-    /// The entry whose value is the appkey.
-    appkey: Option<u32>,
-}
-
-/// Marks an integer key in [`Layout::lens`].
-const INT_KEY: u32 = u32::MAX;
-
-impl Layout {
-    /// Larger arrays are ordered afresh every time rather than remembered.
-    const MAX_KEYS: usize = 32;
-    const MAX_BYTES: usize = 1024;
-
-    /// A check of the keys of a new array, given one by one in arrival
-    /// order, against the remembered ones.
-    pub fn matcher(&self) -> KeyMatch<'_> {
-        KeyMatch {
-            layout: self,
-            n: 0,
-            at: 0,
-        }
-    }
-
-    /// Remembers `keys` (as given) and what `input`, built from them, gave:
-    /// its keys in `order`.
-    pub fn remember<'k>(
-        &mut self,
-        keys: impl IntoIterator<Item = Scalar<'k>>,
-        input: &SignInput<'_>,
-        order: &[Slot],
-    ) {
-        self.lens.clear();
-        self.keys.clear();
-        self.parts.clear();
-        self.part_ends.clear();
-        self.values.clear();
-        self.appkey = None;
-        let size: usize = input.entries.iter().map(|e| e.key.max_len()).sum();
-        if input.entries.len() > Self::MAX_KEYS || size > Self::MAX_BYTES {
-            return;
-        }
-        for key in keys {
-            match key {
-                Scalar::Int(k) => {
-                    self.lens.push(INT_KEY);
-                    self.keys.extend_from_slice(&k.to_le_bytes());
-                }
-                Scalar::Bytes(k) => {
-                    self.lens.push(k.len() as u32);
-                    self.keys.extend_from_slice(&k);
-                }
-            }
-        }
-        for (n, &slot) in order.iter().enumerate() {
-            if n > 0 {
-                self.parts.push(b'&');
-            }
-            input.key(slot).write_to(&mut self.parts);
-            self.parts.push(b'=');
-            self.part_ends.push(self.parts.len() as u32);
-            self.values.push(slot.last as u32);
-        }
-        self.appkey = input.appkey_slot(order).map(|s| s.last as u32);
-    }
-
-    /// The signature of `values` (one per entry, in arrival order) under
-    /// the remembered keys.
-    #[inline]
-    pub fn signature(&self, values: &[Scalar<'_>]) -> Result<[u8; 40]> {
-        match self.appkey.map(|k| &values[k as usize]) {
-            None => return Err(no_appkey()),
-            Some(k) if k.is_empty() => return Err(empty_appkey()),
-            Some(_) => {}
-        }
-        let size = self.parts.len() + values.iter().map(Scalar::max_len).sum::<usize>();
-        Ok(sha1_of_join(size, |out| {
-            let mut at = 0;
-            let mut start = 0;
-            for (&end, &v) in self.part_ends.iter().zip(&self.values) {
-                at = put(out, at, &self.parts[start..end as usize]);
-                at = values[v as usize].with_bytes(|v| put(out, at, v));
-                start = end as usize;
-            }
-            at
-        }))
-    }
-}
-
-/// Compares keys with the ones a [`Layout`] remembers (see
-/// [`Layout::matcher`]).
-pub struct KeyMatch<'l> {
-    layout: &'l Layout,
-    /// Keys compared so far, and where the next one's bytes start.
-    n: usize,
-    at: usize,
-}
-
-impl KeyMatch<'_> {
-    /// True when `key` is the next remembered key.
-    #[inline(always)]
-    pub fn next(&mut self, key: &Scalar<'_>) -> bool {
-        let keys = &self.layout.keys;
-        let (same, len) = match (key, self.layout.lens.get(self.n)) {
-            (Scalar::Int(k), Some(&INT_KEY)) => (keys[self.at..self.at + 8] == k.to_le_bytes(), 8),
-            (Scalar::Bytes(k), Some(&n)) if n as usize == k.len() => {
-                (keys[self.at..self.at + k.len()] == **k, k.len())
-            }
-            _ => return false,
-        };
-        self.n += 1;
-        self.at += len;
-        same
-    }
-
-    /// True when every remembered key was matched.
-    pub fn done(&self) -> bool {
-        self.n == self.layout.lens.len() && self.n > 0
-    }
-}
-
-fn no_appkey() -> Error {
+pub(super) fn no_appkey() -> Error {
     Error::invalid("no appkey: pass it as the second argument or as the 'appkey' entry")
 }
 
-fn empty_appkey() -> Error {
+pub(super) fn empty_appkey() -> Error {
     Error::invalid("the appkey is empty")
 }
 
 /// The SHA-1 of what `join` writes (at most `size` bytes, its length
 /// returned), joined on the stack when it fits.
 #[inline(always)]
-fn sha1_of_join(size: usize, join: impl FnOnce(&mut [u8]) -> usize) -> [u8; 40] {
+pub(super) fn sha1_of_join(size: usize, join: impl FnOnce(&mut [u8]) -> usize) -> [u8; 40] {
     if size <= STACK_JOIN {
         let mut buf = [0u8; STACK_JOIN];
         let n = join(&mut buf);
@@ -502,7 +270,7 @@ fn sha1_of_join(size: usize, join: impl FnOnce(&mut [u8]) -> usize) -> [u8; 40] 
 const STACK_JOIN: usize = 640;
 
 /// Copies `src` to `out[at..]` and returns the end.
-fn put(out: &mut [u8], at: usize, src: &[u8]) -> usize {
+pub(super) fn put(out: &mut [u8], at: usize, src: &[u8]) -> usize {
     out[at..at + src.len()].copy_from_slice(src);
     at + src.len()
 }
@@ -518,6 +286,8 @@ pub fn sha1_hex(data: &[u8]) -> [u8; 40] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::display_bytes;
+    use std::borrow::Cow;
 
     fn s(v: &str) -> Scalar<'_> {
         Scalar::bytes(v.as_bytes())
@@ -692,6 +462,7 @@ mod model_tests {
     //! generated arrays whose keys share long prefixes (past the 16-byte rank)
     //! and collide after lowercasing.
     use super::*;
+    use crate::wire::layout::Layout;
     use std::collections::BTreeMap;
 
     struct Rng(u64);
