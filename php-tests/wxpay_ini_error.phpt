@@ -57,14 +57,14 @@ Warning: PHP Startup: wxpay.token_cache: redis://127.0.0.1:6390/0 has a query; p
 ran
 -- bad values: a startup warning each, INVALID rows, ConfigurationException where needed
 %AWarning: PHP Startup: wxpay.timeout must be a number of seconds greater than 0 and at most 3600; the calls that need it throw WxPay\ConfigurationException until it is fixed%A
-%AWarning: PHP Startup: wxpay.token_cache must be "memory" or a redis://[user:password@]host:port/db URL, not 127.0.0.1:6390; the calls that need it throw WxPay\ConfigurationException until it is fixed%A
+%AWarning: PHP Startup: wxpay.token_cache must be "memory" or a redis[s]://[user:password@]host:port/db URL, not 127.0.0.1:6390; the calls that need it throw WxPay\ConfigurationException until it is fixed%A
 configuration => INVALID: wxpay.timeout must be a number of seconds greater than 0 and at most 3600
-configuration => INVALID: wxpay.token_cache must be "memory" or a redis://[user:password@]host:port/db URL, not 127.0.0.1:6390
+configuration => INVALID: wxpay.token_cache must be "memory" or a redis[s]://[user:password@]host:port/db URL, not 127.0.0.1:6390
 (timeout broken)
 WxPay\ConfigurationException: wx_deliver_notify(): php.ini: wxpay.timeout must be a number of seconds greater than 0 and at most 3600 (see php --ri wxpay)
 WxPay\ConfigurationException: wx_deliver_notify(): php.ini: wxpay.timeout must be a number of seconds greater than 0 and at most 3600 (see php --ri wxpay)
 WxPay\ConfigurationException: wx_access_token(): php.ini: wxpay.timeout must be a number of seconds greater than 0 and at most 3600 (see php --ri wxpay)
 (only token_cache broken: an explicit token still works)
 no exception
-WxPay\ConfigurationException: wx_deliver_notify(): php.ini: wxpay.token_cache must be "memory" or a redis://[user:password@]host:port/db URL, not 127.0.0.1:6390 (see php --ri wxpay)
-WxPay\ConfigurationException: wx_access_token(): php.ini: wxpay.token_cache must be "memory" or a redis://[user:password@]host:port/db URL, not 127.0.0.1:6390 (see php --ri wxpay)
+WxPay\ConfigurationException: wx_deliver_notify(): php.ini: wxpay.token_cache must be "memory" or a redis[s]://[user:password@]host:port/db URL, not 127.0.0.1:6390 (see php --ri wxpay)
+WxPay\ConfigurationException: wx_access_token(): php.ini: wxpay.token_cache must be "memory" or a redis[s]://[user:password@]host:port/db URL, not 127.0.0.1:6390 (see php --ri wxpay)

@@ -10,7 +10,7 @@
 set -euo pipefail
 case "${1:-build}" in
 build) packages=(php8.2-cli php8.2-dev libclang-dev clang) ;;
-test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server valgrind curl openssl) ;;
+test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server valgrind curl openssl python3-minimal) ;;
 matrix) packages=(debootstrap binutils zip unzip util-linux) ;;
 *) echo "usage: $0 build|test|matrix" >&2; exit 2 ;;
 esac

@@ -90,7 +90,6 @@ impl Error {
         self
     }
 
-
     /// A setting's error as it reads when `$options` gave the value: the
     /// caller's mistake rather than the server's configuration.
     pub fn from_option(self) -> Error {

@@ -164,7 +164,7 @@ pub static SETTINGS: [Setting; 15] = [
     }),
     setting!("token_cache", "memory",
     scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Tokens,
-    doc: "memory (per worker) or redis://[user:password@]host:port/db (shared by every worker and server; shown masked)",
+    doc: "memory (per worker) or redis[s]://[user:password@]host:port/db (shared by every worker and server; rediss:// is verified against wxpay.cafile or the system store; shown masked)",
     apply: |c, label, v| {
         c.tokens.cache = CacheSetting::parse(label, v)?;
         Ok(())
@@ -381,7 +381,7 @@ pub fn ini_template() -> String {
          ; conf.d link, so settings here are shared: a wxpay.token_cache only in the\n\
          ; fpm php.ini would make every CLI script fetch its own token and retire the\n\
          ; fleet's. A pool can override with php_admin_value[wxpay.timeout] = 3.\n\
-         ; Generated from the core's settings table (core/src/config.rs).\n\
+         ; Generated from the core's settings table (core/src/config/mod.rs).\n\
          extension=wxpay.so\n",
     );
     for s in SETTINGS.iter().filter(|s| s.is_directive()) {

@@ -2,6 +2,7 @@
 //! connection per host shared by concurrent calls) and Redis connections.
 
 mod coalesce;
+pub mod redis;
 mod resolve;
 pub mod tls;
 pub mod transport;

@@ -177,7 +177,7 @@ impl Location {
     pub fn parse(label: &str, value: &str) -> Result<Location> {
         let v = value.trim();
         if v.starts_with("redis://") || v.starts_with("rediss://") {
-            redis::check_url(label, v)?;
+            crate::net::redis::check_url(label, v)?;
             return Ok(Location::Redis(v.to_string()));
         }
         if v.is_empty() || !v.starts_with('/') || v.contains('\0') {

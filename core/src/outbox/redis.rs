@@ -18,35 +18,19 @@
 //!   :sent_by_deadline  zset id -> deadline of sent entries (pruned after wxpay.outbox_keep_sent)
 
 use super::{store_error, Claimed, Clock, Finish, Listed, NewEntry, Overdue, Status, Store};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::net::redis::Link;
 use crate::net::tls::CaSource;
 use crate::process::PerProcess;
-use redis::{Client, Connection, Script, TlsCertificates, Value};
+use redis::{Connection, Script, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const PREFIX: &str = "wxpay:outbox";
 
-pub fn check_url(label: &str, url: &str) -> Result<()> {
-    if url.contains(['?', '#']) {
-        return Err(Error::Configuration(format!(
-            "{label}: {} has a query; put credentials as redis://user:password@host:port/db",
-            crate::secrets::masked(url.split(['?', '#']).next().unwrap_or(url))
-        )));
-    }
-    Client::open(url).map(drop).map_err(|_| {
-        Error::Configuration(format!(
-            "{label}: {} is not a usable Redis URL",
-            crate::secrets::masked(url)
-        ))
-    })
-}
-
 pub struct RedisOutbox {
-    client: Client,
-    shown: String,
-    conn: Mutex<Option<Connection>>,
+    link: Link,
     /// One call's bound (`wxpay.timeout` of the call that opened it last):
     /// a Redis that needs longer is reported, not waited for.
     io: Mutex<Duration>,
@@ -60,48 +44,21 @@ pub struct RedisOutbox {
 /// How long a durability verdict is reused.
 const VERDICT_FOR: Duration = Duration::from_secs(60);
 
-static OPEN: PerProcess<HashMap<String, Arc<RedisOutbox>>> = PerProcess::new();
+static OPEN: PerProcess<HashMap<(String, CaSource), Arc<RedisOutbox>>> = PerProcess::new();
 
 /// The store at `url`; a `rediss://` server is verified against the CA
 /// bundle the HTTPS calls trust (`wxpay.cafile`, else the system's).
 pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Send + Sync>> {
-    let pem = match ca {
-        CaSource::File(p) | CaSource::System(p) if url.starts_with("rediss://") => Some(p),
-        _ => None,
-    };
-    let key = format!(
-        "{url}\n{}",
-        pem.map_or(String::new(), |p| p.display().to_string())
-    );
     OPEN.with(|open| {
+        let key = (url.to_string(), ca.clone());
         if let Some(s) = open.get(&key) {
             *s.io.lock().unwrap_or_else(|e| e.into_inner()) = io;
             return Ok(Arc::clone(s) as Arc<dyn Store + Send + Sync>);
         }
-        let shown = crate::secrets::masked(url);
-        let client = match pem {
-            Some(path) => {
-                let root_cert = std::fs::read(path).map_err(|e| {
-                    store_error(
-                        &shown,
-                        format!("cannot read the CA file {}: {e}", path.display()),
-                    )
-                })?;
-                Client::build_with_tls(
-                    url,
-                    TlsCertificates {
-                        client_tls: None,
-                        root_cert: Some(root_cert),
-                    },
-                )
-            }
-            None => Client::open(url),
-        }
-        .map_err(|e| store_error(&shown, e))?;
+        let link = Link::open(url, ca, "wxpay.outbox", Some("wxpay.timeout"))
+            .map_err(|down| store_error(&crate::secrets::masked(url), down.0))?;
         let store = Arc::new(RedisOutbox {
-            client,
-            shown,
-            conn: Mutex::new(None),
+            link,
             io: Mutex::new(io),
             verdict: Mutex::new(None),
             seen_epoch: Mutex::new(None),
@@ -117,27 +74,9 @@ impl RedisOutbox {
     /// dropped: a late reply would answer the next command.
     fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T> {
         let io = *self.io.lock().unwrap_or_else(|e| e.into_inner());
-        let started = std::time::Instant::now();
-        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.is_none() {
-            let c = self
-                .client
-                .get_connection_with_timeout(io)
-                .map_err(|e| store_error(&self.shown, reason(&e, io)))?;
-            *guard = Some(c);
-        }
-        let Some(conn) = guard.as_mut() else {
-            return Err(store_error(&self.shown, "not connected"));
-        };
-        let left = io
-            .saturating_sub(started.elapsed())
-            .max(Duration::from_millis(10));
-        let _ = conn.set_read_timeout(Some(left));
-        let _ = conn.set_write_timeout(Some(left));
-        f(conn).map_err(|e| {
-            *guard = None;
-            store_error(&self.shown, reason(&e, io))
-        })
+        self.link
+            .run(io, f)
+            .map_err(|down| store_error(self.link.shown(), down.0))
     }
 
     fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
@@ -205,25 +144,6 @@ impl RedisOutbox {
 
 /// A Redis failure in one line: a timeout says so and names the setting; a
 /// server's garbage reply is cut to its first line.
-fn reason(e: &redis::RedisError, io: Duration) -> String {
-    if e.is_timeout() {
-        return format!(
-            "timed out after {}s (wxpay.timeout)",
-            io.as_millis() as f64 / 1000.0
-        );
-    }
-    if e.is_connection_refusal() {
-        return "connection refused".into();
-    }
-    let text = e.to_string();
-    let line = text.lines().next().unwrap_or("").trim();
-    let mut short: String = line.chars().take(200).collect();
-    if short.len() < text.trim().len() {
-        short.push_str(" ...");
-    }
-    short
-}
-
 /// A text field of a script's reply: the scripts return every one as a
 /// bulk string (numbers are read by [`num`]).
 fn text(v: Option<&Value>) -> String {
@@ -604,7 +524,7 @@ impl Store for RedisOutbox {
         match risk {
             None => Ok(()),
             Some(why) => Err(store_error(
-                &self.shown,
+                self.link.shown(),
                 format!(
                     "refused to keep notifications there: {why}; or set wxpay.outbox_redis_unsafe = 1 to accept that they can be lost"
                 ),
@@ -619,12 +539,12 @@ impl Store for RedisOutbox {
         let lost = if epoch.is_empty() && used > 0 {
             Some(format!(
                 "the outbox at {} lost its marker key while entries remain: Redis evicted or deleted keys, and notifications may be lost",
-                self.shown
+                self.link.shown()
             ))
         } else if seen.as_ref().is_some_and(|s| *s != epoch) {
             Some(format!(
                 "the outbox at {} was emptied or replaced since this process last used it (a restart without persistence, a FLUSH, eviction): notifications it held may be lost",
-                self.shown
+                self.link.shown()
             ))
         } else {
             None

@@ -1210,17 +1210,18 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
 
 #[test]
 fn redis_urls_are_checked_without_showing_their_password() {
-    let e = redis::check_url("wxpay.outbox", "redis://u:pw@127.0.0.1:1/0?timeout=1").unwrap_err();
+    let e = crate::net::redis::check_url("wxpay.outbox", "redis://u:pw@127.0.0.1:1/0?timeout=1")
+        .unwrap_err();
     assert!(
         e.message().contains("has a query") && !e.message().contains("pw"),
         "{e}"
     );
-    let e = redis::check_url("wxpay.outbox", "redis://u:pw@[nope/0").unwrap_err();
+    let e = crate::net::redis::check_url("wxpay.outbox", "redis://u:pw@[nope/0").unwrap_err();
     assert!(
         e.message().contains("is not a usable Redis URL") && !e.message().contains("pw"),
         "{e}"
     );
-    assert!(redis::check_url("wxpay.outbox", "redis://127.0.0.1:6379/0").is_ok());
+    assert!(crate::net::redis::check_url("wxpay.outbox", "redis://127.0.0.1:6379/0").is_ok());
 }
 
 /// A store that records what a drain asked of it, around a real one.

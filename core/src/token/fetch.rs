@@ -2,8 +2,8 @@
 //! `POST /cgi-bin/stable_token`.
 
 use crate::error::{Error, Result};
-use crate::wire::reply;
 use crate::net::transport::{self, Settings};
+use crate::wire::reply;
 use serde_json::{json, Value};
 use std::time::Instant;
 

@@ -21,6 +21,7 @@ pub use proof::Proof;
 pub use redis::{RedisDown, RedisStore};
 
 use crate::error::{Error, Result};
+use crate::net::tls::CaSource;
 use crate::net::transport;
 use crate::process::PerProcess;
 use std::collections::HashMap;
@@ -111,12 +112,12 @@ impl CacheSetting {
     pub fn parse(name: &str, value: &str) -> Result<CacheSetting> {
         match value.trim() {
             "" | "memory" => Ok(CacheSetting::Memory),
-            url if url.starts_with("redis://") => {
-                RedisStore::open(url).map_err(|e| Error::Configuration(format!("{name}: {e}")))?;
+            url if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                crate::net::redis::check_url(name, url)?;
                 Ok(CacheSetting::Redis(url.to_string()))
             }
             other => Err(Error::Configuration(format!(
-                "{name} must be \"memory\" or a redis://[user:password@]host:port/db URL, not {}",
+                "{name} must be \"memory\" or a redis[s]://[user:password@]host:port/db URL, not {}",
                 masked(other)
             ))),
         }
@@ -176,15 +177,17 @@ fn memory() -> &'static MemoryCache {
 }
 
 /// This process's connection holder for a Redis URL (validated by
-/// `CacheSetting::parse`). A forked child gets its own.
-fn redis_store(url: &str) -> std::result::Result<Arc<RedisStore>, RedisDown> {
-    static STORES: PerProcess<HashMap<String, Arc<RedisStore>>> = PerProcess::new();
+/// `CacheSetting::parse`), trusting `ca` for `rediss://`. A forked child
+/// gets its own.
+fn redis_store(url: &str, ca: &CaSource) -> std::result::Result<Arc<RedisStore>, RedisDown> {
+    static STORES: PerProcess<HashMap<(String, CaSource), Arc<RedisStore>>> = PerProcess::new();
     STORES.with(|stores| {
-        if let Some(store) = stores.get(url) {
+        let key = (url.to_string(), ca.clone());
+        if let Some(store) = stores.get(&key) {
             return Ok(Arc::clone(store));
         }
-        let store = Arc::new(RedisStore::open(url).map_err(RedisDown)?);
-        stores.insert(url.to_string(), Arc::clone(&store));
+        let store = Arc::new(RedisStore::open(url, ca)?);
+        stores.insert(key, Arc::clone(&store));
         Ok(store)
     })
 }
@@ -248,7 +251,7 @@ fn obtain_cached(src: &Source<'_>, want: Want<'_>) -> Result<(Cached, Option<Str
     };
     let mut warning = None;
     if let CacheSetting::Redis(url) = src.cache {
-        match redis_store(url) {
+        match redis_store(url, &src.settings.ca) {
             Ok(store) if store.available() => {
                 match via_redis(&store, &key, src, want, &fetch_now) {
                     Ok(result) => {
@@ -331,7 +334,7 @@ pub fn refresh_allowed(
         return false;
     }
     if let CacheSetting::Redis(url) = cache {
-        if let Ok(store) = redis_store(url) {
+        if let Ok(store) = redis_store(url, &settings.ca) {
             if store.available() {
                 if let Ok(true) = store.locked(&format!("wxpay:token-breaker:{key}"), deadline) {
                     return false;
@@ -355,7 +358,7 @@ pub fn refresh_failed(
         .unwrap_or_else(|e| e.into_inner())
         .insert(key.clone(), now_ms() + BREAKER_MS);
     if let CacheSetting::Redis(url) = cache {
-        if let Ok(store) = redis_store(url) {
+        if let Ok(store) = redis_store(url, &settings.ca) {
             if store.available() {
                 let ttl = Duration::from_millis(BREAKER_MS);
                 let _ = store.try_lock(&format!("wxpay:token-breaker:{key}"), ttl, deadline);
@@ -377,7 +380,7 @@ pub fn forget(
     let key = cache_key(&settings.api_base, appid);
     let mut dropped = memory().forget(&key, token);
     if let CacheSetting::Redis(url) = cache {
-        if let Ok(store) = redis_store(url) {
+        if let Ok(store) = redis_store(url, &settings.ca) {
             if store.available() {
                 match store.forget(&format!("wxpay:token:{key}"), token, deadline) {
                     Ok(d) => dropped |= d,
@@ -498,7 +501,7 @@ mod tests {
             Ok(CacheSetting::Redis(_))
         ));
         let e = CacheSetting::parse("wxpay.token_cache", "memcache://:pw@x").unwrap_err();
-        assert_eq!(e.message(), "wxpay.token_cache must be \"memory\" or a redis://[user:password@]host:port/db URL, not memcache://***@x");
+        assert_eq!(e.message(), "wxpay.token_cache must be \"memory\" or a redis[s]://[user:password@]host:port/db URL, not memcache://***@x");
         assert_eq!(
             CacheSetting::parse("wxpay.token_cache", ""),
             Ok(CacheSetting::Memory)
@@ -549,7 +552,9 @@ mod tests {
             let handles: Vec<_> = (0..4)
                 .map(|_| {
                     scope.spawn(|| {
-                        let store = RedisStore::open(&redis.url).unwrap();
+                        let store =
+                            RedisStore::open(&redis.url, &crate::net::tls::CaSource::Bundled)
+                                .unwrap();
                         let s = src(Instant::now() + Duration::from_secs(3));
                         via_redis(&store, &key, &s, Want::default(), &|| fetch("T1"))
                             .unwrap()
@@ -563,7 +568,7 @@ mod tests {
             }
         });
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &crate::net::tls::CaSource::Bundled).unwrap();
         let s = src(Instant::now() + Duration::from_secs(3));
         // Someone else already replaced T0, the refused token: take theirs.
         let got = via_redis(
@@ -731,7 +736,7 @@ mod tests {
         let first = obtain(&src("wxObtainR"), Want::default()).unwrap();
         assert!(first.warning.is_none());
         // Another worker stores a newer token in Redis: this one hands it out.
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &crate::net::tls::CaSource::Bundled).unwrap();
         let key = format!("wxpay:token:{}", cache_key(&settings.api_base, "wxObtainR"));
         let mut newer = store
             .get(&key, Instant::now() + Duration::from_secs(1))
@@ -787,7 +792,7 @@ mod tests {
         let settings = offline_settings(Duration::from_secs(2));
         let cache = CacheSetting::Redis(redis.url.clone());
         let key = cache_key(&settings.api_base, "wxTakeover");
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &crate::net::tls::CaSource::Bundled).unwrap();
         let soon = || Instant::now() + Duration::from_secs(1);
         // A holder that died: its lock lingers 300 ms, no token was stored.
         store
@@ -904,7 +909,7 @@ mod tests {
             deadline: Instant::now() + Duration::from_secs(3),
         };
         let first = obtain(&src, Want::default()).unwrap().token;
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &crate::net::tls::CaSource::Bundled).unwrap();
         let key = format!("wxpay:token:{}", cache_key(&settings.api_base, "wxCopyMs"));
         let soon = || Instant::now() + Duration::from_secs(1);
         let mut newer = store.get(&key, soon()).unwrap().unwrap();

@@ -7,129 +7,69 @@
 //!   wxpay:lock:<api_base>:<appid>    the fetcher's random id, PX = the fetch's bound + 1 s
 //!
 //! Every operation is bounded by the caller's deadline (and a second at
-//! most). After a failure the worker leaves Redis alone for [`BACKOFF`], so
+//! most). After a failure the worker leaves Redis alone for a while, so
 //! a stopped or silent Redis costs one bounded wait, not one per call.
 
 use super::{Cached, Proof};
-use crate::secrets::masked;
-use redis::{Client, Connection, Value as RValue};
+use crate::net::redis::{Backoff, Down, Link};
+use crate::net::tls::CaSource;
+use redis::{Connection, Value as RValue};
 use serde_json::{json, Value};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+pub use crate::net::redis::Down as RedisDown;
+
 pub struct RedisStore {
-    client: Client,
-    /// The URL without its password, for messages.
-    shown: String,
-    conn: Mutex<Option<Connection>>,
-    health: Mutex<Health>,
+    link: Link,
+    backoff: Backoff,
 }
-
-#[derive(Default)]
-struct Health {
-    /// Redis is not tried again before this.
-    down_until: Option<Instant>,
-    /// This outage was reported already.
-    warned: bool,
-}
-
-/// A Redis failure, described without secrets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedisDown(pub String);
 
 /// How long one Redis round trip may take at most, whatever the deadline:
 /// a Redis that needs longer is treated as down (and backed off).
 const MAX_IO: Duration = Duration::from_millis(500);
 
-/// How long a worker leaves Redis alone after it failed.
-pub const BACKOFF: Duration = Duration::from_secs(5);
-
 impl RedisStore {
-    pub fn open(url: &str) -> Result<RedisStore, String> {
-        if !url.starts_with("redis://") {
-            return Err(format!("{} is not a redis:// URL", masked(url)));
-        }
-        if url.contains(['?', '#']) {
-            // A `?password=` would be shown in clear and is not needed:
-            // credentials go in the user-info, which is masked.
-            return Err(format!(
-                "{} has a query; put credentials as redis://user:password@host:port/db",
-                masked(url.split(['?', '#']).next().unwrap_or(url))
-            ));
-        }
-        let client =
-            Client::open(url).map_err(|_| format!("{} is not a usable Redis URL", masked(url)))?;
+    /// The store at `url` (checked by `CacheSetting::parse`); a `rediss://`
+    /// server is verified against `ca`.
+    pub fn open(url: &str, ca: &CaSource) -> Result<RedisStore, Down> {
         Ok(RedisStore {
-            client,
-            shown: masked(url),
-            conn: Mutex::new(None),
-            health: Mutex::default(),
+            link: Link::open(url, ca, "wxpay.token_cache", None)?,
+            backoff: Backoff::default(),
         })
-    }
-
-    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
-        self.health.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// False while backing off after a failure.
     pub fn available(&self) -> bool {
-        self.health()
-            .down_until
-            .is_none_or(|until| Instant::now() >= until)
+        self.backoff.available()
     }
 
     /// Records a failure; returns the warning to show if this outage has
     /// not been reported yet.
-    pub fn failed(&self, why: &RedisDown) -> Option<String> {
-        let mut health = self.health();
-        health.down_until = Some(Instant::now() + BACKOFF);
-        if std::mem::replace(&mut health.warned, true) {
-            return None;
-        }
-        Some(format!(
-            "the token cache Redis at {} is unusable ({}); using this worker's own token cache, and trying Redis again in {} s",
-            self.shown,
-            why.0,
-            BACKOFF.as_secs()
-        ))
+    pub fn failed(&self, why: &Down) -> Option<String> {
+        self.backoff.failed().then(|| {
+            format!(
+                "the token cache Redis at {} is unusable ({}); using this worker's own token cache, and trying Redis again in {} s",
+                self.link.shown(),
+                why.0,
+                Backoff::PAUSE.as_secs()
+            )
+        })
     }
 
     /// Records a success: the next failure is a new outage.
     pub fn succeeded(&self) {
-        let mut health = self.health();
-        health.down_until = None;
-        health.warned = false;
+        self.backoff.succeeded();
     }
 
     pub(crate) fn run<T>(
         &self,
         deadline: Instant,
         f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
-    ) -> Result<T, RedisDown> {
+    ) -> Result<T, Down> {
         let io = deadline
             .saturating_duration_since(Instant::now())
             .min(MAX_IO);
-        if io < Duration::from_millis(1) {
-            return Err(RedisDown("no time left within the call's budget".into()));
-        }
-        let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.is_none() {
-            *guard = Some(
-                self.client
-                    .get_connection_with_timeout(io)
-                    .map_err(|e| describe(&e))?,
-            );
-        }
-        let conn = guard.as_mut().expect("connected above");
-        let _ = conn.set_read_timeout(Some(io));
-        let _ = conn.set_write_timeout(Some(io));
-        let result = f(conn);
-        if result.is_err() {
-            // A broken or timed-out connection is not reused: a late reply
-            // would answer the next command.
-            *guard = None;
-        }
-        result.map_err(|e| describe(&e))
+        self.link.run(io, f)
     }
 
     pub fn get(&self, key: &str, deadline: Instant) -> Result<Option<Cached>, RedisDown> {
@@ -220,27 +160,10 @@ impl RedisStore {
     }
 }
 
-fn describe(e: &redis::RedisError) -> RedisDown {
-    let why = if e.kind() == redis::ErrorKind::AuthenticationFailed
-        || matches!(e.code(), Some("NOAUTH" | "WRONGPASS"))
-    {
-        "authentication failed: check the user and password in wxpay.token_cache".to_string()
-    } else if e.is_connection_refusal() {
-        "connection refused".to_string()
-    } else if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_io_error() || e.is_connection_dropped() {
-        "connection lost".to_string()
-    } else {
-        // Redis' own error code names no secret of ours.
-        format!("Redis error {}", e.code().unwrap_or(e.category()))
-    };
-    RedisDown(why)
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::secrets::masked;
 
     fn soon() -> Instant {
         Instant::now() + Duration::from_secs(2)
@@ -262,21 +185,24 @@ pub(crate) mod tests {
             "redis://127.0.0.1:6379/0"
         );
         assert_eq!(masked("redis://h:1/0?x=a@b"), "redis://h:1/0?x=a@b");
-        assert!(RedisStore::open("http://x").is_err());
+        assert!(crate::net::redis::check_url("wxpay.token_cache", "http://x").is_err());
     }
 
     #[test]
     fn a_query_is_refused_without_showing_it() {
-        let e = RedisStore::open("redis://127.0.0.1:6379/0?password=hunter2")
-            .err()
-            .unwrap();
+        let e = crate::net::redis::check_url(
+            "wxpay.token_cache",
+            "redis://127.0.0.1:6379/0?password=hunter2",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(!e.contains("hunter2"), "{e}");
         assert!(e.contains("redis://127.0.0.1:6379/0"), "{e}");
     }
 
     #[test]
     fn an_unreachable_redis_is_reported_once_per_outage_and_backed_off() {
-        let store = RedisStore::open("redis://127.0.0.1:1/0").unwrap();
+        let store = RedisStore::open("redis://127.0.0.1:1/0", &CaSource::Bundled).unwrap();
         assert!(store.available());
         let e = store.get("k", soon()).unwrap_err();
         assert_eq!(e.0, "connection refused");
@@ -293,12 +219,12 @@ pub(crate) mod tests {
         // Accepts connections (the kernel completes them) and never answers.
         let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("redis://{}/0", silent.local_addr().unwrap());
-        let store = RedisStore::open(&url).unwrap();
+        let store = RedisStore::open(&url, &CaSource::Bundled).unwrap();
         let started = Instant::now();
         let e = store
             .get("k", Instant::now() + Duration::from_millis(300))
             .unwrap_err();
-        assert_eq!(e.0, "timed out");
+        assert!(e.0.starts_with("timed out after 0."), "{e:?}");
         assert!(
             started.elapsed() < Duration::from_millis(900),
             "{:?}",
@@ -372,7 +298,7 @@ pub(crate) mod tests {
     #[test]
     fn tokens_round_trip_with_their_proof_and_a_ttl() {
         let redis = TestRedis::start(&[]);
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &CaSource::Bundled).unwrap();
         assert_eq!(store.get("k", soon()).unwrap(), None);
         let c = cached("TOKEN1", "secret");
         store.put("k", &c, soon()).unwrap();
@@ -403,7 +329,7 @@ pub(crate) mod tests {
     #[test]
     fn forget_drops_only_the_same_token() {
         let redis = TestRedis::start(&[]);
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &CaSource::Bundled).unwrap();
         store.put("k", &cached("CURRENT", "s"), soon()).unwrap();
         assert!(!store.forget("k", "OTHER", soon()).unwrap());
         assert!(store.get("k", soon()).unwrap().is_some());
@@ -415,7 +341,7 @@ pub(crate) mod tests {
     #[test]
     fn the_lock_is_exclusive_expires_and_is_released_only_by_its_holder() {
         let redis = TestRedis::start(&[]);
-        let store = RedisStore::open(&redis.url).unwrap();
+        let store = RedisStore::open(&redis.url, &CaSource::Bundled).unwrap();
         assert!(!store.locked("l", soon()).unwrap());
         let id = store
             .try_lock("l", Duration::from_millis(3000), soon())
@@ -460,7 +386,7 @@ pub(crate) mod tests {
             format!("redis://:wrong-pw@127.0.0.1:{port}/0"),
             redis.url.clone(),
         ] {
-            let e = RedisStore::open(&url)
+            let e = RedisStore::open(&url, &CaSource::Bundled)
                 .unwrap()
                 .get("k", soon())
                 .unwrap_err();
@@ -469,7 +395,11 @@ pub(crate) mod tests {
                 "{url}"
             );
         }
-        let good = RedisStore::open(&format!("redis://:right-pw@127.0.0.1:{port}/0")).unwrap();
+        let good = RedisStore::open(
+            &format!("redis://:right-pw@127.0.0.1:{port}/0"),
+            &CaSource::Bundled,
+        )
+        .unwrap();
         assert_eq!(good.get("k", soon()).unwrap(), None);
     }
 }
