@@ -17,7 +17,7 @@ PHP_CONFIG ?= php-config
 SO         := target/release/libwxpay.so
 PHP_RUN    := $(PHP) -n -d extension=$(CURDIR)/$(SO)
 
-.PHONY: all deps test-deps matrix-deps build test check bench demo install uninstall clean fuzz e2e soak mutants \
+.PHONY: all deps test-deps matrix-deps build test check phpt bench demo install uninstall clean fuzz e2e soak mutants \
 	matrix dist dist-test
 
 all: build

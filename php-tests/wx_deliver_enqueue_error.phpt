@@ -30,6 +30,7 @@ attempt(fn() => wx_deliver_enqueue($p, $o + ['deadline' => time() + 31 * 86400])
 attempt(fn() => wx_deliver_enqueue($p, $o + ['deadline' => '2030-01-01']), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, $o + ['goods' => 'digital']), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, $o + ['goods' => 'physical', 'deadline' => time() + 60]), $secrets);
+attempt(fn() => wx_deliver_enqueue($p, $o + ['goods' => "virtu\xffal"]), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, $o + ['dedline' => time() + 60]), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, ['outbox' => 'outbox.sqlite'] + $o), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, ['outbox' => '/proc/no/such/dir/o.sqlite'] + $o), $secrets);
@@ -82,6 +83,7 @@ WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must 
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must be an int, string given
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be 'virtual' (24 h to notify) or 'physical' (72 h)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): give either option 'deadline' or option 'goods', not both
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be valid UTF-8
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): unknown option 'dedline'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent (and for this function: deadline, goods)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox' must be an absolute path to a SQLite file or a redis:// or rediss:// URL
 WxPay\ConfigurationException(0): wx_deliver_enqueue(): option 'outbox': cannot use the SQLite outbox /proc/no/such/dir/o.sqlite (%s); its directory /proc/no/such/dir must exist and be writable by the user PHP runs as

@@ -6,7 +6,7 @@
 # the checkout); the summary compares the missed mutants with
 # docs/mutants-equivalent.txt, the ones judged equivalent, each with why
 # (matched by file and mutation, not by line).
-#   scripts/mutants.sh [cargo-mutants options, e.g. -f core/src/sign.rs]
+#   scripts/mutants.sh [cargo-mutants options, e.g. -f core/src/wire/sign.rs]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$HOME/.cargo/bin:$PATH

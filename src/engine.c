@@ -92,6 +92,22 @@ void wxpay_set_exception_fields(zend_class_entry *scope, zend_object *object, co
  */
 static int wxpay_handler_slot = -1;
 
+/* Whether this thread is inside a wxpay function: the module's panic hook
+ * speaks only for panics there and leaves every other one to the hook it
+ * replaced. Cleared at each request start, in case a bailout (a fatal
+ * error) left a call without returning. */
+static _Thread_local bool wxpay_inside;
+
+bool wxpay_inside_call(void)
+{
+    return wxpay_inside;
+}
+
+void wxpay_request_start(void)
+{
+    wxpay_inside = false;
+}
+
 /* php-src's zend_null_arg_deprecated(), which it does not export. False when
  * an error handler turned the deprecation into an exception. */
 static bool wxpay_null_arg_deprecated(const char *type, uint32_t arg_num)
@@ -137,7 +153,10 @@ static ZEND_NAMED_FUNCTION(wxpay_null_args)
             ZVAL_LONG(arg, 0);
         }
     }
+    bool outer = wxpay_inside;
+    wxpay_inside = true;
     ((zif_handler) f->reserved[wxpay_handler_slot])(execute_data, return_value);
+    wxpay_inside = outer;
 }
 
 /* Puts wxpay_null_args in front of every function of `module_name`. Module

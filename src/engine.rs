@@ -25,6 +25,8 @@ extern "C" {
         count: usize,
     ) -> c_int;
     fn wxpay_wrap_null_args(module_name: *const c_char, len: usize) -> c_int;
+    fn wxpay_inside_call() -> bool;
+    fn wxpay_request_start();
     pub fn wxpay_set_exception_fields(
         scope: *mut zend_class_entry,
         object: *mut zend_object,
@@ -80,4 +82,16 @@ pub fn wrap_null_args(module: &str) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// Whether this thread is running a wxpay function (see `src/engine.c`).
+pub fn inside_call() -> bool {
+    // SAFETY: reads a thread-local flag of the shim; no arguments.
+    unsafe { wxpay_inside_call() }
+}
+
+/// A request starts: no wxpay function is running on this thread.
+pub fn request_start() {
+    // SAFETY: clears a thread-local flag of the shim; no arguments.
+    unsafe { wxpay_request_start() }
 }

@@ -5,6 +5,7 @@
 //! and extend them.
 
 use crate::engine;
+use ext_php_rs::args::ArgInfoTables;
 use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::types::{ZendObject, Zval};
@@ -75,7 +76,8 @@ fn transport_entry() -> &'static ClassEntry {
     Kind::Transport.entry()
 }
 
-/// Registers the classes; called from the module's startup function.
+/// Registers the classes, each under its parent; called from the module's
+/// startup function.
 pub fn register() -> Result<(), String> {
     for kind in Kind::ALL {
         let parent: (fn() -> &'static ClassEntry, &'static str) = match kind {
@@ -85,23 +87,19 @@ pub fn register() -> Result<(), String> {
         };
         ClassBuilder::new(kind.class_name())
             .extends(parent)
-            .registration(match kind {
-                Kind::Base => |ce, _| Kind::Base.slot().store(ce, Ordering::Release),
-                Kind::InvalidArgument => {
-                    |ce, _| Kind::InvalidArgument.slot().store(ce, Ordering::Release)
-                }
-                Kind::Transport => |ce, _| Kind::Transport.slot().store(ce, Ordering::Release),
-                Kind::Api => |ce, _| Kind::Api.slot().store(ce, Ordering::Release),
-                Kind::Configuration => {
-                    |ce, _| Kind::Configuration.slot().store(ce, Ordering::Release)
-                }
-                Kind::Signature => |ce, _| Kind::Signature.slot().store(ce, Ordering::Release),
-                Kind::Outbox => |ce, _| Kind::Outbox.slot().store(ce, Ordering::Release),
-            })
+            .registration(remember)
             .register()
             .map_err(|e| format!("cannot register {}: {e}", kind.class_name()))?;
     }
     Ok(())
+}
+
+/// Keeps a registered class entry in its kind's slot, found by its name.
+fn remember(ce: &'static mut ClassEntry, _: ArgInfoTables) {
+    let name = ce.name().unwrap_or_default().to_string();
+    if let Some(kind) = Kind::ALL.into_iter().find(|k| k.class_name() == name) {
+        kind.slot().store(ce, Ordering::Release);
+    }
 }
 
 /// An exception of the given kind, ready to be returned as `Err`.
@@ -156,7 +154,6 @@ pub fn throw(function: &str, e: Error) -> PhpException {
         Error::Api { .. } => Kind::Api,
         Error::Signature(_) => Kind::Signature,
         Error::Outbox(_) => Kind::Outbox,
-        _ => Kind::Base,
     };
     exception(kind, format!("{function}(): {e}"), e.code())
 }

@@ -20,17 +20,28 @@ mod token;
 
 use ext_php_rs::prelude::*;
 
-/// One line per panic, with its place but not its payload, instead of
-/// Rust's default hook and its backtrace in the php-fpm log. ext-php-rs still
-/// turns the panic into a PHP `\Error` for the caller.
+/// One line per panic inside a wxpay function, with its place but not its
+/// payload, instead of Rust's default hook and its backtrace in the php-fpm
+/// log (ext-php-rs still turns the panic into a PHP `\Error` for the
+/// caller). Any other panic in the process (another Rust extension's) goes
+/// to the hook that was there before.
 fn quiet_panics() {
-    std::panic::set_hook(Box::new(|info| {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !engine::inside_call() {
+            return previous(info);
+        }
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         eprintln!("wxpay: internal error{at}");
     }));
+}
+
+extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
+    engine::request_start();
+    0
 }
 
 /// Module startup: register ini entries and exceptions, mark secret parameters.
@@ -71,6 +82,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .name("wxpay")
         .version(env!("CARGO_PKG_VERSION"))
         .info_function(info::module_info)
+        .request_startup_function(request_startup)
         .function(sign::php_function())
         .function(notify::php_function())
         .function(token::php_function());

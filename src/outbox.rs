@@ -43,13 +43,21 @@ fn seconds_option(name: &str, z: &Zval) -> Result<f64> {
 }
 
 fn string_option(name: &str, z: &Zval) -> Result<String> {
+    text(z, || format!("option '{name}'"))
+}
+
+/// A PHP string that is UTF-8 text; `what` names it in the error.
+fn text(z: &Zval, what: impl Fn() -> String) -> Result<String> {
     let z = deref(z);
-    z.str().map(str::to_string).ok_or_else(|| {
-        Error::invalid(format!(
-            "option '{name}' must be a string, {} given",
+    match z.zend_str().map(|s| std::str::from_utf8(s.as_bytes())) {
+        Some(Ok(s)) => Ok(s.to_string()),
+        Some(Err(_)) => Err(Error::invalid(format!("{} must be valid UTF-8", what()))),
+        None => Err(Error::invalid(format!(
+            "{} must be a string, {} given",
+            what(),
             type_name(z)
-        ))
-    })
+        ))),
+    }
 }
 
 /// The deadline from `$options['deadline']` or `$options['goods']`.
@@ -229,15 +237,20 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
         let list = match ids {
             Some(ht) => {
                 let mut list = Vec::with_capacity(ht.len());
-                array::try_for_each(ht, |_, z| match deref(z).str() {
-                    Some(id) => {
-                        list.push(id.to_string());
-                        Ok(())
+                array::try_for_each(ht, |_, z| {
+                    let z = deref(z);
+                    match z.zend_str().map(|s| std::str::from_utf8(s.as_bytes())) {
+                        Some(Ok(id)) => list.push(id.to_string()),
+                        // No id is anything but hex: this one matches no entry.
+                        Some(Err(_)) => list.push(String::new()),
+                        None => {
+                            return Err(Error::invalid(format!(
+                                "$ids must hold entry ids (strings), {} given",
+                                type_name(z)
+                            )))
+                        }
                     }
-                    None => Err(Error::invalid(format!(
-                        "$ids must hold entry ids (strings), {} given",
-                        type_name(deref(z))
-                    ))),
+                    Ok(())
                 })?;
                 Some(list)
             }

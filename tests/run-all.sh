@@ -5,7 +5,7 @@
 # A suite's own exit status always counts: one that crashes, is killed or
 # stops reporting half way is at least one failure, whatever it printed
 # before. WXPAY_SUITES picks suites (default: all, in this order):
-#   lint cargo phpt e2e fuzz memory install phpize differential probes matrix dist secrets
+#   lint cargo phpt e2e outbox fuzz memory install phpize differential probes matrix dist secrets
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # session_of PID: the session id in /proc/PID/stat (after the command name:
@@ -142,25 +142,27 @@ lines() {
     account "$name" "$status" "$(grep -c "^$label ok" "$log")" "$(grep -c "^$label FAIL" "$log")" "$expected"
 }
 
-# 4. A short fuzz pass over the core (make fuzz runs the long one).
+# 4. The outbox under load and failure: refusals, concurrent drainers,
+#    kill -9 storms, a Redis restart.
 if want outbox; then
     note "outbox (SQLite and Redis: refusals, 3 drainers, kill -9 storms, a Redis restart)"
     lines outbox OUTBOX "$(grep -c '^check "' tests/outbox/run.sh)" tests/outbox/run.sh "${WXPAY_OUTBOX_COUNT:-5000}"
 fi
 
+# 5. A short fuzz pass over the core (make fuzz runs the long one).
 if want fuzz; then
     note "fuzz (short pass)"
     lines fuzz FUZZ 4 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"
 fi
 
-# 5. Memory: RSS flat over many calls in one process; memcheck on short runs.
+# 6. Memory: RSS flat over many calls in one process; memcheck on short runs.
 if want memory; then
     note "memory (RSS over sign + notify) and valgrind"
     lines memory MEMORY 1 tests/memory.sh "${WXPAY_MEMORY_CALLS:-20000}"
     lines valgrind VALGRIND 1 tests/valgrind.sh 300
 fi
 
-# 6. make install, staged under a temporary root.
+# 7. make install, staged under a temporary root.
 if want install; then
     note "make install"
     tests/install.sh
@@ -174,7 +176,7 @@ if want phpize; then
     lines phpize PHPIZE 2 tests/phpize.sh
 fi
 
-# 7. The randomized differential test of the signature.
+# 8. The randomized differential test of the signature.
 if want differential; then
     note "sign differential"
     "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}
@@ -182,14 +184,14 @@ if want differential; then
     account "sign differential" "$status" "$((status == 0))" "$((status != 0))"
 fi
 
-# 8. The harness itself: a crashed cargo test, a crashed php and an end-to-end
+# 9. The harness itself: a crashed cargo test, a crashed php and an end-to-end
 #    run that dies half way must each end in "N failed" and a non-zero exit.
 if want probes; then
     note "harness probes"
     lines probes PROBE 3 tests/harness-probe.sh
 fi
 
-# 9. The support matrix: each PHP row built in its Debian chroot, with the
+# 10. The support matrix: each PHP row built in its Debian chroot, with the
 #    phpt suite and the differential test (the 8.6 RC row may fail: reported,
 #    not counted). Chroots and built PHPs are cached in ~/.cache/wxpay-matrix.
 if want matrix; then
@@ -197,7 +199,7 @@ if want matrix; then
     lines matrix MATRIX 5 bash scripts/matrix.sh
 fi
 
-# 10. Release artifacts (make dist), installed where there is no Rust.
+# 11. Release artifacts (make dist), installed where there is no Rust.
 if want dist; then
     note "make dist"
     bash scripts/dist.sh > "$log_dir/dist.log" 2>&1

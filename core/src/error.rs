@@ -7,8 +7,9 @@
 
 use std::fmt;
 
+/// Not `#[non_exhaustive]`: the binding maps every variant to its class
+/// exhaustively, so a new one cannot silently become the base exception.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Error {
     /// The caller passed something unusable: a parameter or an `$options`
     /// entry. Nothing was sent.

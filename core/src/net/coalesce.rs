@@ -5,7 +5,9 @@
 //! per notification. This transport holds a transmitted header block back
 //! until the body follows (or until the response is awaited), then hands
 //! both to the TLS layer at once. It relies on ureq's `unversioned`
-//! transport API; Cargo.lock pins the version it was written against.
+//! transport API, which may change in a minor release: core/Cargo.toml pins
+//! ureq to the minor it was written against (`~3.5.2`), since Cargo.lock
+//! does not bind a library's users.
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 use ureq::Error;

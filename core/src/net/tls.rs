@@ -4,8 +4,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Where Debian (and derivatives) keep the system bundle; the first that
-/// exists is used.
+/// Where the distributions keep the system bundle (Debian and Ubuntu, then
+/// RHEL and its rebuilds, then Alpine and others); the first that exists is
+/// used.
 const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",

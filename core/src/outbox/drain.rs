@@ -90,7 +90,7 @@ pub fn drain(
     // one store round trip): a cron line every minute never overlaps itself.
     let until = started + limits.max_time;
     let retry = settings.retry;
-    let owner = hex::encode(crate::random::bytes::<8>());
+    let owner = hex::encode(crate::random::bytes::<8>()?);
     // Each entry may take a whole managed call; a claim holds an entry
     // that long after the one before it in the batch.
     let lease_ms = (api.transport.timeout * MANAGED_BUDGET_TIMEOUTS).as_millis() as u64 + 2_000;
@@ -273,7 +273,9 @@ fn outcome(result: Result<()>, entry: &Claimed, now: u64, retry: Retry) -> Finis
             }
         }
         Err(e) => {
-            let random = u64::from_le_bytes(crate::random::bytes::<8>());
+            // Jitter only: no jitter is harmless, and this drain's owner id
+            // came from the same source a moment ago.
+            let random = u64::from_le_bytes(crate::random::bytes::<8>().unwrap_or_default());
             let mut next_ms = now + retry.delay_ms(entry.attempts + 1, random);
             if next_ms >= entry.deadline_ms {
                 // One last try a moment before the deadline.

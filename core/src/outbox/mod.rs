@@ -211,8 +211,11 @@ pub fn open(
 }
 
 /// A new entry id: the enqueue time in hex (ids sort by age) and 48 random bits.
-pub fn new_id(now_ms: u64) -> String {
-    format!("{now_ms:012x}{}", hex::encode(crate::random::bytes::<6>()))
+pub fn new_id(now_ms: u64) -> Result<String> {
+    Ok(format!(
+        "{now_ms:012x}{}",
+        hex::encode(crate::random::bytes::<6>()?)
+    ))
 }
 
 /// Errors a resend cannot cure: the entry is dead at once.
@@ -286,7 +289,7 @@ pub fn enqueue(
         created_ms: now_ms,
         deadline_ms,
     };
-    Ok(store.enqueue(&entry, &new_id(now_ms))?.0)
+    Ok(store.enqueue(&entry, &new_id(now_ms)?)?.0)
 }
 
 /// The secrets a drain was given, checked before anything is sent.

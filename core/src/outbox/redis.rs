@@ -569,7 +569,7 @@ impl Store for RedisOutbox {
                 e.created_ms,
                 e.deadline_ms,
                 shipment_of(e, if e.deliver_status == "1" { "0" } else { "1" }),
-                hex::encode(crate::random::bytes::<8>()),
+                hex::encode(crate::random::bytes::<8>()?),
             ],
         )?;
         Ok((text(r.first()), num(r.get(1)) == 1))

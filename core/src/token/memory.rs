@@ -142,7 +142,7 @@ mod tests {
             token: t.into(),
             fetched_at_ms: now,
             expires_at_ms: now + 7_200_000,
-            proof: Proof::of(SECRET),
+            proof: Proof::of(SECRET).unwrap(),
         }
     }
 

@@ -39,14 +39,14 @@ pub struct Cached {
 }
 
 impl Cached {
-    pub fn issued(i: Issued, secret: &str) -> Cached {
+    pub fn issued(i: Issued, secret: &str) -> Result<Cached> {
         let now = now_ms();
-        Cached {
+        Ok(Cached {
             token: i.token,
             fetched_at_ms: now,
             expires_at_ms: now + i.expires_in * 1000,
-            proof: Proof::of(secret),
-        }
+            proof: Proof::of(secret)?,
+        })
     }
 
     /// Still good to hand out: refreshed ahead of expiry, by a quarter of
@@ -247,7 +247,7 @@ fn obtain_cached(src: &Source<'_>, want: Want<'_>) -> Result<(Cached, Option<Str
             want.force,
             src.deadline,
         )
-        .map(|issued| Cached::issued(issued, src.secret))
+        .and_then(|issued| Cached::issued(issued, src.secret))
     };
     let mut warning = None;
     if let CacheSetting::Redis(url) = src.cache {
@@ -422,18 +422,21 @@ fn via_redis(
         if let Some(id) =
             store.try_lock(&lock_key, fetch_bound + Duration::from_secs(1), deadline)?
         {
-            // Someone may have stored a token between our read and the lock.
-            if let Some(c) = store.get(&token_key, deadline)?.filter(accepts) {
-                store.unlock(&lock_key, &id, deadline)?;
-                return Ok(Ok(c));
-            }
-            let result = fetch_now();
-            if let Ok(c) = &result {
-                // A token is worth returning even if it could not be shared.
-                let _ = store.put(&token_key, c, deadline);
-            }
-            let _ = store.unlock(&lock_key, &id, deadline);
-            return Ok(result);
+            // The lock is released whatever happens; a release that fails
+            // only leaves it to expire (it never costs the token in hand).
+            let held = holding(store, &lock_key, &id, deadline, || {
+                // Someone may have stored a token between our read and the lock.
+                if let Some(c) = store.get(&token_key, deadline)?.filter(accepts) {
+                    return Ok(Ok(c));
+                }
+                let result = fetch_now();
+                if let Ok(c) = &result {
+                    // A token is worth returning even if it could not be shared.
+                    let _ = store.put(&token_key, c, deadline);
+                }
+                Ok(result)
+            });
+            return held;
         }
         // Another worker is fetching: wait for its token.
         loop {
@@ -453,6 +456,20 @@ fn via_redis(
             }
         }
     }
+}
+
+/// Runs `f` while holding the lock `id` on `lock_key`, then releases it;
+/// the release's own failure is ignored (the lock expires by itself).
+fn holding<T>(
+    store: &RedisStore,
+    lock_key: &str,
+    id: &str,
+    deadline: Instant,
+    f: impl FnOnce() -> std::result::Result<T, RedisDown>,
+) -> std::result::Result<T, RedisDown> {
+    let result = f();
+    let _ = store.unlock(lock_key, id, deadline);
+    result
 }
 
 #[cfg(test)]
@@ -476,7 +493,7 @@ mod tests {
             token: "t".into(),
             fetched_at_ms: 0,
             expires_at_ms: 7_200_000,
-            proof: Proof::of("s"),
+            proof: Proof::of("s").unwrap(),
         };
         assert!(c.fresh(6_800_000));
         assert!(!c.fresh(6_900_001));
@@ -484,7 +501,7 @@ mod tests {
             token: "t".into(),
             fetched_at_ms: 0,
             expires_at_ms: 4_000,
-            proof: Proof::of("s"),
+            proof: Proof::of("s").unwrap(),
         };
         assert!(short.fresh(2_999));
         assert!(!short.fresh(3_000));
@@ -520,6 +537,25 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_that_cannot_be_released_never_costs_the_token_in_hand() {
+        // An ACL user that may read and write but not run scripts: the
+        // release (a script) fails, everything else works.
+        let redis = redis::tests::TestRedis::start(&[
+            "--user", "default", "off", "--user", "shop", "on", ">pw", "~*", "+@all", "-eval",
+        ]);
+        let url = redis.url.replace("redis://", "redis://shop:pw@");
+        let store = RedisStore::open(&url, &crate::net::tls::CaSource::Bundled).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let id = store
+            .try_lock("wxpay:lock:t", Duration::from_secs(5), deadline)
+            .unwrap()
+            .expect("the lock is free");
+        assert!(store.unlock("wxpay:lock:t", &id, deadline).is_err());
+        let got = holding(&store, "wxpay:lock:t", &id, deadline, || Ok("the token"));
+        assert_eq!(got, Ok("the token"));
+    }
+
+    #[test]
     fn via_redis_fetches_once_for_all_and_refreshes_only_a_refused_token() {
         use std::sync::atomic::{AtomicU32, Ordering};
         let redis = redis::tests::TestRedis::start(&[]);
@@ -544,7 +580,7 @@ mod tests {
                 token: name.into(),
                 fetched_at_ms: now,
                 expires_at_ms: now + 60_000,
-                proof: Proof::of("S"),
+                proof: Proof::of("S").unwrap(),
             })
         };
         // Four workers at once, one fetch.
@@ -827,7 +863,7 @@ mod tests {
                 token: "MINE".into(),
                 fetched_at_ms: now,
                 expires_at_ms: now + 60_000,
-                proof: Proof::of("S"),
+                proof: Proof::of("S").unwrap(),
             })
         };
         let got = via_redis(&store, &key, &src, Want::default(), &fetch)

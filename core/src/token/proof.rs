@@ -24,14 +24,14 @@ fn keyed(salt: &[u8; 16]) -> HmacSha256 {
 
 impl Proof {
     /// A new proof of `secret`, with a fresh salt.
-    pub fn of(secret: &str) -> Proof {
-        let salt: [u8; 16] = crate::random::bytes();
+    pub fn of(secret: &str) -> crate::error::Result<Proof> {
+        let salt: [u8; 16] = crate::random::bytes()?;
         let mut mac = keyed(&salt);
         mac.update(secret.as_bytes());
-        Proof {
+        Ok(Proof {
             salt,
             mac: mac.finalize().into_bytes().into(),
-        }
+        })
     }
 
     /// Whether `secret` is the one this proof was made from.
@@ -63,20 +63,20 @@ mod tests {
 
     #[test]
     fn admits_only_its_secret() {
-        let p = Proof::of("RIGHT-SECRET");
+        let p = Proof::of("RIGHT-SECRET").unwrap();
         assert!(p.admits("RIGHT-SECRET"));
         assert!(!p.admits("WRONG"));
         assert!(!p.admits("RIGHT-SECRE"));
         assert!(!p.admits(""));
         // Salted: two proofs of one secret differ, both admit it.
-        let q = Proof::of("RIGHT-SECRET");
+        let q = Proof::of("RIGHT-SECRET").unwrap();
         assert_ne!(p, q);
         assert!(q.admits("RIGHT-SECRET"));
     }
 
     #[test]
     fn round_trips_as_hex_without_the_secret() {
-        let p = Proof::of("s3cr3t-value");
+        let p = Proof::of("s3cr3t-value").unwrap();
         let (salt, mac) = p.to_hex();
         assert!(!salt.contains("s3cr3t") && !mac.contains("s3cr3t"));
         assert_eq!(Proof::from_hex(&salt, &mac), Some(p));
