@@ -931,6 +931,48 @@ mod tests {
     }
 
     #[test]
+    fn a_breaker_opened_by_one_worker_holds_for_every_worker_of_the_redis() {
+        let redis = redis::tests::TestRedis::start(&[]);
+        let settings = transport::Settings {
+            api_base: "https://127.0.0.1:9".into(),
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ca: crate::net::tls::CaSource::Bundled,
+            proxy: None,
+        };
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let cache = CacheSetting::Redis(redis.url.clone());
+        refresh_failed(&settings, &cache, "wxBreakerShared", deadline);
+        // Another worker: this process's own breaker forgotten, Redis's kept.
+        let key = cache_key(&settings.api_base, "wxBreakerShared");
+        breakers().lock().unwrap().remove(&key);
+        assert!(!refresh_allowed(
+            &settings,
+            &cache,
+            "wxBreakerShared",
+            deadline
+        ));
+        assert!(refresh_allowed(
+            &settings,
+            &cache,
+            "wxBreakerOther",
+            deadline
+        ));
+        let store = RedisStore::open(&redis.url, &crate::net::tls::CaSource::Bundled).unwrap();
+        let ttl: u64 = store
+            .run(deadline, |c| {
+                ::redis::cmd("PTTL")
+                    .arg(format!("wxpay:token-breaker:{key}"))
+                    .query(c)
+            })
+            .unwrap();
+        assert!(
+            (BREAKER_MS - 60_000..=BREAKER_MS).contains(&ttl),
+            "{ttl} ms left of {BREAKER_MS}"
+        );
+    }
+
+    #[test]
     fn a_threads_copy_is_served_for_copy_ms_and_then_redis_is_asked_again() {
         let (_server, settings) = token_server(tokens(10, 7200));
         let redis = redis::tests::TestRedis::start(&[]);
