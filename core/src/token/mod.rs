@@ -906,15 +906,20 @@ mod tests {
         assert!(e.message().starts_with("$appid must be"), "{e}");
     }
 
-    #[test]
-    fn a_failed_refresh_stops_refreshes_for_five_minutes_for_that_app_only() {
-        let settings = transport::Settings {
+    /// Transport settings for tests that never reach the network.
+    fn nowhere() -> transport::Settings {
+        transport::Settings {
             api_base: "https://127.0.0.1:9".into(),
             timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
             ca: crate::net::tls::CaSource::Bundled,
             proxy: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_failed_refresh_stops_refreshes_for_five_minutes_for_that_app_only() {
+        let settings = nowhere();
         let deadline = Instant::now() + Duration::from_secs(1);
         let cache = CacheSetting::Memory;
         assert!(refresh_allowed(&settings, &cache, "wxBreakerA", deadline));
@@ -933,13 +938,7 @@ mod tests {
     #[test]
     fn a_breaker_opened_by_one_worker_holds_for_every_worker_of_the_redis() {
         let redis = redis::tests::TestRedis::start(&[]);
-        let settings = transport::Settings {
-            api_base: "https://127.0.0.1:9".into(),
-            timeout: Duration::from_secs(1),
-            connect_timeout: Duration::from_secs(1),
-            ca: crate::net::tls::CaSource::Bundled,
-            proxy: None,
-        };
+        let settings = nowhere();
         let deadline = Instant::now() + Duration::from_secs(3);
         let cache = CacheSetting::Redis(redis.url.clone());
         refresh_failed(&settings, &cache, "wxBreakerShared", deadline);
