@@ -348,12 +348,12 @@ fn describe(e: &ureq::Error, host: &str, settings: &Settings, bound: &Bounds) ->
         (ureq::Error::HostNotFound, None) => format!("cannot resolve the host of {host}"),
         // rustls reports a refused certificate through an InvalidData io error.
         (ureq::Error::Io(io), _) if io.kind() == io::ErrorKind::InvalidData => match io.get_ref() {
-            Some(inner) => tls_message(host, &inner.to_string(), settings),
+            Some(inner) => tls_message(host, inner.downcast_ref(), &inner.to_string(), settings),
             None => format!("malformed reply from {host}"),
         },
         (ureq::Error::Io(io), _) => format!("network error with {host}: {}", io_reason(io)),
-        (ureq::Error::Rustls(tls), _) => tls_message(host, &tls.to_string(), settings),
-        (ureq::Error::Tls(what), _) => tls_message(host, what, settings),
+        (ureq::Error::Rustls(tls), _) => tls_message(host, Some(tls), &tls.to_string(), settings),
+        (ureq::Error::Tls(what), _) => tls_message(host, None, what, settings),
         (ureq::Error::Protocol(_), _) => format!("malformed HTTP reply from {host}"),
         (ureq::Error::ConnectionFailed, _) => format!("cannot connect to {host}"),
         (ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed, _) => {
@@ -390,15 +390,20 @@ fn proxy_refusal(why: &str, proxy: &str, host: &str) -> String {
 
 /// A TLS failure; an unknown issuer says which trust store was used and
 /// which setting changes it.
-fn tls_message(host: &str, what: &str, settings: &Settings) -> String {
-    if what.contains("UnknownIssuer") {
-        format!(
+fn tls_message(
+    host: &str,
+    cause: Option<&rustls::Error>,
+    what: &str,
+    settings: &Settings,
+) -> String {
+    use rustls::{CertificateError, Error as Tls};
+    match cause {
+        Some(Tls::InvalidCertificate(CertificateError::UnknownIssuer)) => format!(
             "TLS error with {host}: invalid peer certificate: UnknownIssuer (no CA in {} signed it; \
              set wxpay.cafile to the PEM bundle of the CA that did)",
             settings.ca
-        )
-    } else {
-        format!("TLS error with {host}: {what}")
+        ),
+        _ => format!("TLS error with {host}: {what}"),
     }
 }
 
