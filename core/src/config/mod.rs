@@ -124,7 +124,7 @@ pub static SETTINGS: [Setting; 15] = [
     doc: "a PEM bundle to trust instead of the system store (verification is always on)",
     apply: |c, label, v| {
         let file = v.trim();
-        CaSource::check(file).map_err(|why| Error::Configuration(format!("{label}: {why}")))?;
+        CaSource::check(file).map_err(|e| e.context(label))?;
         c.transport.ca = CaSource::for_setting(file);
         Ok(())
     }),

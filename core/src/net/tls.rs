@@ -1,6 +1,7 @@
 //! Which certificates the client trusts. Verification is never optional:
 //! there is no setting that turns it off.
 
+use crate::error::{Error, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -40,22 +41,29 @@ impl CaSource {
 
 impl CaSource {
     /// Whether a `cafile` setting names a regular file ("" is the system's
-    /// store and always fine).
-    pub fn check(cafile: &str) -> Result<(), String> {
+    /// store and always fine); the caller names the setting.
+    pub fn check(cafile: &str) -> Result<()> {
         if cafile.is_empty() {
             return Ok(());
         }
         let path = Path::new(cafile);
         let shown = path.display();
         match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(format!("the CA file {shown} does not exist"))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(format!(
-                "the CA file {shown} cannot be read (permission denied)"
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Configuration(
+                format!("the CA file {shown} does not exist"),
             )),
-            Err(e) => Err(format!("the CA file {shown} cannot be read ({})", e.kind())),
-            Ok(m) if !m.is_file() => Err(format!("the CA file {shown} is not a regular file")),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                Err(Error::Configuration(format!(
+                    "the CA file {shown} cannot be read (permission denied)"
+                )))
+            }
+            Err(e) => Err(Error::Configuration(format!(
+                "the CA file {shown} cannot be read ({})",
+                e.kind()
+            ))),
+            Ok(m) if !m.is_file() => Err(Error::Configuration(format!(
+                "the CA file {shown} is not a regular file"
+            ))),
             // One stat per call; a file that exists but cannot be opened is
             // reported when the bundle is loaded ("cannot read the CA bundle").
             Ok(_) => Ok(()),
@@ -98,12 +106,15 @@ mod tests {
         assert_eq!(CaSource::check(""), Ok(()));
         assert!(CaSource::check("/nonexistent/ca.pem")
             .unwrap_err()
+            .message()
             .contains("does not exist"));
         assert!(CaSource::check("/dev/zero")
             .unwrap_err()
+            .message()
             .contains("is not a regular file"));
         assert!(CaSource::check("/tmp")
             .unwrap_err()
+            .message()
             .contains("is not a regular file"));
         let file = std::env::temp_dir().join(format!("wxpay-ca-check-{}.pem", std::process::id()));
         std::fs::write(&file, "x").unwrap();
@@ -112,9 +123,9 @@ mod tests {
         let through = format!("{}/ca.pem", file.display());
         assert_eq!(
             CaSource::check(&through),
-            Err(format!(
+            Err(Error::Configuration(format!(
                 "the CA file {through} cannot be read (not a directory)"
-            ))
+            )))
         );
     }
 }
