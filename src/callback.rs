@@ -78,7 +78,6 @@ fn read_options(function: &str, position: u32, options: PhpArray) -> PhpResult<O
 /// the partner sign over `$query` (`$_GET`) and the AppSignature over
 /// `$post_xml` (`file_get_contents('php://input')`).
 #[php_function]
-#[php(name = "wx_payment_verify")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_payment_verify(
     query: PhpArray,
@@ -129,7 +128,6 @@ fn list(items: Vec<Vec<u8>>) -> Zval {
 /// Checks a complaint (维权) posted to the shop's payfeedback URL. Returns
 /// what its signature covers apart from what it does not.
 #[php_function]
-#[php(name = "wx_feedback_verify")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_feedback_verify(
     post_xml: PhpBytes,
@@ -155,7 +153,6 @@ pub fn wx_feedback_verify(
 
 /// Checks an alarm (告警) posted to the shop's alarm URL.
 #[php_function]
-#[php(name = "wx_alarm_verify")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_alarm_verify(
     post_xml: PhpBytes,

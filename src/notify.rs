@@ -63,7 +63,6 @@ pub fn read_delivery(function: &str, params: &ZendHashTable) -> Result<Delivery,
 /// Sends the v2 shipping notification (`/pay/delivernotify`) and returns the
 /// decoded reply, `['errcode' => 0, 'errmsg' => 'ok']`.
 #[php_function]
-#[php(name = "wx_deliver_notify")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_notify(
     access_token: Option<PhpBytes>,

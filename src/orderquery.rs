@@ -25,7 +25,6 @@ fn warn(w: String) {
 /// Asks WeChat about an order (`/pay/orderquery`) and returns its
 /// `order_info` as WeChat sent it (strings, `ret_code` an int).
 #[php_function]
-#[php(name = "wx_order_query")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_order_query(
     access_token: Option<PhpBytes>,
@@ -64,7 +63,6 @@ pub fn wx_order_query(
 /// Tells WeChat a complaint is handled (`/payfeedback/update`); returns the
 /// decoded reply. With a null token, `$options` needs `appid` and `appsecret`.
 #[php_function]
-#[php(name = "wx_feedback_update")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_feedback_update(
     access_token: Option<PhpBytes>,

@@ -109,7 +109,6 @@ fn apps_option(z: &Zval) -> Result<Vec<(String, String)>> {
 
 /// Keeps a shipping notification until WeChat has it; returns the entry's id.
 #[php_function]
-#[php(name = "wx_deliver_enqueue")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<String> {
     const NAME: &str = "wx_deliver_enqueue";
@@ -133,7 +132,6 @@ pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<Stri
 
 /// Sends what is due in the outbox; returns what it did and what is left.
 #[php_function]
-#[php(name = "wx_deliver_drain")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_deliver_drain";
@@ -176,7 +174,6 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
 /// The outbox's state for monitoring: an array, or Prometheus text with
 /// `$options['format'] => 'prometheus'`.
 #[php_function]
-#[php(name = "wx_deliver_outbox")]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
     const NAME: &str = "wx_deliver_outbox";
@@ -221,7 +218,6 @@ pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
 
 /// Makes dead entries (all, or those in `$ids`) pending again.
 #[php_function]
-#[php(name = "wx_deliver_requeue")]
 #[php(defaults(ids = None, options = PhpArray::Omitted))]
 pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult<i64> {
     const NAME: &str = "wx_deliver_requeue";

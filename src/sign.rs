@@ -270,7 +270,6 @@ impl ext_php_rs::convert::IntoZval for Hex {
 /// call frame directly instead of ext-php-rs's argument parser measured
 /// 2-3% faster: not worth its `unsafe`.)
 #[php_function]
-#[php(name = "wx_deliver_sign")]
 pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<Hex> {
     const NAME: &str = "wx_deliver_sign";
     let params = params.check(NAME, 1, "params")?;

@@ -13,7 +13,6 @@ use wxpay_core::token;
 /// callers. `$force_refresh` fetches a new one. A cached token is only
 /// returned to a caller whose appsecret is the one that fetched it.
 #[php_function]
-#[php(name = "wx_access_token")]
 #[php(defaults(force_refresh = PhpBool::Given(false)))]
 pub fn wx_access_token(
     appid: PhpBytes,
