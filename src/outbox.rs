@@ -16,7 +16,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{json, Value};
 use wxpay_core::clock::{now_ms, Clocks};
 use wxpay_core::error::{Error, Result};
-use wxpay_core::outbox::{self, Listed, Status};
+use wxpay_core::outbox::{self, Listed, Status, View};
 use wxpay_core::wire::Scalar;
 
 fn int_option(name: &str, z: &Zval) -> Result<i64> {
@@ -180,38 +180,26 @@ pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
     let options = options.check_optional(NAME, 1, "options")?;
     let run = || {
         let (config, own) = settings::read_split(options, &["format", "dead_limit"])?;
-        let (mut prometheus, mut limit) = (false, 100);
+        let (mut format, mut dead_limit) = (None, None);
         for (name, z) in own {
             match name {
-                "format" => {
-                    prometheus = match string_option(name, z)?.as_str() {
-                        "array" => false,
-                        "prometheus" => true,
-                        _ => {
-                            return Err(Error::invalid(
-                                "option 'format' must be 'array' or 'prometheus'",
-                            ))
-                        }
-                    }
-                }
-                _ => {
-                    limit = usize::try_from(int_option(name, z)?)
-                        .map_err(|_| Error::invalid("option 'dead_limit' must be 0 or more"))?
-                }
+                "format" => format = Some(string_option(name, z)?),
+                _ => dead_limit = Some(int_option(name, z)?),
             }
         }
+        let view = outbox::view(format.as_deref(), dead_limit)?;
         let (store, shown) = outbox::store(config.outbox()?, &config.transport)?;
         let now = now_ms();
-        let status = store.status(now, if prometheus { 0 } else { limit })?;
-        Ok(if prometheus {
-            let mut z = Zval::new();
-            let _ = z.set_string(&status.prometheus(&shown, now), false);
-            z
-        } else {
-            let mut z = Zval::new();
-            z.set_hashtable(status_array(&status, &shown, now));
-            z
-        })
+        let status = store.status(now, view.dead_limit())?;
+        let mut z = Zval::new();
+        match view {
+            View::Prometheus => {
+                // Fails only for a persistent string, which this is not.
+                let _ = z.set_string(&status.prometheus(&shown, now), false);
+            }
+            View::Array { .. } => z.set_hashtable(status_array(&status, &shown, now)),
+        }
+        Ok(z)
     };
     run().map_err(|e| throw(NAME, e))
 }

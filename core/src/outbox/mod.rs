@@ -312,6 +312,39 @@ pub fn apps(all: Option<&str>, each: &[(String, String)]) -> Result<Apps> {
     }
 }
 
+/// How `wx_deliver_outbox()` shows the status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// An array listing at most this many dead entries.
+    Array { dead_limit: usize },
+    /// Prometheus text (counts only).
+    Prometheus,
+}
+
+impl View {
+    /// The dead entries the store lists for this view.
+    pub fn dead_limit(self) -> usize {
+        match self {
+            View::Array { dead_limit } => dead_limit,
+            View::Prometheus => 0,
+        }
+    }
+}
+
+/// The view from `format` ('array', the default, or 'prometheus') and
+/// `dead_limit` (default 100).
+pub fn view(format: Option<&str>, dead_limit: Option<i64>) -> Result<View> {
+    let dead_limit = usize::try_from(dead_limit.unwrap_or(100))
+        .map_err(|_| Error::invalid("option 'dead_limit' must be 0 or more"))?;
+    match format.unwrap_or("array") {
+        "array" => Ok(View::Array { dead_limit }),
+        "prometheus" => Ok(View::Prometheus),
+        _ => Err(Error::invalid(
+            "option 'format' must be 'array' or 'prometheus'",
+        )),
+    }
+}
+
 /// A drain's bounds from `max_items` (default 1000) and `max_seconds` (default 50).
 pub fn limits(max_items: Option<i64>, max_seconds: Option<f64>) -> Result<Limits> {
     let items = max_items.unwrap_or(1000);

@@ -786,6 +786,22 @@ fn the_boot_clock_is_this_boots_id_and_uptime_in_ms() {
 }
 
 #[test]
+fn the_status_view_has_defaults_and_refuses_what_it_cannot_show() {
+    assert_eq!(view(None, None).unwrap(), View::Array { dead_limit: 100 });
+    assert_eq!(view(Some("array"), Some(0)).unwrap().dead_limit(), 0);
+    assert_eq!(view(Some("prometheus"), Some(5)).unwrap(), View::Prometheus);
+    assert_eq!(View::Prometheus.dead_limit(), 0);
+    assert_eq!(
+        view(None, Some(-1)).unwrap_err(),
+        Error::invalid("option 'dead_limit' must be 0 or more")
+    );
+    assert_eq!(
+        view(Some("json"), None).unwrap_err(),
+        Error::invalid("option 'format' must be 'array' or 'prometheus'")
+    );
+}
+
+#[test]
 fn drain_limits_have_defaults_and_exact_bounds() {
     let l = limits(None, None).unwrap();
     assert_eq!((l.max_items, l.max_time), (1000, Duration::from_secs(50)));
