@@ -48,6 +48,7 @@ attempt(fn() => wx_deliver_drain($o + ['apps' => 'x']), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => 5]]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$secret]]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => ["wx\xff" => $secret]]), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => "s\xff"]]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_items' => 0]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_seconds' => -1]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_seconds' => 'soon']), $secrets);
@@ -99,6 +100,7 @@ WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must be an 
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must map each appid to its appsecret (a string), int given
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must map each appid (a string key) to its appsecret: [appid => appsecret, ...]
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'apps' must map each appid (a string key) to its appsecret: [appid => appsecret, ...]
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): an appsecret in option 'apps' must be valid UTF-8
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_items' must be at least 1
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_seconds' must be more than 0 and at most 86400
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_seconds' must be a number of seconds, string given

@@ -15,97 +15,9 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{json, Value};
 use wxpay_core::clock::{now_ms, Clocks};
-use wxpay_core::error::{Error, Result};
+use wxpay_core::config::calls;
+use wxpay_core::error::Error;
 use wxpay_core::outbox::{self, Listed, Status, View};
-use wxpay_core::wire::Scalar;
-
-fn int_option(name: &str, z: &Zval) -> Result<i64> {
-    let z = deref(z);
-    z.long().ok_or_else(|| {
-        Error::invalid(format!(
-            "option '{name}' must be an int, {} given",
-            type_name(z)
-        ))
-    })
-}
-
-fn seconds_option(name: &str, z: &Zval) -> Result<f64> {
-    let z = deref(z);
-    z.long()
-        .map(|n| n as f64)
-        .or_else(|| z.double())
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "option '{name}' must be a number of seconds, {} given",
-                type_name(z)
-            ))
-        })
-}
-
-fn string_option(name: &str, z: &Zval) -> Result<String> {
-    text(z, || format!("option '{name}'"))
-}
-
-/// A PHP string that is UTF-8 text; `what` names it in the error.
-fn text(z: &Zval, what: impl Fn() -> String) -> Result<String> {
-    let z = deref(z);
-    match z.zend_str().map(|s| std::str::from_utf8(s.as_bytes())) {
-        Some(Ok(s)) => Ok(s.to_string()),
-        Some(Err(_)) => Err(Error::invalid(format!("{} must be valid UTF-8", what()))),
-        None => Err(Error::invalid(format!(
-            "{} must be a string, {} given",
-            what(),
-            type_name(z)
-        ))),
-    }
-}
-
-/// The deadline from `$options['deadline']` or `$options['goods']`.
-fn deadline_option(own: &settings::Own<'_>, now: u64) -> Result<u64> {
-    let (mut at, mut goods) = (None, None);
-    for &(name, z) in own {
-        match name {
-            "deadline" => at = Some(int_option(name, z)?),
-            _ => goods = Some(string_option(name, z)?),
-        }
-    }
-    outbox::deadline_ms(now, at, goods.as_deref())
-}
-
-/// `[appid => appsecret, ...]`, both strings.
-fn apps_option(z: &Zval) -> Result<Vec<(String, String)>> {
-    let z = deref(z);
-    let ht = z.array().ok_or_else(|| {
-        Error::invalid(format!(
-            "option 'apps' must be an array of appid => appsecret, {} given",
-            type_name(z)
-        ))
-    })?;
-    let mut out = Vec::with_capacity(ht.len());
-    array::try_for_each(ht, |key, value| {
-        // A list ([$secret]) would make appid "0"; a key that is not UTF-8, "".
-        let appid = match key {
-            Scalar::Bytes(k) => String::from_utf8(k.to_vec()).ok(),
-            Scalar::Int(_) => None,
-        }
-        .ok_or_else(|| {
-            Error::invalid(
-                "option 'apps' must map each appid (a string key) to its appsecret: [appid => appsecret, ...]",
-            )
-        })?;
-        match deref(value).str() {
-            Some(secret) => {
-                out.push((appid, secret.to_string()));
-                Ok(())
-            }
-            None => Err(Error::invalid(format!(
-                "option 'apps' must map each appid to its appsecret (a string), {} given",
-                type_name(deref(value))
-            ))),
-        }
-    })?;
-    Ok(out)
-}
 
 /// Keeps a shipping notification until WeChat has it; returns the entry's id.
 #[php_function]
@@ -116,9 +28,9 @@ pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<Stri
     let options = options.check_optional(NAME, 2, "options")?;
     let delivery = read_delivery(NAME, params)?;
     let run = || {
-        let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
+        let (config, own) = settings::read_split(options, calls::ENQUEUE)?;
         let now = now_ms();
-        let deadline = deadline_option(&own, now)?;
+        let deadline = own.deadline(now)?;
         outbox::enqueue(
             config.outbox()?,
             &config.transport,
@@ -137,17 +49,8 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
     const NAME: &str = "wx_deliver_drain";
     let options = options.check_optional(NAME, 1, "options")?;
     let run = || {
-        let (config, own) = settings::read_split(options, &["apps", "max_items", "max_seconds"])?;
-        let (mut each, mut items, mut secs) = (Vec::new(), None, None);
-        for (name, z) in own {
-            match name {
-                "apps" => each = apps_option(z)?,
-                "max_items" => items = Some(int_option(name, z)?),
-                _ => secs = Some(seconds_option(name, z)?),
-            }
-        }
-        let apps = outbox::apps(config.appsecret.as_deref(), &each)?;
-        let limits = outbox::limits(items, secs)?;
+        let (config, own) = settings::read_split(options, calls::DRAIN)?;
+        let (apps, limits) = own.drain(config.appsecret.as_deref())?;
         let (store, _) = outbox::store(config.outbox()?, &config.transport)?;
         let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
         outbox::drain(
@@ -179,15 +82,8 @@ pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
     const NAME: &str = "wx_deliver_outbox";
     let options = options.check_optional(NAME, 1, "options")?;
     let run = || {
-        let (config, own) = settings::read_split(options, &["format", "dead_limit"])?;
-        let (mut format, mut dead_limit) = (None, None);
-        for (name, z) in own {
-            match name {
-                "format" => format = Some(string_option(name, z)?),
-                _ => dead_limit = Some(int_option(name, z)?),
-            }
-        }
-        let view = outbox::view(format.as_deref(), dead_limit)?;
+        let (config, own) = settings::read_split(options, calls::STATUS)?;
+        let view = own.view()?;
         let (store, shown) = outbox::store(config.outbox()?, &config.transport)?;
         let now = now_ms();
         let status = store.status(now, view.dead_limit())?;
@@ -240,9 +136,9 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
             }
             None => None,
         };
-        let (config, own) = settings::read_split(options, &["deadline", "goods"])?;
+        let (config, own) = settings::read_split(options, calls::ENQUEUE)?;
         let now = now_ms();
-        let deadline = deadline_option(&own, now)?;
+        let deadline = own.deadline(now)?;
         let (store, _) = outbox::store(config.outbox()?, &config.transport)?;
         store.requeue(list.as_deref(), deadline, now)
     };

@@ -13,8 +13,9 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wxpay_core::config::{Config, Input, Setting};
-use wxpay_core::error::{Error, Result};
+use wxpay_core::config::{Config, Given, Options, Setting};
+use wxpay_core::error::Result;
+use wxpay_core::wire::Scalar;
 
 /// Bumped whenever any `wxpay.*` value changes, in any thread.
 pub static GENERATION: AtomicU64 = AtomicU64::new(0);
@@ -31,7 +32,10 @@ fn ini_value(s: &Setting) -> String {
 /// The configuration for a call: `$options` over the ini values.
 pub fn read(options: Option<&ZendHashTable>) -> Result<Rc<Config>> {
     match options.filter(|o| !o.is_empty()) {
-        Some(ht) => Ok(Rc::new(Config::read(ini_value, &given(ht)?)?)),
+        Some(ht) => {
+            let options = Options::sort(given(ht), &[])?;
+            Ok(Rc::new(Config::read(ini_value, &options.settings)?))
+        }
         None => {
             let generation = GENERATION.load(Ordering::Acquire);
             if let Some(config) = BASE.with_borrow(|b| {
@@ -48,80 +52,50 @@ pub fn read(options: Option<&ZendHashTable>) -> Result<Rc<Config>> {
     }
 }
 
-/// A function's own `$options` entries, by name.
-pub type Own<'a> = Vec<(&'static str, &'a Zval)>;
-
 /// The configuration for a call whose `$options` also take the function's
-/// own keys (`own`): those are returned as given, in order.
+/// own keys (`own`, from `wxpay_core::config::calls`), and those keys as
+/// given.
 pub fn read_split<'a>(
     options: Option<&'a ZendHashTable>,
     own: &[&'static str],
-) -> Result<(Rc<Config>, Own<'a>)> {
+) -> Result<(Rc<Config>, Options<'a>)> {
     let Some(ht) = options.filter(|o| !o.is_empty()) else {
-        return Ok((read(None)?, Vec::new()));
+        return Ok((read(None)?, Options::default()));
     };
-    let mut mine = Vec::new();
-    let mut settings = Vec::with_capacity(ht.len());
-    array::try_for_each(ht, |key, value| {
-        let name = key.with_bytes(|k| own.iter().find(|o| o.as_bytes() == k).copied());
-        match name {
-            Some(name) => mine.push((name, value)),
-            None => {
-                let setting = key.with_bytes(Setting::option).map_err(|e| {
-                    e.note(&format!(" (and for this function: {})", own.join(", ")))
-                })?;
-                settings.push((setting, text(setting, value)?));
-            }
-        }
-        Ok::<(), Error>(())
-    })?;
-    let config = if settings.is_empty() {
+    let options = Options::sort(given(ht), own)?;
+    let config = if options.settings.is_empty() {
         read(None)?
     } else {
-        Rc::new(Config::read(ini_value, &settings)?)
+        Rc::new(Config::read(ini_value, &options.settings)?)
     };
-    Ok((config, mine))
+    Ok((config, options))
 }
 
-/// The `$options` entries as (setting, text). Unknown keys are refused (a
-/// typo must not silently fall back to a default).
-fn given(ht: &ZendHashTable) -> Result<Vec<(&'static Setting, String)>> {
-    let mut out = Vec::with_capacity(ht.len());
-    array::try_for_each(ht, |key, value| {
-        let setting = key.with_bytes(Setting::option)?;
-        out.push((setting, text(setting, value)?));
-        Ok::<(), Error>(())
-    })?;
-    Ok(out)
+/// The `$options` entries, converted.
+fn given(ht: &ZendHashTable) -> Vec<(Scalar<'_>, Given<'_>)> {
+    array::entries(ht)
+        .map(|(key, z)| {
+            let value = match deref(z).array() {
+                Some(inner) => {
+                    Given::Map(array::entries(inner).map(|(k, v)| (k, value(v))).collect())
+                }
+                None => value(z),
+            };
+            (key, value)
+        })
+        .collect()
 }
 
-/// A value as the setting's parser reads it: strings as they are, seconds
-/// from an int, a float or a string.
-fn text(setting: &Setting, z: &Zval) -> Result<String> {
+/// A value the core's checks can read; an array here is only named.
+fn value(z: &Zval) -> Given<'_> {
     let z = deref(z);
-    let name = setting.name;
-    match setting.input {
-        Input::Text => match z.zend_str().map(|s| s.as_bytes()) {
-            Some(b) => String::from_utf8(b.to_vec())
-                .map_err(|_| Error::invalid(format!("option '{name}' must be valid UTF-8"))),
-            None => Err(Error::invalid(format!(
-                "option '{name}' must be a string, {} given",
-                type_name(z)
-            ))),
-        },
-        Input::Seconds => {
-            if let Some(n) = z.long() {
-                Ok(n.to_string())
-            } else if let Some(f) = z.double() {
-                Ok(f.to_string())
-            } else if let Some(s) = z.str() {
-                Ok(s.to_string())
-            } else {
-                Err(Error::invalid(format!(
-                    "option '{name}' must be a number of seconds, {} given",
-                    type_name(z)
-                )))
-            }
-        }
+    if let Some(n) = z.long() {
+        Given::Int(n)
+    } else if let Some(f) = z.double() {
+        Given::Float(f)
+    } else if let Some(s) = z.zend_str() {
+        Given::Text(s.as_bytes())
+    } else {
+        Given::Other(type_name(z))
     }
 }

@@ -17,6 +17,11 @@ use crate::outbox::{self, Location};
 use crate::token::{self, CacheSetting, Endpoint};
 use std::ffi::CStr;
 
+pub mod calls;
+mod given;
+
+pub use given::{Given, Options};
+
 /// Where a setting may be given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
