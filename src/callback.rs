@@ -33,7 +33,7 @@ type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// An array's entries as (key, value) byte strings, PHP's own string
 /// conversion applied; `what` names the array in messages.
-fn read_pairs(function: &str, what: &str, ht: &ZendHashTable) -> Result<Pairs, PhpException> {
+fn read_pairs(what: &str, ht: &ZendHashTable) -> Result<Pairs, PhpException> {
     let mut out = Vec::with_capacity(ht.len());
     array::try_for_each(ht, |key, value| {
         let key = key.into_bytes();
@@ -43,13 +43,10 @@ fn read_pairs(function: &str, what: &str, ht: &ZendHashTable) -> Result<Pairs, P
             Err(convert::NotScalar::Threw) => return Err(invalid_argument(String::new())),
             Err(not) => {
                 let shown = Scalar::bytes(&key[..key.len().min(64)]).display();
-                return Err(throw(
-                    function,
-                    Error::invalid(format!(
-                        "{what}['{shown}'] must be a string, {} given",
-                        not.describe()
-                    )),
-                ));
+                return Err(throw(Error::invalid(format!(
+                    "{what}['{shown}'] must be a string, {} given",
+                    not.describe()
+                ))));
             }
         };
         out.push((key, value));
@@ -60,16 +57,16 @@ fn read_pairs(function: &str, what: &str, ht: &ZendHashTable) -> Result<Pairs, P
 
 /// `$options` read into the core's [`Options`]; `position` is the
 /// argument's position, for the TypeError of a non-array.
-fn read_options(function: &str, position: u32, options: PhpArray) -> PhpResult<Options> {
+fn read_options(position: u32, options: PhpArray) -> PhpResult<Options> {
     let mut out = Options::default();
-    let Some(ht) = options.check_optional(function, position, "options")? else {
+    let Some(ht) = options.check_optional(position, "options")? else {
         return Ok(out);
     };
     array::try_for_each(ht, |key, value| {
         let value = deref(value);
         let given = type_name(value);
         key.with_bytes(|name| out.set(name, value.long().ok_or(given.as_str())))
-            .map_err(|e| throw(function, e))
+            .map_err(|e| throw(e))
     })?;
     Ok(out)
 }
@@ -85,19 +82,18 @@ pub fn wx_payment_verify(
     keys: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    const NAME: &str = "wx_payment_verify";
-    let query = query.check(NAME, 1, "query")?;
-    let body = post_xml.check(NAME, 2, "post_xml", "string")?.into_bytes();
-    let keys = keys.check(NAME, 3, "keys")?;
-    let query = read_pairs(NAME, "$query", query)?;
-    let given = read_pairs(NAME, "$keys", keys)?;
+    let query = query.check(1, "query")?;
+    let body = post_xml.check(2, "post_xml", "string")?.into_bytes();
+    let keys = keys.check(3, "keys")?;
+    let query = read_pairs("$query", query)?;
+    let given = read_pairs("$keys", keys)?;
     let mut k = Keys::default();
     for (name, value) in &given {
-        k.set(name, value).map_err(|e| throw(NAME, e))?;
+        k.set(name, value).map_err(|e| throw(e))?;
     }
-    let options = read_options(NAME, 4, options)?;
+    let options = read_options(4, options)?;
     let payment = callback::verify_payment(&query, &body, &k, &options, clock::now_secs())
-        .map_err(|e| throw(NAME, e))?;
+        .map_err(|e| throw(e))?;
     let mut trade = ZendHashTable::new();
     for (key, value) in payment.trade {
         // $_GET's keys; one that is not UTF-8 could not be signed by WeChat's rule anyway.
@@ -134,12 +130,11 @@ pub fn wx_feedback_verify(
     appkey: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    const NAME: &str = "wx_feedback_verify";
-    let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
-    let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
-    let options = read_options(NAME, 3, options)?;
+    let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
+    let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
+    let options = read_options(3, options)?;
     let f = callback::verify_feedback(&body, &appkey, &options, clock::now_secs())
-        .map_err(|e| throw(NAME, e))?;
+        .map_err(|e| throw(e))?;
     let mut unsigned = to_array(f.unsigned);
     let _ = unsigned.insert("picurls", list(f.pictures));
     let mut out = ZendHashTable::new();
@@ -159,12 +154,11 @@ pub fn wx_alarm_verify(
     appkey: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    const NAME: &str = "wx_alarm_verify";
-    let body = post_xml.check(NAME, 1, "post_xml", "string")?.into_bytes();
-    let appkey = appkey.check(NAME, 2, "appkey", "string")?.into_bytes();
-    let options = read_options(NAME, 3, options)?;
+    let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
+    let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
+    let options = read_options(3, options)?;
     let fields = callback::verify_alarm(&body, &appkey, &options, clock::now_secs())
-        .map_err(|e| throw(NAME, e))?;
+        .map_err(|e| throw(e))?;
     Ok(to_array(fields))
 }
 

@@ -121,15 +121,12 @@ pub fn type_name(z: &Zval) -> String {
 }
 
 /// PHP's message for a parameter of the wrong type, thrown as `\TypeError`.
-pub fn type_error(
-    function: &str,
-    position: u32,
-    name: &str,
-    expected: &str,
-    given: &str,
-) -> PhpException {
+pub fn type_error(position: u32, name: &str, expected: &str, given: &str) -> PhpException {
     PhpException::new(
-        format!("{function}(): Argument #{position} (${name}) must be of type {expected}, {given} given"),
+        format!(
+            "{}(): Argument #{position} (${name}) must be of type {expected}, {given} given",
+            engine::active_function()
+        ),
         0,
         ce::type_error(),
     )
@@ -171,25 +168,19 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
 
 impl<'a> PhpBytes<'a> {
     /// The bytes, or the TypeError for parameter `position` of `function`.
-    pub fn check(
-        self,
-        function: &str,
-        position: u32,
-        name: &str,
-        expected: &str,
-    ) -> PhpResult<Scalar<'a>> {
+    pub fn check(self, position: u32, name: &str, expected: &str) -> PhpResult<Scalar<'a>> {
         match self {
             PhpBytes::Ok(b) => Ok(b),
-            PhpBytes::Wrong(given) => Err(type_error(function, position, name, expected, &given)),
+            PhpBytes::Wrong(given) => Err(type_error(position, name, expected, &given)),
         }
     }
 }
 
 /// The `?string $access_token` first parameter of the API calls, as bytes.
-pub fn token_param(function: &str, token: Option<PhpBytes<'_>>) -> PhpResult<Option<Vec<u8>>> {
+pub fn token_param(token: Option<PhpBytes<'_>>) -> PhpResult<Option<Vec<u8>>> {
     token
         .map(|t| {
-            t.check(function, 1, "access_token", "?string")
+            t.check(1, "access_token", "?string")
                 .map(Scalar::into_bytes)
         })
         .transpose()
@@ -222,24 +213,19 @@ impl<'a> FromZval<'a> for PhpArray<'a> {
 }
 
 impl<'a> PhpArray<'a> {
-    pub fn check(self, function: &str, position: u32, name: &str) -> PhpResult<&'a ZendHashTable> {
-        match self.check_optional(function, position, name)? {
+    pub fn check(self, position: u32, name: &str) -> PhpResult<&'a ZendHashTable> {
+        match self.check_optional(position, name)? {
             Some(ht) => Ok(ht),
-            None => Err(type_error(function, position, name, "array", "nothing")),
+            None => Err(type_error(position, name, "array", "nothing")),
         }
     }
 
     /// Like `check`, with `None` for an omitted optional array.
-    pub fn check_optional(
-        self,
-        function: &str,
-        position: u32,
-        name: &str,
-    ) -> PhpResult<Option<&'a ZendHashTable>> {
+    pub fn check_optional(self, position: u32, name: &str) -> PhpResult<Option<&'a ZendHashTable>> {
         match self {
             PhpArray::Ok(ht) => Ok(Some(ht)),
             PhpArray::Omitted => Ok(None),
-            PhpArray::Wrong(given) => Err(type_error(function, position, name, "array", &given)),
+            PhpArray::Wrong(given) => Err(type_error(position, name, "array", &given)),
         }
     }
 }
@@ -286,10 +272,10 @@ impl<'a> FromZval<'a> for PhpBool {
 }
 
 impl PhpBool {
-    pub fn check(self, function: &str, position: u32, name: &str) -> PhpResult<bool> {
+    pub fn check(self, position: u32, name: &str) -> PhpResult<bool> {
         match self {
             PhpBool::Given(b) => Ok(b),
-            PhpBool::Wrong(given) => Err(type_error(function, position, name, "bool", &given)),
+            PhpBool::Wrong(given) => Err(type_error(position, name, "bool", &given)),
         }
     }
 }

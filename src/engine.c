@@ -103,6 +103,13 @@ bool wxpay_inside_call(void)
     return wxpay_inside;
 }
 
+/* The running internal function's name (NULL outside any call): the name
+ * its messages start with, as PHP's own zend_argument_*_error() do. */
+const char *wxpay_active_function(void)
+{
+    return get_active_function_name();
+}
+
 void wxpay_request_start(void)
 {
     wxpay_inside = false;

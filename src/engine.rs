@@ -27,6 +27,7 @@ extern "C" {
     fn wxpay_wrap_null_args(module_name: *const c_char, len: usize) -> c_int;
     fn wxpay_inside_call() -> bool;
     fn wxpay_request_start();
+    fn wxpay_active_function() -> *const c_char;
     pub fn wxpay_set_exception_fields(
         scope: *mut zend_class_entry,
         object: *mut zend_object,
@@ -88,6 +89,22 @@ pub fn wrap_null_args(module: &str) -> Result<(), String> {
 pub fn inside_call() -> bool {
     // SAFETY: reads a thread-local flag of the shim; no arguments.
     unsafe { wxpay_inside_call() }
+}
+
+/// The name of the function being called, as PHP registered it: the prefix
+/// of every message a wxpay function throws, so the name is written once,
+/// as the Rust function's.
+pub fn active_function() -> String {
+    // SAFETY: the engine returns NULL or a NUL-terminated name owned by the
+    // function table, which outlives the call; it is copied at once.
+    unsafe {
+        let p = wxpay_active_function();
+        if p.is_null() {
+            "wxpay".into()
+        } else {
+            CStr::from_ptr(p).to_string_lossy().into_owned()
+        }
+    }
 }
 
 /// A request starts: no wxpay function is running on this thread.

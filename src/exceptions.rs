@@ -146,7 +146,7 @@ fn wide_code_object(kind: Kind, message: &str, code: i64) -> Zval {
 }
 
 /// The exception for a core error, its message prefixed with `function()`.
-pub fn throw(function: &str, e: Error) -> PhpException {
+pub fn throw(e: Error) -> PhpException {
     let kind = match &e {
         Error::InvalidArgument(_) => Kind::InvalidArgument,
         Error::Configuration(_) => Kind::Configuration,
@@ -155,7 +155,11 @@ pub fn throw(function: &str, e: Error) -> PhpException {
         Error::Signature(_) => Kind::Signature,
         Error::Outbox(_) => Kind::Outbox,
     };
-    exception(kind, format!("{function}(): {e}"), e.code())
+    exception(
+        kind,
+        format!("{}(): {e}", engine::active_function()),
+        e.code(),
+    )
 }
 
 pub fn invalid_argument(message: impl Into<String>) -> PhpException {

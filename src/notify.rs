@@ -17,10 +17,8 @@ use wxpay_core::clock;
 use wxpay_core::wire::deliver::{Delivery, DeliveryBuilder, Input};
 use wxpay_core::wire::Scalar;
 
-const NAME: &str = "wx_deliver_notify";
-
 /// Reads `$params` into a [`Delivery`]; errors name `function`.
-pub fn read_delivery(function: &str, params: &ZendHashTable) -> Result<Delivery, PhpException> {
+pub fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
     let mut builder = DeliveryBuilder::default();
     array::try_for_each(params, |key, value| {
         let z = deref(value);
@@ -48,16 +46,14 @@ pub fn read_delivery(function: &str, params: &ZendHashTable) -> Result<Delivery,
         };
         builder
             .set(&key, input)
-            .map_err(|e| Some(throw(function, e.context("$params"))))
+            .map_err(|e| Some(throw(e.context("$params"))))
     })
     // `None`: a __toString() threw. Whatever is returned then is not thrown
     // (ext-php-rs leaves a pending exception in place), so the user's
     // exception reaches the caller unchanged.
     .map_err(|e: Option<PhpException>| e.unwrap_or_else(|| invalid_argument(String::new())))?;
     let now = clock::now_secs();
-    builder
-        .build(now)
-        .map_err(|e| throw(function, e.context("$params")))
+    builder.build(now).map_err(|e| throw(e.context("$params")))
 }
 
 /// Sends the v2 shipping notification (`/pay/delivernotify`) and returns the
@@ -69,16 +65,16 @@ pub fn wx_deliver_notify(
     params: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let token = convert::token_param(NAME, access_token)?;
-    let params = params.check(NAME, 2, "params")?;
-    let options = options.check_optional(NAME, 3, "options")?;
+    let token = convert::token_param(access_token)?;
+    let params = params.check(2, "params")?;
+    let options = options.check_optional(3, "options")?;
 
     // Everything is validated before any network I/O.
-    let delivery = read_delivery(NAME, params)?;
-    let config = settings::read(options).map_err(|e| throw(NAME, e))?;
+    let delivery = read_delivery(params)?;
+    let config = settings::read(options).map_err(|e| throw(e))?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
-    let reply = client::notify(&config.api(), &delivery, token.as_deref(), warn)
-        .map_err(|e| throw(NAME, e))?;
+    let reply =
+        client::notify(&config.api(), &delivery, token.as_deref(), warn).map_err(|e| throw(e))?;
     Ok(json::object_to_array(&reply))
 }
 

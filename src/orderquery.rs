@@ -31,10 +31,9 @@ pub fn wx_order_query(
     params: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    const NAME: &str = "wx_order_query";
-    let token = convert::token_param(NAME, access_token)?;
-    let params = params.check(NAME, 2, "params")?;
-    let options = options.check_optional(NAME, 3, "options")?;
+    let token = convert::token_param(access_token)?;
+    let params = params.check(2, "params")?;
+    let options = options.check_optional(3, "options")?;
 
     let mut builder = OrderQueryBuilder::default();
     array::try_for_each(params, |key, value| {
@@ -48,15 +47,15 @@ pub fn wx_order_query(
         };
         key.with_bytes(|k| builder.set(k, input))
     })
-    .map_err(|e: Error| throw(NAME, e.context("$params")))?;
+    .map_err(|e: Error| throw(e.context("$params")))?;
     let now = clock::now_secs();
     let query = builder
         .build(now)
-        .map_err(|e| throw(NAME, e.context("$params")))?;
-    let config = settings::read(options).map_err(|e| throw(NAME, e))?;
+        .map_err(|e| throw(e.context("$params")))?;
+    let config = settings::read(options).map_err(|e| throw(e))?;
     let reply = client::call(&config.api(), &query.request(), token.as_deref(), &mut warn)
         .and_then(|reply| orderquery::order_info(reply, &query.out_trade_no))
-        .map_err(|e| throw(NAME, e))?;
+        .map_err(|e| throw(e))?;
     Ok(json::object_to_array(&reply))
 }
 
@@ -70,23 +69,20 @@ pub fn wx_feedback_update(
     feedbackid: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    const NAME: &str = "wx_feedback_update";
-    let token = convert::token_param(NAME, access_token)?;
-    let openid = openid.check(NAME, 2, "openid", "string")?.into_bytes();
-    let feedbackid = feedbackid
-        .check(NAME, 3, "feedbackid", "string")?
-        .into_bytes();
-    let options = options.check_optional(NAME, 4, "options")?;
-    let config = settings::read(options).map_err(|e| throw(NAME, e))?;
+    let token = convert::token_param(access_token)?;
+    let openid = openid.check(2, "openid", "string")?.into_bytes();
+    let feedbackid = feedbackid.check(3, "feedbackid", "string")?.into_bytes();
+    let options = options.check_optional(4, "options")?;
+    let config = settings::read(options).map_err(|e| throw(e))?;
     let request = feedback::feedback_update(
         config.appid.as_deref(),
         token.is_some(),
         &openid,
         &feedbackid,
     )
-    .map_err(|e| throw(NAME, e))?;
-    let reply = client::call(&config.api(), &request, token.as_deref(), &mut warn)
-        .map_err(|e| throw(NAME, e))?;
+    .map_err(|e| throw(e))?;
+    let reply =
+        client::call(&config.api(), &request, token.as_deref(), &mut warn).map_err(|e| throw(e))?;
     Ok(json::object_to_array(&reply))
 }
 

@@ -23,10 +23,9 @@ use wxpay_core::outbox::{self, Listed, Status, View};
 #[php_function]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<String> {
-    const NAME: &str = "wx_deliver_enqueue";
-    let params = params.check(NAME, 1, "params")?;
-    let options = options.check_optional(NAME, 2, "options")?;
-    let delivery = read_delivery(NAME, params)?;
+    let params = params.check(1, "params")?;
+    let options = options.check_optional(2, "options")?;
+    let delivery = read_delivery(params)?;
     let run = || {
         let (config, own) = settings::read_split(options, calls::ENQUEUE)?;
         let now = now_ms();
@@ -39,15 +38,14 @@ pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<Stri
             now,
         )
     };
-    run().map_err(|e| throw(NAME, e))
+    run().map_err(|e| throw(e))
 }
 
 /// Sends what is due in the outbox; returns what it did and what is left.
 #[php_function]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
-    const NAME: &str = "wx_deliver_drain";
-    let options = options.check_optional(NAME, 1, "options")?;
+    let options = options.check_optional(1, "options")?;
     let run = || {
         let (config, own) = settings::read_split(options, calls::DRAIN)?;
         let (apps, limits) = own.drain(config.appsecret.as_deref())?;
@@ -63,7 +61,7 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
             warn,
         )
     };
-    let c = run().map_err(|e| throw(NAME, e))?;
+    let c = run().map_err(|e| throw(e))?;
     Ok(to_array(&[
         ("sent", json!(c.sent)),
         ("retried", json!(c.retried)),
@@ -79,8 +77,7 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
 #[php_function]
 #[php(defaults(options = PhpArray::Omitted))]
 pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
-    const NAME: &str = "wx_deliver_outbox";
-    let options = options.check_optional(NAME, 1, "options")?;
+    let options = options.check_optional(1, "options")?;
     let run = || {
         let (config, own) = settings::read_split(options, calls::STATUS)?;
         let view = own.view()?;
@@ -97,22 +94,21 @@ pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
         }
         Ok(z)
     };
-    run().map_err(|e| throw(NAME, e))
+    run().map_err(|e| throw(e))
 }
 
 /// Makes dead entries (all, or those in `$ids`) pending again.
 #[php_function]
 #[php(defaults(ids = None, options = PhpArray::Omitted))]
 pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult<i64> {
-    const NAME: &str = "wx_deliver_requeue";
     let ids = match ids {
         // ext-php-rs passes an explicit null through to the array reader.
         Some(PhpArray::Wrong(t)) if t == "null" => None,
-        Some(PhpArray::Wrong(t)) => return Err(type_error(NAME, 1, "ids", "?array", &t)),
-        Some(a) => a.check_optional(NAME, 1, "ids")?,
+        Some(PhpArray::Wrong(t)) => return Err(type_error(1, "ids", "?array", &t)),
+        Some(a) => a.check_optional(1, "ids")?,
         None => None,
     };
-    let options = options.check_optional(NAME, 2, "options")?;
+    let options = options.check_optional(2, "options")?;
     let run = || {
         let list = match ids {
             Some(ht) => {
@@ -142,7 +138,7 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
         let (store, _) = outbox::store(config.outbox()?, &config.transport)?;
         store.requeue(list.as_deref(), deadline, now)
     };
-    run().map(|n| n as i64).map_err(|e| throw(NAME, e))
+    run().map(|n| n as i64).map_err(|e| throw(e))
 }
 
 fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {

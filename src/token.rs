@@ -19,13 +19,10 @@ pub fn wx_access_token(
     appsecret: PhpBytes,
     force_refresh: PhpBool,
 ) -> PhpResult<String> {
-    const NAME: &str = "wx_access_token";
-    let appid = appid.check(NAME, 1, "appid", "string")?.into_bytes();
-    let secret = appsecret
-        .check(NAME, 2, "appsecret", "string")?
-        .into_bytes();
-    let force = force_refresh.check(NAME, 3, "force_refresh")?;
-    let config = settings::read(None).map_err(|e| throw(NAME, e))?;
+    let appid = appid.check(1, "appid", "string")?.into_bytes();
+    let secret = appsecret.check(2, "appsecret", "string")?.into_bytes();
+    let force = force_refresh.check(3, "force_refresh")?;
+    let config = settings::read(None).map_err(|e| throw(e))?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
     token::access_token(
         &config.transport,
@@ -35,7 +32,7 @@ pub fn wx_access_token(
         force,
         warn,
     )
-    .map_err(|e| throw(NAME, e))
+    .map_err(|e| throw(e))
 }
 
 /// The function entry for `#[php_module]`.
