@@ -66,7 +66,7 @@ fn read_options(position: u32, options: PhpArray) -> PhpResult<Options> {
         let value = deref(value);
         let given = type_name(value);
         key.with_bytes(|name| out.set(name, value.long().ok_or(given.as_str())))
-            .map_err(|e| throw(e))
+            .map_err(throw)
     })?;
     Ok(out)
 }
@@ -89,11 +89,11 @@ pub fn wx_payment_verify(
     let given = read_pairs("$keys", keys)?;
     let mut k = Keys::default();
     for (name, value) in &given {
-        k.set(name, value).map_err(|e| throw(e))?;
+        k.set(name, value).map_err(throw)?;
     }
     let options = read_options(4, options)?;
-    let payment = callback::verify_payment(&query, &body, &k, &options, clock::now_secs())
-        .map_err(|e| throw(e))?;
+    let payment =
+        callback::verify_payment(&query, &body, &k, &options, clock::now_secs()).map_err(throw)?;
     let mut trade = ZendHashTable::new();
     for (key, value) in payment.trade {
         // $_GET's keys; one that is not UTF-8 could not be signed by WeChat's rule anyway.
@@ -133,8 +133,8 @@ pub fn wx_feedback_verify(
     let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
     let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
     let options = read_options(3, options)?;
-    let f = callback::verify_feedback(&body, &appkey, &options, clock::now_secs())
-        .map_err(|e| throw(e))?;
+    let f =
+        callback::verify_feedback(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
     let mut unsigned = to_array(f.unsigned);
     let _ = unsigned.insert("picurls", list(f.pictures));
     let mut out = ZendHashTable::new();
@@ -157,8 +157,8 @@ pub fn wx_alarm_verify(
     let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
     let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
     let options = read_options(3, options)?;
-    let fields = callback::verify_alarm(&body, &appkey, &options, clock::now_secs())
-        .map_err(|e| throw(e))?;
+    let fields =
+        callback::verify_alarm(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
     Ok(to_array(fields))
 }
 

@@ -71,10 +71,9 @@ pub fn wx_deliver_notify(
 
     // Everything is validated before any network I/O.
     let delivery = read_delivery(params)?;
-    let config = settings::read(options).map_err(|e| throw(e))?;
+    let config = settings::read(options).map_err(throw)?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
-    let reply =
-        client::notify(&config.api(), &delivery, token.as_deref(), warn).map_err(|e| throw(e))?;
+    let reply = client::notify(&config.api(), &delivery, token.as_deref(), warn).map_err(throw)?;
     Ok(json::object_to_array(&reply))
 }
 

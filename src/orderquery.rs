@@ -52,10 +52,10 @@ pub fn wx_order_query(
     let query = builder
         .build(now)
         .map_err(|e| throw(e.context("$params")))?;
-    let config = settings::read(options).map_err(|e| throw(e))?;
+    let config = settings::read(options).map_err(throw)?;
     let reply = client::call(&config.api(), &query.request(), token.as_deref(), &mut warn)
         .and_then(|reply| orderquery::order_info(reply, &query.out_trade_no))
-        .map_err(|e| throw(e))?;
+        .map_err(throw)?;
     Ok(json::object_to_array(&reply))
 }
 
@@ -73,16 +73,16 @@ pub fn wx_feedback_update(
     let openid = openid.check(2, "openid", "string")?.into_bytes();
     let feedbackid = feedbackid.check(3, "feedbackid", "string")?.into_bytes();
     let options = options.check_optional(4, "options")?;
-    let config = settings::read(options).map_err(|e| throw(e))?;
+    let config = settings::read(options).map_err(throw)?;
     let request = feedback::feedback_update(
         config.appid.as_deref(),
         token.is_some(),
         &openid,
         &feedbackid,
     )
-    .map_err(|e| throw(e))?;
+    .map_err(throw)?;
     let reply =
-        client::call(&config.api(), &request, token.as_deref(), &mut warn).map_err(|e| throw(e))?;
+        client::call(&config.api(), &request, token.as_deref(), &mut warn).map_err(throw)?;
     Ok(json::object_to_array(&reply))
 }
 

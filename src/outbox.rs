@@ -38,7 +38,7 @@ pub fn wx_deliver_enqueue(params: PhpArray, options: PhpArray) -> PhpResult<Stri
             now,
         )
     };
-    run().map_err(|e| throw(e))
+    run().map_err(throw)
 }
 
 /// Sends what is due in the outbox; returns what it did and what is left.
@@ -61,7 +61,7 @@ pub fn wx_deliver_drain(options: PhpArray) -> PhpResult<ZBox<ZendHashTable>> {
             warn,
         )
     };
-    let c = run().map_err(|e| throw(e))?;
+    let c = run().map_err(throw)?;
     Ok(to_array(&[
         ("sent", json!(c.sent)),
         ("retried", json!(c.retried)),
@@ -94,7 +94,7 @@ pub fn wx_deliver_outbox(options: PhpArray) -> PhpResult<Zval> {
         }
         Ok(z)
     };
-    run().map_err(|e| throw(e))
+    run().map_err(throw)
 }
 
 /// Makes dead entries (all, or those in `$ids`) pending again.
@@ -138,7 +138,7 @@ pub fn wx_deliver_requeue(ids: Option<PhpArray>, options: PhpArray) -> PhpResult
         let (store, _) = outbox::store(config.outbox()?, &config.transport)?;
         store.requeue(list.as_deref(), deadline, now)
     };
-    run().map(|n| n as i64).map_err(|e| throw(e))
+    run().map(|n| n as i64).map_err(throw)
 }
 
 fn status_array(s: &Status, shown: &str, now: u64) -> ZBox<ZendHashTable> {

@@ -277,7 +277,7 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
         .map(|k| k.check(2, "appkey", "?string"))
         .transpose()?;
     if let Some(signed) = sign_by_layout(params, appkey.as_ref()) {
-        return signed.map(Hex).map_err(|e| throw(e));
+        return signed.map(Hex).map_err(throw);
     }
     let mut deferred = Vec::new();
     let mut input = read_params(params, &mut deferred);
@@ -293,7 +293,7 @@ pub fn wx_deliver_sign(params: PhpArray, appkey: Option<PhpBytes>) -> PhpResult<
             return bad.into_exception().map_or(Ok(Hex([b'0'; 40])), Err);
         }
     }
-    input.check_appkey(&order).map_err(|e| throw(e))?;
+    input.check_appkey(&order).map_err(throw)?;
     Ok(Hex(input.signature(&order)))
 }
 

@@ -22,7 +22,7 @@ pub fn wx_access_token(
     let appid = appid.check(1, "appid", "string")?.into_bytes();
     let secret = appsecret.check(2, "appsecret", "string")?.into_bytes();
     let force = force_refresh.check(3, "force_refresh")?;
-    let config = settings::read(None).map_err(|e| throw(e))?;
+    let config = settings::read(None).map_err(throw)?;
     let warn = &mut |w: String| php_error(&ErrorType::Warning, &w);
     token::access_token(
         &config.transport,
@@ -32,7 +32,7 @@ pub fn wx_access_token(
         force,
         warn,
     )
-    .map_err(|e| throw(e))
+    .map_err(throw)
 }
 
 /// The function entry for `#[php_module]`.
