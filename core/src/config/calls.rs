@@ -15,45 +15,32 @@ pub const DRAIN: &[&str] = &["apps", "max_items", "max_seconds"];
 pub const STATUS: &[&str] = &["format", "dead_limit"];
 
 impl Options<'_> {
+    /// The function's own key `name` read by `read`, when it was given.
+    fn read<T>(&self, name: &str, read: impl FnOnce(&Given<'_>) -> Result<T>) -> Result<Option<T>> {
+        self.own(name).map(read).transpose()
+    }
+
     /// The deadline (unix ms) from `deadline` or `goods` (virtual by default).
     pub fn deadline(&self, now_ms: u64) -> Result<u64> {
-        let at = self
-            .own("deadline")
-            .map(|g| g.int("deadline"))
-            .transpose()?;
-        let goods = self
-            .own("goods")
-            .map(|g| g.text("option 'goods'"))
-            .transpose()?;
+        let at = self.read("deadline", |g| g.int("deadline"))?;
+        let goods = self.read("goods", |g| g.text("option 'goods'"))?;
         outbox::deadline_ms(now_ms, at, goods.as_deref())
     }
 
     /// Whose tokens a drain obtains (`apps`, or `appsecret` for every app)
     /// and its bounds (`max_items`, `max_seconds`).
     pub fn drain(&self, appsecret: Option<&str>) -> Result<(Apps, Limits)> {
-        let each = self.own("apps").map(apps).transpose()?.unwrap_or_default();
+        let each = self.read("apps", apps)?.unwrap_or_default();
         let apps = outbox::apps(appsecret, &each)?;
-        let items = self
-            .own("max_items")
-            .map(|g| g.int("max_items"))
-            .transpose()?;
-        let secs = self
-            .own("max_seconds")
-            .map(|g| g.seconds("max_seconds"))
-            .transpose()?;
+        let items = self.read("max_items", |g| g.int("max_items"))?;
+        let secs = self.read("max_seconds", |g| g.seconds("max_seconds"))?;
         Ok((apps, outbox::limits(items, secs)?))
     }
 
     /// How `wx_deliver_outbox()` shows the status (`format`, `dead_limit`).
     pub fn view(&self) -> Result<View> {
-        let format = self
-            .own("format")
-            .map(|g| g.text("option 'format'"))
-            .transpose()?;
-        let dead_limit = self
-            .own("dead_limit")
-            .map(|g| g.int("dead_limit"))
-            .transpose()?;
+        let format = self.read("format", |g| g.text("option 'format'"))?;
+        let dead_limit = self.read("dead_limit", |g| g.int("dead_limit"))?;
         outbox::view(format.as_deref(), dead_limit)
     }
 }
