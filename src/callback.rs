@@ -121,6 +121,18 @@ fn list(items: Vec<Vec<u8>>) -> Zval {
     z
 }
 
+/// `($post_xml, $appkey, $options)`, the parameters of the complaint and
+/// alarm checks.
+fn read_message(
+    post_xml: PhpBytes,
+    appkey: PhpBytes,
+    options: PhpArray,
+) -> PhpResult<(Vec<u8>, Vec<u8>, Options)> {
+    let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
+    let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
+    Ok((body, appkey, read_options(3, options)?))
+}
+
 /// Checks a complaint (维权) posted to the shop's payfeedback URL. Returns
 /// what its signature covers apart from what it does not.
 #[php_function]
@@ -130,9 +142,7 @@ pub fn wx_feedback_verify(
     appkey: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
-    let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
-    let options = read_options(3, options)?;
+    let (body, appkey, options) = read_message(post_xml, appkey, options)?;
     let f =
         callback::verify_feedback(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
     let mut unsigned = to_array(f.unsigned);
@@ -154,9 +164,7 @@ pub fn wx_alarm_verify(
     appkey: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let body = post_xml.check(1, "post_xml", "string")?.into_bytes();
-    let appkey = appkey.check(2, "appkey", "string")?.into_bytes();
-    let options = read_options(3, options)?;
+    let (body, appkey, options) = read_message(post_xml, appkey, options)?;
     let fields =
         callback::verify_alarm(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
     Ok(to_array(fields))

@@ -186,6 +186,28 @@ pub fn token_param(token: Option<PhpBytes<'_>>) -> PhpResult<Option<Vec<u8>>> {
         .transpose()
 }
 
+/// `(?string $access_token, array $params, array $options = [])`, the
+/// parameters every API call starts with.
+pub struct ApiParams<'a> {
+    pub token: Option<Vec<u8>>,
+    pub params: &'a ZendHashTable,
+    pub options: Option<&'a ZendHashTable>,
+}
+
+impl<'a> ApiParams<'a> {
+    pub fn check(
+        access_token: Option<PhpBytes<'_>>,
+        params: PhpArray<'a>,
+        options: PhpArray<'a>,
+    ) -> PhpResult<Self> {
+        Ok(ApiParams {
+            token: token_param(access_token)?,
+            params: params.check(2, "params")?,
+            options: options.check_optional(3, "options")?,
+        })
+    }
+}
+
 /// An `array` parameter that reports a wrong type with PHP's own message.
 pub enum PhpArray<'a> {
     Ok(&'a ZendHashTable),

@@ -65,9 +65,11 @@ pub fn wx_deliver_notify(
     params: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let token = convert::token_param(access_token)?;
-    let params = params.check(2, "params")?;
-    let options = options.check_optional(3, "options")?;
+    let convert::ApiParams {
+        token,
+        params,
+        options,
+    } = convert::ApiParams::check(access_token, params, options)?;
 
     // Everything is validated before any network I/O.
     let delivery = read_delivery(params)?;

@@ -31,9 +31,11 @@ pub fn wx_order_query(
     params: PhpArray,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let token = convert::token_param(access_token)?;
-    let params = params.check(2, "params")?;
-    let options = options.check_optional(3, "options")?;
+    let convert::ApiParams {
+        token,
+        params,
+        options,
+    } = convert::ApiParams::check(access_token, params, options)?;
 
     let mut builder = OrderQueryBuilder::default();
     array::try_for_each(params, |key, value| {
