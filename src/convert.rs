@@ -167,7 +167,7 @@ impl<'a> FromZval<'a> for PhpBytes<'a> {
 }
 
 impl<'a> PhpBytes<'a> {
-    /// The bytes, or the TypeError for parameter `position` of `function`.
+    /// The bytes, or the TypeError for parameter `position`.
     pub fn check(self, position: u32, name: &str, expected: &str) -> PhpResult<Scalar<'a>> {
         match self {
             PhpBytes::Ok(b) => Ok(b),

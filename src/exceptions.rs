@@ -145,7 +145,8 @@ fn wide_code_object(kind: Kind, message: &str, code: i64) -> Zval {
     zv
 }
 
-/// The exception for a core error, its message prefixed with `function()`.
+/// The exception for a core error, its message prefixed with the running
+/// function's name (`wx_deliver_notify(): ...`).
 pub fn throw(e: Error) -> PhpException {
     let kind = match &e {
         Error::InvalidArgument(_) => Kind::InvalidArgument,

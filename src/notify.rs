@@ -17,7 +17,7 @@ use wxpay_core::clock;
 use wxpay_core::wire::deliver::{Delivery, DeliveryBuilder, Input};
 use wxpay_core::wire::Scalar;
 
-/// Reads `$params` into a [`Delivery`]; errors name `function`.
+/// Reads `$params` into a [`Delivery`].
 pub fn read_delivery(params: &ZendHashTable) -> Result<Delivery, PhpException> {
     let mut builder = DeliveryBuilder::default();
     array::try_for_each(params, |key, value| {

@@ -72,7 +72,7 @@ impl Given<'_> {
 
     /// The value as `setting`'s parser reads it: the text of a string, and
     /// for seconds also of an int or a float (the parser checks the number).
-    pub fn setting_text(&self, setting: &Setting) -> Result<String> {
+    fn setting_text(&self, setting: &Setting) -> Result<String> {
         let name = setting.name;
         match (setting.input, self) {
             (Input::Text, given) => given.text(&format!("option '{name}'")),
@@ -123,7 +123,7 @@ impl<'a> Options<'a> {
     }
 
     /// The function's own key `name`, when it was given.
-    pub fn own(&self, name: &str) -> Option<&Given<'a>> {
+    pub(super) fn own(&self, name: &str) -> Option<&Given<'a>> {
         self.own.iter().find(|(n, _)| *n == name).map(|(_, g)| g)
     }
 }
