@@ -1,0 +1,96 @@
+//! A JSON object written as PHP's `json_encode()` writes it with default
+//! flags, which is what WxPayHelper hands to the buyer's WeChat client:
+//! `\/` for a slash, every non-ASCII character as a lowercase `\uXXXX`.
+
+use crate::error::{Error, Result};
+use std::fmt::Write;
+
+/// A member's value: the package helpers only produce strings and ints.
+#[derive(Clone, Copy, Debug)]
+pub enum Json<'a> {
+    Str(&'a [u8]),
+    Int(i64),
+}
+
+/// `{"name":value,...}` in the given order. A string that is not valid
+/// UTF-8 is an error (where `json_encode` returns `false` and the page
+/// echoes nothing).
+pub fn object(members: &[(&str, Json<'_>)]) -> Result<String> {
+    let mut out = String::with_capacity(64 + members.len() * 32);
+    out.push('{');
+    for (n, (name, value)) in members.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        string_into(name, &mut out);
+        out.push(':');
+        match value {
+            Json::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Json::Str(bytes) => {
+                let text = std::str::from_utf8(bytes).map_err(|_| {
+                    Error::invalid(format!(
+                        "the value of '{name}' is not valid UTF-8, so it cannot go into the JSON the page hands to WeChat (json_encode() would return false)"
+                    ))
+                })?;
+                string_into(text, &mut out);
+            }
+        }
+    }
+    out.push('}');
+    Ok(out)
+}
+
+fn string_into(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ' '..='\u{7f}' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_php_json_encode_does() {
+        // Expected strings from PHP 8.2's json_encode() with default flags.
+        let got = object(&[
+            ("a", Json::Str("订单/1".as_bytes())),
+            ("b", Json::Int(-7)),
+            ("c", Json::Str(b"\"\\\x08\x0c\n\r\t\x01\x1f\x7f")),
+            ("d", Json::Str("😀é".as_bytes())),
+        ])
+        .unwrap();
+        assert_eq!(
+            got,
+            r#"{"a":"\u8ba2\u5355\/1","b":-7,"c":"\"\\\b\f\n\r\t\u0001\u001f"#.to_owned()
+                + "\u{7f}"
+                + r#"","d":"\ud83d\ude00\u00e9"}"#
+        );
+    }
+
+    #[test]
+    fn refuses_invalid_utf8() {
+        let e = object(&[("traceid", Json::Str(b"\xb2\xe2"))]).unwrap_err();
+        assert!(e.message().contains("'traceid' is not valid UTF-8"), "{e:?}");
+    }
+}
