@@ -1,5 +1,6 @@
-//! `wx_payment_verify()`, `wx_feedback_verify()`, `wx_alarm_verify()`: what
-//! WeChat posts to a shop, checked by the core and returned as PHP arrays.
+//! `wx_payment_verify()`, `wx_feedback_verify()`, `wx_alarm_verify()`,
+//! `wx_native_call_verify()`: what WeChat posts to a shop, checked by the
+//! core and returned as PHP arrays.
 
 use crate::array;
 use crate::convert::{self, deref, type_name, PhpArray, PhpBytes};
@@ -14,13 +15,13 @@ use wxpay_core::wire::callback::{self, Keys, Options};
 use wxpay_core::wire::Scalar;
 
 /// A PHP string with exactly these bytes (GBK stays GBK).
-fn bytes_zval(bytes: Vec<u8>) -> Zval {
+pub fn bytes_zval(bytes: Vec<u8>) -> Zval {
     let mut z = Zval::new();
     z.set_binary(bytes);
     z
 }
 
-fn to_array<'a>(fields: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> ZBox<ZendHashTable> {
+pub fn to_array<'a>(fields: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> ZBox<ZendHashTable> {
     let mut ht = ZendHashTable::new();
     for (k, v) in fields {
         let _ = ht.insert(k, bytes_zval(v));
@@ -170,11 +171,27 @@ pub fn wx_alarm_verify(
     Ok(to_array(fields))
 }
 
+/// Checks WeChat's NativeCall request, posted to the shop's native
+/// callback URL when a buyer scans a `weixin://wxpay/bizpayurl` code.
+#[php_function]
+#[php(defaults(options = PhpArray::Omitted))]
+pub fn wx_native_call_verify(
+    post_xml: PhpBytes,
+    appkey: PhpBytes,
+    options: PhpArray,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let (body, appkey, options) = read_message(post_xml, appkey, options)?;
+    let fields =
+        callback::verify_native_call(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
+    Ok(to_array(fields))
+}
+
 /// The function entries for `#[php_module]`.
-pub fn php_functions() -> [ext_php_rs::builders::FunctionBuilder<'static>; 3] {
+pub fn php_functions() -> [ext_php_rs::builders::FunctionBuilder<'static>; 4] {
     [
         wrap_function!(wx_payment_verify),
         wrap_function!(wx_feedback_verify),
         wrap_function!(wx_alarm_verify),
+        wrap_function!(wx_native_call_verify),
     ]
 }

@@ -110,6 +110,20 @@ const char *wxpay_active_function(void)
     return get_active_function_name();
 }
 
+/* A constant's value, or NULL when it is not defined. */
+zval *wxpay_constant(const char *name, size_t len)
+{
+    return zend_get_constant_str(name, len);
+}
+
+/* The class of the running method, or "" for a plain function. */
+const char *wxpay_active_class(void)
+{
+    const char *space = "";
+    const char *name = get_active_class_name(&space);
+    return *space ? name : "";
+}
+
 void wxpay_request_start(void)
 {
     wxpay_inside = false;

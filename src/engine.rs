@@ -28,6 +28,8 @@ extern "C" {
     fn wxpay_inside_call() -> bool;
     fn wxpay_request_start();
     fn wxpay_active_function() -> *const c_char;
+    fn wxpay_active_class() -> *const c_char;
+    fn wxpay_constant(name: *const c_char, len: usize) -> *mut zval;
     pub fn wxpay_set_exception_fields(
         scope: *mut zend_class_entry,
         object: *mut zend_object,
@@ -91,19 +93,37 @@ pub fn inside_call() -> bool {
     unsafe { wxpay_inside_call() }
 }
 
-/// The name of the function being called, as PHP registered it: the prefix
-/// of every message a wxpay function throws, so the name is written once,
-/// as the Rust function's.
+/// The name of the function being called, as PHP registered it
+/// (`Class::method` for a method): the prefix of every message a wxpay
+/// function throws, so the name is written once, as the Rust function's.
 pub fn active_function() -> String {
-    // SAFETY: the engine returns NULL or a NUL-terminated name owned by the
-    // function table, which outlives the call; it is copied at once.
+    // SAFETY: the engine returns NULL or NUL-terminated names owned by the
+    // function and class tables, which outlive the call; they are copied
+    // at once.
     unsafe {
         let p = wxpay_active_function();
         if p.is_null() {
-            "wxpay".into()
-        } else {
-            CStr::from_ptr(p).to_string_lossy().into_owned()
+            return "wxpay".into();
         }
+        let name = CStr::from_ptr(p).to_string_lossy();
+        let class = wxpay_active_class();
+        if class.is_null() || *class == 0 {
+            name.into_owned()
+        } else {
+            format!("{}::{name}", CStr::from_ptr(class).to_string_lossy())
+        }
+    }
+}
+
+/// A copy of the constant `name` (`define()`d by the shop), if defined.
+pub fn constant(name: &str) -> Option<ext_php_rs::types::Zval> {
+    // SAFETY: the engine returns NULL or a zval owned by the constants
+    // table; it is copied (reference counted) at once.
+    unsafe {
+        let p = wxpay_constant(name.as_ptr().cast(), name.len());
+        p.cast::<ext_php_rs::types::Zval>()
+            .as_ref()
+            .map(|z| z.shallow_clone())
     }
 }
 

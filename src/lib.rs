@@ -5,9 +5,11 @@
 
 mod array;
 mod callback;
+mod checkout;
 mod convert;
 mod engine;
 mod exceptions;
+mod helper;
 mod info;
 mod ini;
 mod json;
@@ -63,6 +65,12 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
             .and_then(|()| engine::mark_sensitive("wx_deliver_drain", &[0]))
             .and_then(|()| engine::mark_sensitive("wx_deliver_outbox", &[0]))
             .and_then(|()| engine::mark_sensitive("wx_deliver_requeue", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_native_call_verify", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_pay_package", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_jsapi_request", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_app_request", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_native_url", &[1]))
+            .and_then(|()| engine::mark_sensitive("wx_native_reply", &[1]))
             .and_then(|()| engine::wrap_null_args("wxpay"))
     });
     match ok {
@@ -85,8 +93,12 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .request_startup_function(request_startup)
         .function(sign::php_function())
         .function(notify::php_function())
-        .function(token::php_function());
+        .function(token::php_function())
+        .class::<helper::Helper>();
     let module = callback::php_functions()
+        .into_iter()
+        .fold(module, |m, f| m.function(f));
+    let module = checkout::php_functions()
         .into_iter()
         .fold(module, |m, f| m.function(f));
     let module = orderquery::php_functions()

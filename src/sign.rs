@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::ffi::{c_int, c_void};
 use wxpay_core::error::Error;
 use wxpay_core::wire::layout::Layout;
-use wxpay_core::wire::sign::{Order, SignInput, Slot};
+use wxpay_core::wire::sign::{Order, SignInput};
 use wxpay_core::wire::Scalar;
 
 /// A value with no string form, found under `key` (shown escaped).
@@ -186,7 +186,7 @@ fn sign_by_layout(
 struct SortItem {
     key: Zval,
     pos: usize,
-    slot: Slot,
+    index: usize,
 }
 
 /// `php_array_key_compare_unstable_i`, made stable the way `ksort` does it
@@ -218,21 +218,30 @@ unsafe extern "C" fn swap_items(a: *mut c_void, b: *mut c_void) {
     unsafe { std::ptr::swap(a.cast::<SortItem>(), b.cast::<SortItem>()) }
 }
 
-fn engine_ksort(input: &SignInput<'_>) -> Order {
-    let mut items: Vec<SortItem> = input
-        .insertion_order()
-        .into_iter()
+/// The positions of distinct array keys (in insertion order) after
+/// `passes` calls of the engine's `ksort`, each sorting the last one's
+/// result (PHP's comparison is not transitive for mixed numeric keys, so a
+/// second pass can move them again).
+fn engine_sort<'k, 's: 'k>(
+    keys: impl Iterator<Item = &'k Scalar<'s>>,
+    passes: usize,
+) -> Vec<usize> {
+    let mut items: Vec<SortItem> = keys
         .enumerate()
-        .map(|(pos, slot)| {
+        .map(|(index, k)| {
             let mut key = Zval::new();
-            match input.key(slot) {
+            match k {
                 Scalar::Int(n) => key.set_long(*n),
                 Scalar::Bytes(s) => key.set_zend_string(ZendStr::new(&**s, false)),
             }
-            SortItem { key, pos, slot }
+            SortItem {
+                key,
+                pos: index,
+                index,
+            }
         })
         .collect();
-    for _ in 0..2 {
+    for _ in 0..passes {
         // SAFETY: a contiguous array of `SortItem`s; the callbacks only read
         // and swap its elements.
         unsafe {
@@ -248,7 +257,27 @@ fn engine_ksort(input: &SignInput<'_>) -> Order {
             item.pos = pos;
         }
     }
-    items.iter().map(|i| i.slot).collect()
+    items.iter().map(|i| i.index).collect()
+}
+
+fn engine_ksort(input: &SignInput<'_>) -> Order {
+    let slots = input.insertion_order();
+    let keys: Vec<&Scalar<'_>> = slots.iter().map(|&s| input.key(s)).collect();
+    engine_sort(keys.into_iter(), 2)
+        .into_iter()
+        .map(|i| slots[i])
+        .collect()
+}
+
+/// One `ksort()` of a PHP array's distinct keys, as positions: by bytes
+/// unless two keys may compare as numbers, then by the engine's rule.
+pub fn ksort_once(keys: &[Scalar<'_>]) -> Vec<usize> {
+    if keys.iter().filter(|k| k.maybe_numeric()).nth(1).is_some() {
+        return engine_sort(keys.iter(), 1);
+    }
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp_bytes(&keys[b]));
+    order
 }
 
 /// The 40 hex digits, handed to PHP without a Rust `String` in between.

@@ -214,9 +214,117 @@ function wx_deliver_outbox(#[\SensitiveParameter] array $options = []): mixed {}
  */
 function wx_deliver_requeue(?array $ids = null, #[\SensitiveParameter] array $options = []): int {}
 
+
+/**
+ * Checks WeChat's NativeCall request (posted to the shop's native callback
+ * URL when a buyer scans a weixin://wxpay/bizpayurl code): AppSignature over
+ * appid, appkey, issubscribe, noncestr, openid, productid, timestamp.
+ *
+ * @param array{max_age?: int} $options as for wx_payment_verify()
+ * @return array{appid: string, openid: string, issubscribe: string, productid: string, timestamp: string, noncestr: string}
+ *         productid as signed: still URL-encoded, as the QR URL carried it
+ * @throws \WxPay\SignatureException the AppSignature does not match, or the TimeStamp is beyond max_age
+ * @throws \WxPay\InvalidArgumentException bad or hostile XML, a missing element
+ */
+function wx_native_call_verify(string $post_xml, #[\SensitiveParameter] string $appkey, array $options = []): array {}
+
+/**
+ * The partner-key package, as WxPayHelper::get_cft_package(): the parameters
+ * sorted, those with a value URL-encoded, then "&sign=" and the upper-case
+ * MD5 over the raw pairs and the partner key. Values are hashed as given
+ * (GBK stays GBK).
+ *
+ * @param array<string, scalar|null|\Stringable> $params the order (bank_type, body, partner, ...)
+ * @param array{space?: '+'|'%20'} $options space: '+' (PHP urlencode, the 2014 SDK) or '%20' (WeChat's doc)
+ * @throws \WxPay\ConfigurationException $partnerkey is empty
+ * @throws \WxPay\InvalidArgumentException no parameter has a value; a value with no string form
+ */
+function wx_pay_package(array $params, #[\SensitiveParameter] string $partnerkey, array $options = []): string {}
+
+/**
+ * The getBrandWCPayRequest argument, as WxPayHelper::create_biz_package():
+ * json_encode() of the result is byte for byte what the original returns.
+ *
+ * @param array<string, scalar|null|\Stringable> $params the order; bank_type, body, partner, out_trade_no,
+ *        total_fee, fee_type, notify_url, spbill_create_ip, input_charset are required
+ * @param array{appid: string, appkey: string, partnerkey: string, signtype?: string} $keys
+ * @param array{timestamp?: int, noncestr?: string, space?: '+'|'%20'} $options timestamp and noncestr pin the
+ *        signature (tests); otherwise time() and 16 characters [A-Za-z0-9] from the OS's random source
+ * @return array{appId: string, package: string, timeStamp: string, nonceStr: string, paySign: string, signType: string}
+ * @throws \WxPay\InvalidArgumentException a required parameter is missing or empty (named), a value is not UTF-8
+ * @throws \WxPay\ConfigurationException no appid, appkey or partnerkey
+ */
+function wx_jsapi_request(array $params, #[\SensitiveParameter] array $keys, array $options = []): array {}
+
+/**
+ * The app payment object, as WxPayHelper::create_app_package($traceid).
+ *
+ * @param array{appid: string, appkey: string, partnerkey: string, signtype?: string} $keys
+ * @param array{timestamp?: int, noncestr?: string, space?: '+'|'%20', traceid?: string|int} $options
+ * @return array{appid: string, package: string, timestamp: int, traceid: string|int, noncestr: string,
+ *         app_signature: string, sign_method: string}
+ * @throws \WxPay\InvalidArgumentException as wx_jsapi_request()
+ * @throws \WxPay\ConfigurationException as wx_jsapi_request()
+ */
+function wx_app_request(array $params, #[\SensitiveParameter] array $keys, array $options = []): array {}
+
+/**
+ * The native-pay QR URL, as WxPayHelper::create_native_url($productid): the
+ * productid URL-encoded before it is signed, the fields sorted by name.
+ *
+ * @param array{appid: string, appkey: string, partnerkey?: string, signtype?: string} $keys
+ * @param array{timestamp?: int, noncestr?: string, space?: '+'|'%20'} $options
+ * @throws \WxPay\ConfigurationException no appid or appkey
+ */
+function wx_native_url(string $productid, #[\SensitiveParameter] array $keys, array $options = []): string {}
+
+/**
+ * The XML reply to a NativeCall, as WxPayHelper::create_native_package():
+ * numbers bare, strings in CDATA. A success reply (retcode 0) needs the
+ * order parameters; an error reply signs whatever is given.
+ *
+ * @param array{appid: string, appkey: string, partnerkey: string, signtype?: string} $keys
+ * @param array{timestamp?: int, noncestr?: string, space?: '+'|'%20', retcode?: int|string, reterrmsg?: string} $options
+ *        retcode defaults to 0, reterrmsg to "ok"
+ * @throws \WxPay\InvalidArgumentException a required parameter is missing (retcode 0), a "]]>" in a value
+ * @throws \WxPay\ConfigurationException no appid, appkey or partnerkey
+ */
+function wx_native_reply(array $params, #[\SensitiveParameter] array $keys, array $options = []): string {}
+
 }
 
 namespace WxPay {
+
+/**
+ * WxPayHelper (the 2014 WeChat Pay v2 SDK) as a class: the swap is
+ * `new WxPayHelper()` -> `new WxPay\Helper()`. Outputs are byte for byte the
+ * original's; where it die()s, this throws. The keys stay inside the object
+ * (never a property, never in var_dump()).
+ */
+class Helper {
+    /** The stored parameters (null before the first setParameter()); a package call ksorts them. */
+    public readonly ?array $parameters;
+
+    /**
+     * @param array{appid?: string, appkey?: string, partnerkey?: string, signtype?: string,
+     *        timestamp?: int, noncestr?: string, space?: '+'|'%20'} $config
+     *        a key left out falls back to the constant APPID / APPKEY / PARTNERKEY / SIGNTYPE when defined
+     */
+    public function __construct(#[\SensitiveParameter] array $config = []) {}
+    /** Stores trimString($value) under trimString($parameter): null, false, "", 0 become null. */
+    public function setParameter(mixed $parameter, mixed $parameterValue): void {}
+    public function getParameter(mixed $parameter): mixed {}
+    /** True when bank_type, body, partner, out_trade_no, total_fee, fee_type, notify_url, spbill_create_ip, input_charset are set. */
+    public function check_cft_parameters(): bool {}
+    /** Characters [a-zA-Z0-9] from the OS's random source (the original used mt_rand). */
+    public function create_noncestr(int $length = 16): string {}
+    public function get_cft_package(): string {}
+    public function get_biz_sign(array $bizObj): string {}
+    public function create_biz_package(): string {}
+    public function create_app_package(string|int $traceid = ""): string {}
+    public function create_native_url(string $productid): string {}
+    public function create_native_package(string|int $retcode = 0, string $reterrmsg = "ok"): string {}
+}
 
 /** Base of every exception the extension throws. */
 class Exception extends \Exception {}

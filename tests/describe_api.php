@@ -40,7 +40,9 @@ foreach ($classes as $name) {
         $line .= ' extends ' . $parent->getName();
     }
     $own = array_filter($c->getMethods(), fn($m) => $m->getDeclaringClass()->getName() === $c->getName());
-    $line .= ' {' . implode(', ', array_map(fn($m) => $m->getName(), $own)) . '}';
+    $methods = array_map(fn($m) => $m->getName(), $own);
+    sort($methods);
+    $line .= ' {' . implode(', ', $methods) . '}';
     $lines[] = $line;
 }
 sort($lines);

@@ -7,10 +7,11 @@
 
 use crate::error::{Error, Result};
 use crate::wire::paysign::app_signature;
-use crate::wire::phpjson::{self, Json};
+use crate::wire::phpjson;
 use crate::wire::urlencode::{urlencode_into, Space};
 use crate::wire::Scalar;
 use md5::{Digest, Md5};
+use std::borrow::Cow;
 
 /// A stored parameter as the package rule sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +92,15 @@ pub struct Keys<'a> {
 }
 
 impl Keys<'_> {
+    pub fn require_appid(&self) -> Result<()> {
+        if self.appid.is_empty() {
+            return Err(Error::Configuration(
+                "no appid (the public account's wx... id) is configured".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn require_appkey(&self) -> Result<()> {
         if self.appkey.is_empty() {
             return Err(Error::Configuration(
@@ -174,7 +184,11 @@ pub fn package(
 
 /// `create_biz_package()`'s object, members in its order, every value a
 /// string (`timeStamp` too, as the 2014 SDK sends it).
-pub fn jsapi_request(keys: &Keys<'_>, package: &[u8], stamp: &Stamp) -> Result<Vec<(&'static str, Vec<u8>)>> {
+pub fn jsapi_request(
+    keys: &Keys<'_>,
+    package: &[u8],
+    stamp: &Stamp,
+) -> Result<Vec<(&'static str, Scalar<'static>)>> {
     keys.require_appkey()?;
     let timestamp = stamp.timestamp.to_string();
     let pay_sign = app_signature(
@@ -186,28 +200,27 @@ pub fn jsapi_request(keys: &Keys<'_>, package: &[u8], stamp: &Stamp) -> Result<V
         ],
         keys.appkey,
     );
-    Ok(vec![
-        ("appId", keys.appid.to_vec()),
-        ("package", package.to_vec()),
-        ("timeStamp", timestamp.into_bytes()),
-        ("nonceStr", stamp.noncestr.clone()),
-        ("paySign", pay_sign.into_bytes()),
-        ("signType", keys.signtype.to_vec()),
-    ])
+    let owned = |b: &[u8]| Scalar::Bytes(Cow::Owned(b.to_vec()));
+    let members = vec![
+        ("appId", owned(keys.appid)),
+        ("package", owned(package)),
+        ("timeStamp", owned(timestamp.as_bytes())),
+        ("nonceStr", owned(&stamp.noncestr)),
+        ("paySign", owned(pay_sign.as_bytes())),
+        ("signType", owned(keys.signtype)),
+    ];
+    phpjson::check(&members)?;
+    Ok(members)
 }
 
-/// The JSON `create_biz_package()` returns.
-pub fn jsapi_json(members: &[(&'static str, Vec<u8>)]) -> Result<String> {
-    let members: Vec<(&str, Json)> = members
-        .iter()
-        .map(|(k, v)| (*k, Json::Str(v)))
-        .collect();
-    phpjson::object(&members)
-}
-
-/// `create_app_package($traceid)`: the app payment object as JSON
-/// (`timestamp` a number; `traceid` as given, string or int).
-pub fn app_request(keys: &Keys<'_>, package: &[u8], traceid: &Scalar<'_>, stamp: &Stamp) -> Result<String> {
+/// `create_app_package($traceid)`'s object: `timestamp` a number,
+/// `traceid` as given (string or int).
+pub fn app_request(
+    keys: &Keys<'_>,
+    package: &[u8],
+    traceid: &Scalar<'_>,
+    stamp: &Stamp,
+) -> Result<Vec<(&'static str, Scalar<'static>)>> {
     keys.require_appkey()?;
     let timestamp = stamp.timestamp.to_string();
     let trace = traceid.clone().into_bytes();
@@ -221,24 +234,32 @@ pub fn app_request(keys: &Keys<'_>, package: &[u8], traceid: &Scalar<'_>, stamp:
         ],
         keys.appkey,
     );
+    let owned = |b: &[u8]| Scalar::Bytes(Cow::Owned(b.to_vec()));
     let traceid = match traceid {
-        Scalar::Int(n) => Json::Int(*n),
-        Scalar::Bytes(b) => Json::Str(b),
+        Scalar::Int(n) => Scalar::Int(*n),
+        Scalar::Bytes(b) => owned(b),
     };
-    phpjson::object(&[
-        ("appid", Json::Str(keys.appid)),
-        ("package", Json::Str(package)),
-        ("timestamp", Json::Int(stamp.timestamp)),
+    let members = vec![
+        ("appid", owned(keys.appid)),
+        ("package", owned(package)),
+        ("timestamp", Scalar::Int(stamp.timestamp)),
         ("traceid", traceid),
-        ("noncestr", Json::Str(&stamp.noncestr)),
-        ("app_signature", Json::Str(signature.as_bytes())),
-        ("sign_method", Json::Str(keys.signtype)),
-    ])
+        ("noncestr", owned(&stamp.noncestr)),
+        ("app_signature", owned(signature.as_bytes())),
+        ("sign_method", owned(keys.signtype)),
+    ];
+    phpjson::check(&members)?;
+    Ok(members)
 }
 
 /// `create_native_url($productid)`: the productid is URL-encoded before it
 /// is signed, and the fields come out sorted by name.
-pub fn native_url(keys: &Keys<'_>, productid: &[u8], stamp: &Stamp, space: Space) -> Result<Vec<u8>> {
+pub fn native_url(
+    keys: &Keys<'_>,
+    productid: &[u8],
+    stamp: &Stamp,
+    space: Space,
+) -> Result<Vec<u8>> {
     keys.require_appkey()?;
     let mut product = Vec::with_capacity(productid.len() * 3);
     urlencode_into(productid, space, &mut product);
@@ -269,11 +290,13 @@ pub fn native_url(keys: &Keys<'_>, productid: &[u8], stamp: &Stamp, space: Space
 pub fn retcode_is_zero(retcode: &Scalar<'_>) -> bool {
     match retcode {
         Scalar::Int(n) => *n == 0,
-        Scalar::Bytes(b) => is_numeric(b)
-            && std::str::from_utf8(b)
-                .ok()
-                .and_then(|s| s.trim_matches(WHITESPACE).parse::<f64>().ok())
-                == Some(0.0),
+        Scalar::Bytes(b) => {
+            is_numeric(b)
+                && std::str::from_utf8(b)
+                    .ok()
+                    .and_then(|s| s.trim_matches(WHITESPACE).parse::<f64>().ok())
+                    == Some(0.0)
+        }
     }
 }
 

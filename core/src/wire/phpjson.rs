@@ -3,19 +3,13 @@
 //! `\/` for a slash, every non-ASCII character as a lowercase `\uXXXX`.
 
 use crate::error::{Error, Result};
+use crate::wire::Scalar;
 use std::fmt::Write;
 
-/// A member's value: the package helpers only produce strings and ints.
-#[derive(Clone, Copy, Debug)]
-pub enum Json<'a> {
-    Str(&'a [u8]),
-    Int(i64),
-}
-
-/// `{"name":value,...}` in the given order. A string that is not valid
-/// UTF-8 is an error (where `json_encode` returns `false` and the page
-/// echoes nothing).
-pub fn object(members: &[(&str, Json<'_>)]) -> Result<String> {
+/// `{"name":value,...}` in the given order: ints bare, bytes as strings.
+/// A string that is not valid UTF-8 is an error (where `json_encode`
+/// returns `false` and the page echoes nothing).
+pub fn object(members: &[(&str, Scalar<'_>)]) -> Result<String> {
     let mut out = String::with_capacity(64 + members.len() * 32);
     out.push('{');
     for (n, (name, value)) in members.iter().enumerate() {
@@ -25,21 +19,32 @@ pub fn object(members: &[(&str, Json<'_>)]) -> Result<String> {
         string_into(name, &mut out);
         out.push(':');
         match value {
-            Json::Int(i) => {
+            Scalar::Int(i) => {
                 let _ = write!(out, "{i}");
             }
-            Json::Str(bytes) => {
-                let text = std::str::from_utf8(bytes).map_err(|_| {
-                    Error::invalid(format!(
-                        "the value of '{name}' is not valid UTF-8, so it cannot go into the JSON the page hands to WeChat (json_encode() would return false)"
-                    ))
-                })?;
-                string_into(text, &mut out);
-            }
+            Scalar::Bytes(bytes) => string_into(utf8(name, bytes)?, &mut out),
         }
     }
     out.push('}');
     Ok(out)
+}
+
+/// That every string member is valid UTF-8, as [`object`] requires.
+pub fn check(members: &[(&str, Scalar<'_>)]) -> Result<()> {
+    for (name, value) in members {
+        if let Scalar::Bytes(bytes) = value {
+            utf8(name, bytes)?;
+        }
+    }
+    Ok(())
+}
+
+fn utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        Error::invalid(format!(
+            "the value of '{name}' is not valid UTF-8, so it cannot go into the JSON the page hands to WeChat (json_encode() would return false)"
+        ))
+    })
 }
 
 fn string_into(text: &str, out: &mut String) {
@@ -74,10 +79,10 @@ mod tests {
     fn escapes_as_php_json_encode_does() {
         // Expected strings from PHP 8.2's json_encode() with default flags.
         let got = object(&[
-            ("a", Json::Str("订单/1".as_bytes())),
-            ("b", Json::Int(-7)),
-            ("c", Json::Str(b"\"\\\x08\x0c\n\r\t\x01\x1f\x7f")),
-            ("d", Json::Str("😀é".as_bytes())),
+            ("a", Scalar::bytes("订单/1".as_bytes())),
+            ("b", Scalar::Int(-7)),
+            ("c", Scalar::bytes(b"\"\\\x08\x0c\n\r\t\x01\x1f\x7f")),
+            ("d", Scalar::bytes("😀é".as_bytes())),
         ])
         .unwrap();
         assert_eq!(
@@ -90,7 +95,10 @@ mod tests {
 
     #[test]
     fn refuses_invalid_utf8() {
-        let e = object(&[("traceid", Json::Str(b"\xb2\xe2"))]).unwrap_err();
-        assert!(e.message().contains("'traceid' is not valid UTF-8"), "{e:?}");
+        let e = object(&[("traceid", Scalar::bytes(b"\xb2\xe2"))]).unwrap_err();
+        assert!(
+            e.message().contains("'traceid' is not valid UTF-8"),
+            "{e:?}"
+        );
     }
 }

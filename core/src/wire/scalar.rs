@@ -61,7 +61,7 @@ impl<'a> Scalar<'a> {
 
     /// True when PHP could treat this key as a number in `ksort`.
     /// Over-approximates on purpose: a false "maybe" only costs speed.
-    pub(super) fn maybe_numeric(&self) -> bool {
+    pub fn maybe_numeric(&self) -> bool {
         match self {
             Scalar::Int(_) => true,
             Scalar::Bytes(s) => {
@@ -72,7 +72,7 @@ impl<'a> Scalar<'a> {
     }
 
     /// Byte order of the string forms (`zend_binary_strcmp`).
-    pub(super) fn cmp_bytes(&self, other: &Scalar<'_>) -> Ordering {
+    pub fn cmp_bytes(&self, other: &Scalar<'_>) -> Ordering {
         match (self, other) {
             (Scalar::Bytes(a), Scalar::Bytes(b)) => a.cmp(b),
             _ => self.with_bytes(|a| other.with_bytes(|b| a.cmp(b))),
