@@ -35,7 +35,7 @@ for row in $ROWS; do
             bash /src/tests/matrix-row.sh "$row" "$PHP_BIN" "$PHP_CFG" "$RUN_TESTS_PHP" >>"$log" 2>&1 &&
             verdict=ok
     fi
-    grep -E "^(== |[0-9]+ passed|PHP |glibc |sign differential: [0-9]|.*(FAIL|failed|error)|Tests (passed|failed|skipped))" "$log" | tail -25
+    grep -E "^(== |[0-9]+ passed|PHP |glibc |(sign|checkout) differential: [0-9]|.*(FAIL|failed|error)|Tests (passed|failed|skipped))" "$log" | tail -25
     php_version=$(sed -n 's/^PHP version: //p' "$log" | head -1)
     glibc=$(sed -n 's/^glibc needed: //p' "$log" | head -1)
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)

@@ -4,7 +4,7 @@
 #   tests/matrix-row.sh ROW PHP PHP_CONFIG RUN_TESTS
 # Builds the extension against PHP, then runs the phpt suite (with the
 # host's wxpay-sandbox from /src/target/release: it does not depend on PHP)
-# and the 100k sign differential test.
+# and the 100k sign and checkout differential tests.
 set -uo pipefail
 row=$1
 export PHP=$2 PHP_CONFIG=$3

@@ -176,12 +176,18 @@ if want phpize; then
     lines phpize PHPIZE 2 tests/phpize.sh
 fi
 
-# 8. The randomized differential test of the signature.
+# 8. The randomized differential tests: the signature, and the checkout
+#    side (WxPay\Helper and the wx_*_request functions), each against a
+#    plain-PHP reference of the rules.
 if want differential; then
     note "sign differential"
     "$PHP" -n -d "extension=$SO" tests/sign_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}
     status=$?
     account "sign differential" "$status" "$((status == 0))" "$((status != 0))"
+    note "checkout differential"
+    "$PHP" -n -d "extension=$SO" tests/checkout_differential.php "${WXPAY_DIFF_COUNT:-100000}" ${WXPAY_DIFF_SEED:-}
+    status=$?
+    account "checkout differential" "$status" "$((status == 0))" "$((status != 0))"
 fi
 
 # 9. The harness itself: a crashed cargo test, a crashed php and an end-to-end
