@@ -26,11 +26,11 @@ foreach ([
 ?>
 --EXPECTF--
 weak mode:
-26 parameters checked, 0 differ from php-src
+44 parameters checked, 0 differ from php-src
 ArgumentCountError: wx_feedback_verify() expects at least 2 arguments, 1 given
 the string oracle: ErrorException: str_repeat(): Passing null to parameter #1 ($string) of type string is deprecated
 strict_types:
-26 parameters checked, 0 differ from php-src
+44 parameters checked, 0 differ from php-src
 ArgumentCountError: wx_feedback_verify() expects at least 2 arguments, 1 given
 the string oracle: TypeError: str_repeat(): Argument #1 ($string) must be of type string, null given
 

@@ -60,6 +60,6 @@ then: no exception: 0
 DELETE: {"ok":true,"removed":1}
 then: no exception: 0
 clear: {"cleared":"every armed fault","kept":"the request log, notifications, orders, tokens","ok":true,"removed":1}
-unknown: unknown control endpoint, lists 12 including GET /_sandbox/stats
+unknown: unknown control endpoint, lists 15 including GET /_sandbox/stats
 settled: attempts 2, pending_posts 0
 after the scheduled retry: attempts 2, the shop was asked 2 times

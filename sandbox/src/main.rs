@@ -8,6 +8,7 @@
 //! payment notifications, complaints and alarms (`/_sandbox/pay`, ...).
 //! See README.md, "Testing offline with wxpay-sandbox".
 
+mod buyer;
 mod certs;
 mod client;
 mod faults;

@@ -183,7 +183,7 @@ impl Pay {
         Duration::from_secs_f64(secs as f64 * self.scale)
     }
 
-    fn merchant(&self, appid: &str) -> Result<(&App, &str, &str), String> {
+    pub fn merchant(&self, appid: &str) -> Result<(&App, &str, &str), String> {
         let app = self
             .apps
             .get(appid)

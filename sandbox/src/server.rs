@@ -1,5 +1,6 @@
 //! Connections, routing, the control endpoints and the records.
 
+use crate::buyer::Buyer;
 use crate::faults::{Fault, Faults};
 use crate::http::{self, Request};
 use crate::pay::Pay;
@@ -24,6 +25,7 @@ struct Seen {
 pub struct Server {
     pub api: Api,
     pub pay: Arc<Pay>,
+    buyer: Buyer,
     pub faults: Faults,
     tls: Arc<ServerConfig>,
     connections: AtomicU64,
@@ -38,6 +40,7 @@ impl Server {
     pub fn new(api: Api, pay: Arc<Pay>, tls: Arc<ServerConfig>, journal: File) -> Server {
         Server {
             api,
+            buyer: Buyer::new(pay.clone()),
             pay,
             faults: Faults::default(),
             tls,
@@ -333,6 +336,9 @@ impl Server {
                 (200, json!({ "ok": true, "removed": removed }))
             }
             Control::Pay => answer(self.pay.pay(&req.body)),
+            Control::Jsapi => self.buyer.jsapi(&req.body),
+            Control::App => self.buyer.app(&req.body),
+            Control::Scan => self.buyer.scan(&req.body),
             Control::Replay => answer(self.pay.replay(&req.body)),
             Control::Feedback => answer(self.pay.feedback(&req.body)),
             Control::Alarm => answer(self.pay.alarm(&req.body)),
@@ -370,6 +376,9 @@ pub enum Control {
     Fault,
     Unfault,
     Pay,
+    Jsapi,
+    App,
+    Scan,
     Replay,
     Feedback,
     Alarm,
@@ -380,13 +389,16 @@ pub enum Control {
 
 /// Every control endpoint: method, path, what it does. `control()` routes
 /// by this table and `--help` prints it, so the two cannot drift.
-pub const CONTROL: [(Control, &str, &str, &str); 12] = [
+pub const CONTROL: [(Control, &str, &str, &str); 15] = [
     (Control::Stats, "GET", "/_sandbox/stats", "[?appid=] connections, requests, token calls and tokens issued, notifications"),
     (Control::Requests, "GET", "/_sandbox/requests", "[?match=] how many API requests contained match, on which connections"),
     (Control::Notifications, "GET", "/_sandbox/notifications", "[?match=] the accepted shipping notifications"),
     (Control::Fault, "POST", "/_sandbox/fault", "{kind, count (1), match, delay_ms, ...}: the next count matching API requests misbehave; count 0 stops the faults with that match"),
     (Control::Unfault, "DELETE", "/_sandbox/fault", "[?match=] stops the faults armed with match (all without it)"),
     (Control::Pay, "POST", "/_sandbox/pay", "{appid, openid, out_trade_no, total_fee, notify_url, ...}: pays an order and posts its notification until the shop answers success"),
+    (Control::Jsapi, "POST", "/_sandbox/jsapi", "{request, openid}: the buyer's client gets what a checkout page passes to getBrandWCPayRequest: checks paySign and the package's sign, then pays (err_msg get_brand_wcpay_request:ok or :fail, with the reason)"),
+    (Control::App, "POST", "/_sandbox/app", "{request, openid}: the same for an app's payment object (app_signature)"),
+    (Control::Scan, "POST", "/_sandbox/scan", "{url, openid, native_url}: a buyer scans a weixin://wxpay/bizpayurl code: checks its sign, posts the NativeCall to native_url, checks the reply, then pays"),
     (Control::Replay, "POST", "/_sandbox/replay", "{appid, out_trade_no}: posts a paid order's notification once more"),
     (Control::Feedback, "POST", "/_sandbox/feedback", "{appid, openid, url, msgtype, ...}: posts a signed complaint"),
     (Control::Alarm, "POST", "/_sandbox/alarm", "{appid, url, errortype, ...}: posts a signed alarm"),
