@@ -109,6 +109,38 @@ switch ($check) {
             if (count($a) !== count($b) + 1 || end($a)['answer'] !== 'success') fail("$argv[4]-$i: " . json_encode($a));
         }
         break;
+    case 'checkout-shipped-once': // CHECKOUT ORDERS SHOP_DIR: every paid checkout order: one sandbox order, settled, one delivery, shipped by callback.php
+        $c = load($argv[2], ['jsapi' => 'array', 'native' => 'array']);
+        $orders = load($argv[3], ['orders' => 'array'])['orders'];
+        $by = [];
+        foreach ($orders as $o) $by[$o['out_trade_no']][] = $o;
+        $paid = array_merge($c['jsapi'], $c['native']);
+        if ($paid === [] || count(array_unique($paid)) !== count($paid)) fail('no orders, or one paid twice');
+        foreach ($paid as $n) {
+            $o = $by[$n] ?? fail("$n: no sandbox order");
+            if (count($o) !== 1 || !$o[0]['settled'] || $o[0]['deliveries'] !== 1) fail("$n: " . json_encode($o));
+            if (!is_file("$argv[4]/$n.shipped")) fail("$n: callback.php did not ship it");
+        }
+        break;
+    case 'checkout-recorded-once': // CHECKOUT RECORDS: each paid checkout order's notification recorded exactly once
+        $c = load($argv[2], ['jsapi' => 'array', 'native' => 'array']);
+        $seen = array_count_values(array_column(load($argv[3], $records)['notifications'], 'out_trade_no'));
+        foreach (array_merge($c['jsapi'], $c['native']) as $n) {
+            if (($seen[$n] ?? 0) !== 1) fail("$n recorded " . ($seen[$n] ?? 0) . ' times');
+        }
+        break;
+    case 'checkout-refused':    // CHECKOUT ORDERS PER_KIND: each spoiled request refused (4 kinds), none of its orders paid
+        $c = load($argv[2], ['refused' => 'array', 'spoiled_orders' => 'array']);
+        if (count($c['refused']) !== 4) fail('kinds: ' . json_encode(array_keys($c['refused'])));
+        foreach ($c['refused'] as $kind => $reasons) {
+            if (count($reasons) !== (int) $argv[4] || in_array('PAID', $reasons, true)) fail("$kind: " . json_encode($reasons));
+        }
+        $paid = array_column(load($argv[3], ['orders' => 'array'])['orders'], 'out_trade_no');
+        // A spoiled request names an order nobody paid (the replayed-nonce kind names a new one).
+        foreach ($c['spoiled_orders'] as $n) {
+            if (in_array($n, $paid, true)) fail("$n was paid");
+        }
+        break;
     default:
         fail("unknown check $check");
 }

@@ -5,7 +5,9 @@
 # payment callbacks from 16 concurrent clients, then again under a fault
 # storm; then the sandbox pays 2,000 orders itself and posts WeChat's signed
 # notifications (and tampered ones, replays, a complaint and alarms) to the
-# shop, and checks the outcome. Prints "CHECK ok|FAIL name" lines.
+# shop, and checks the outcome; last, buyers check out through the shop's
+# checkout pages (JSAPI and native QR) and the sandbox pays them. Prints
+# "CHECK ok|FAIL name" lines.
 #   tests/e2e/run.sh [CALLBACKS] [CONCURRENCY]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,6 +48,8 @@ read -r appid secret appkey < <(grep '^wx0000000000000000' tests/sandbox-apps.tx
 partnerkey=e2ePARTNERKEYxxxxxxxxxxxxxxxxxx0
 # The app that takes payments in the sandbox (phase 3).
 read -r paid_appid paid_secret paid_appkey paid_partner paid_partnerkey < <(grep '^wxcallback00000001' tests/sandbox-apps.txt)
+# The shop of phase 5 (checkout pages): its own app.
+read -r co_appid co_secret co_appkey co_partner co_partnerkey < <(grep '^wxcheckout00000001' tests/sandbox-apps.txt)
 
 # --- the parts
 # --time-scale 0.005: WeChat's retry schedule (8 s ... 1000 s) and shipping deadlines run 200x faster.
@@ -151,6 +155,20 @@ http {
             fastcgi_param WXPAY_ORDERS_DIR $dir/kept-orders;
             fastcgi_param WXPAY_OUTBOX 1;
             fastcgi_pass unix:$dir/fpm-2.sock;
+            fastcgi_read_timeout 60s;
+        }
+        # Phase 5: the checkout pages, the NativeCall handler and their callback.
+        location ~ ^/shop/(checkout|native|callback)\.php\$ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param SCRIPT_FILENAME \$document_root/\$1.php;
+            fastcgi_param WXPAY_APPID $co_appid;
+            fastcgi_param WXPAY_APPSECRET $co_secret;
+            fastcgi_param WXPAY_APPKEY $co_appkey;
+            fastcgi_param WXPAY_PARTNER $co_partner;
+            fastcgi_param WXPAY_PARTNERKEY $co_partnerkey;
+            fastcgi_param WXPAY_NOTIFY_URL http://127.0.0.1:$web_port/shop/callback.php;
+            fastcgi_param WXPAY_ORDERS_DIR $dir/shop-orders;
+            fastcgi_pass unix:$dir/fpm.sock;
             fastcgi_read_timeout 60s;
         }
         # The shop of phase 3: the sandbox's paying app, its keys as FastCGI params.
@@ -339,6 +357,39 @@ check "the drain then shipped each of them exactly once" \
         exit(count($o) === 50 && count(array_filter($o, fn($x) => $x["deliveries"] === 1)) === 50 ? 0 : 1);' "$dir/orders-$kepttag.json"
 check "no worker crashed on either server" test "$(crashes)" = 0
 
+# --- phase 5: the buyer's journey from the checkout pages
+# nginx -> php-fpm -> examples/checkout.php / native.php -> the sandbox's buyer
+# checks and pays -> examples/callback.php verifies, ships, delivernotify.
+cotag=CO$RANDOM
+journeys=${WXPAY_E2E_CHECKOUT:-500}
+t0=$(date +%s.%N)
+"$PHP" -n -d extension=curl -d "extension=$SO" tests/e2e/checkout.php "http://127.0.0.1:$web_port/shop" "$api" \
+    "$dir/sandbox/ca.pem" "$journeys" 10 "$cotag" "$co_appid" "$co_appkey" "$co_partnerkey" > "$dir/checkout.json"
+for _ in $(seq 600); do
+    ctl "$api/_sandbox/orders" > "$dir/orders-checkout.json"
+    php -n -r '$d = json_decode(file_get_contents($argv[1]), true); exit($d["pending_posts"] === 0 ? 0 : 1);' "$dir/orders-checkout.json" && break
+    sleep 0.5
+done
+t1=$(date +%s.%N)
+echo "checkout phase: $(php -n -r '$c = json_decode(file_get_contents($argv[1]), true); echo count($c["jsapi"]), " JSAPI and ", count($c["native"]), " native orders paid, ", count($c["errors"]), " errors, refused: ", json_encode(array_map(fn($r) => array_count_values(preg_replace("/nonce \\w+/", "nonce N", $r)), $c["refused"]), JSON_UNESCAPED_UNICODE);' "$dir/checkout.json") in $(awk "BEGIN {printf \"%.1f\", $t1 - $t0}") s"
+check "$journeys JSAPI and $journeys native checkouts paid by the sandbox, no error" \
+    php -n -r '$c = json_decode(file_get_contents($argv[1]), true); $n = (int) $argv[2];
+        exit(count($c["jsapi"]) === $n + 10 && count($c["native"]) === $n && $c["errors"] === [] ? 0 : 1);' "$dir/checkout.json" "$journeys"
+check "each checkout order paid once, verified by callback.php, shipped and notified once" verify checkout-shipped-once \
+    "$dir/checkout.json" "$dir/orders-checkout.json" "$dir/shop-orders"
+recorded "$co_appid" 
+check "each checkout order's shipping notification recorded exactly once" verify checkout-recorded-once \
+    "$dir/checkout.json" "$dir/recorded-$co_appid.json"
+check "every tampered, wrongly keyed or replayed checkout refused by the buyer's client, and never paid" \
+    verify checkout-refused "$dir/checkout.json" "$dir/orders-checkout.json" 10
+check "orderquery reports a checkout order paid" \
+    "$PHP" -n -d "extension=$SO" -r '$c = json_decode(file_get_contents($argv[1]), true); $o = $c["native"][0];
+        $q = wx_order_query(null, ["appid" => $argv[2], "appkey" => $argv[3], "partner" => $argv[4], "partnerkey" => $argv[5], "out_trade_no" => $o],
+            ["api_base" => $argv[6], "cafile" => $argv[7], "appsecret" => $argv[8]]);
+        exit($q["trade_state"] === "0" && $q["out_trade_no"] === $o ? 0 : 1);' \
+    "$dir/checkout.json" "$co_appid" "$co_appkey" "$co_partner" "$co_partnerkey" "$api" "$dir/sandbox/ca.pem" "$co_secret"
+check "no worker crashed in the checkout phase" test "$(crashes)" = 0
+
 # --- secrets: none in any log or record of either phase
 token=$(php -n -r '$s = fsockopen("127.0.0.1", (int) $argv[1]); $k = $argv[2];
     fwrite($s, "*2\r\n\$3\r\nGET\r\n\$" . strlen($k) . "\r\n$k\r\n"); fgets($s); echo json_decode(fgets($s), true)["access_token"] ?? "";' \
@@ -346,7 +397,7 @@ token=$(php -n -r '$s = fsockopen("127.0.0.1", (int) $argv[1]); $k = $argv[2];
 leaks=0
 # Without the shared token there is nothing to scan for: that fails too.
 [ -n "$token" ] || { echo "  the shared access_token could not be read from Redis"; leaks=1; }
-for s in "$secret" "$appkey" "$partnerkey" "$paid_secret" "$paid_appkey" "$paid_partnerkey" ${token:+"$token"}; do
+for s in "$secret" "$appkey" "$partnerkey" "$paid_secret" "$paid_appkey" "$paid_partnerkey" "$co_secret" "$co_appkey" "$co_partnerkey" ${token:+"$token"}; do
     if grep -rlF -- "$s" "$dir"/*.log "$dir"/sandbox/notifications.jsonl "$dir"/recorded-*.json 2>/dev/null; then
         leaks=$((leaks + 1))
     fi
