@@ -44,6 +44,18 @@ awk -v e="$ext" -v p="$php" -v a="$akl" -v s="$sha" -v c="$core" -v l="$layout" 
     printf "  distance from the floor: %.2fx (budget <= 2x)  %s\n", e / f, (e / f <= 2 ? "met" : "MISSED");
 }'
 
+# --- the checkout page: create_biz_package() against the same rules in plain PHP
+"$PHP" -n -d "extension=$SO" bench/checkout.php > "$tmp/checkout"
+echo
+echo "== create_biz_package(): new helper, nine setParameter(), the JSON (medians of 15 interleaved rounds of 2,000, us per order)"
+val_co() { awk -v k="$1" '$1==k{print $2}' "$tmp/checkout"; }
+printf '  %-70s %8.2f us\n' "WxPay\\Helper" "$(val_co ext)" \
+    "the rules in plain PHP (tests/reference/wxpayhelper.php, as written)" "$(val_co php)" \
+    "wx_jsapi_request() (the function form, one call)" "$(val_co fn)"
+awk -v e="$(val_co ext)" -v p="$(val_co php)" 'BEGIN {
+    printf "  WxPay\\Helper vs plain PHP: %.2fx (goal >= 5x)  %s\n", p / e, (p / e >= 5 ? "met" : "MISSED");
+}'
+
 # --- notifications per second, loopback HTTPS against wxpay-sandbox
 sb=$tmp/sandbox
 mkdir -p "$sb"

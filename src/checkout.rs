@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use wxpay_core::clock;
 use wxpay_core::error::Error;
 use wxpay_core::wire::checkout::{self, Keys, Param, Stamp};
+use wxpay_core::wire::phpjson;
 use wxpay_core::wire::urlencode::Space;
 use wxpay_core::wire::Scalar;
 
@@ -131,8 +132,10 @@ pub fn owned(key: Scalar<'_>) -> Scalar<'static> {
 
 /// `ksort()` of the parameters, in place.
 pub fn ksort(params: &mut Params) {
-    let keys: Vec<Scalar<'_>> = params.iter().map(|(k, _)| k.clone()).collect();
-    let order = ksort_once(&keys);
+    let order = ksort_once(params.iter().map(|(k, _)| k));
+    if order.iter().enumerate().all(|(n, &i)| n == i) {
+        return;
+    }
     let mut taken: Vec<Option<(Scalar<'static>, Param<'static>)>> =
         std::mem::take(params).into_iter().map(Some).collect();
     params.extend(order.into_iter().filter_map(|i| taken[i].take()));
@@ -140,11 +143,12 @@ pub fn ksort(params: &mut Params) {
 
 /// `get_cft_package()`: sorts the parameters in place (as the original
 /// does), then builds the package in `formatQueryParaMap`'s own `ksort`
-/// order.
+/// order (the same order, unless PHP's comparison of numeric keys moves
+/// them again).
 pub fn package(params: &mut Params, partnerkey: &[u8], space: Space) -> Result<Vec<u8>, Error> {
     ksort(params);
-    let keys: Vec<Scalar<'_>> = params.iter().map(|(k, _)| k.clone()).collect();
-    checkout::package(params, &ksort_once(&keys), partnerkey, space)
+    let order = ksort_once(params.iter().map(|(k, _)| k));
+    checkout::package(params, &order, partnerkey, space)
 }
 
 /// The keys of `$keys`, owned.
@@ -392,6 +396,8 @@ fn jsapi_request(params: PhpArray, keys: PhpArray, options: PhpArray) -> Out<Arr
     let stamp = options.stamp().map_err(throw)?;
     let package = package(&mut params, &keys.partnerkey, options.space).map_err(throw)?;
     let members = checkout::jsapi_request(&keys.keys(), &package, &stamp).map_err(throw)?;
+    // What json_encode() of the array would refuse is refused here.
+    phpjson::check(&members).map_err(throw)?;
     Ok(Array(members_array(members)))
 }
 
@@ -410,6 +416,7 @@ fn app_request(params: PhpArray, keys: PhpArray, options: PhpArray) -> Out<Array
     let package = package(&mut params, &keys.partnerkey, options.space).map_err(throw)?;
     let traceid = options.traceid.clone().unwrap_or(Scalar::bytes(b""));
     let members = checkout::app_request(&keys.keys(), &package, &traceid, &stamp).map_err(throw)?;
+    phpjson::check(&members).map_err(throw)?;
     Ok(Array(members_array(members)))
 }
 

@@ -271,12 +271,13 @@ fn engine_ksort(input: &SignInput<'_>) -> Order {
 
 /// One `ksort()` of a PHP array's distinct keys, as positions: by bytes
 /// unless two keys may compare as numbers, then by the engine's rule.
-pub fn ksort_once(keys: &[Scalar<'_>]) -> Vec<usize> {
+pub fn ksort_once<'k, 's: 'k>(keys: impl Iterator<Item = &'k Scalar<'s>>) -> Vec<usize> {
+    let keys: SmallVec<[&Scalar<'_>; 16]> = keys.collect();
     if keys.iter().filter(|k| k.maybe_numeric()).nth(1).is_some() {
-        return engine_sort(keys.iter(), 1);
+        return engine_sort(keys.into_iter(), 1);
     }
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp_bytes(&keys[b]));
+    order.sort_by(|&a, &b| keys[a].cmp_bytes(keys[b]));
     order
 }
 

@@ -7,7 +7,6 @@
 
 use crate::error::{Error, Result};
 use crate::wire::paysign::app_signature;
-use crate::wire::phpjson;
 use crate::wire::urlencode::{urlencode_into, Space};
 use crate::wire::Scalar;
 use md5::{Digest, Md5};
@@ -183,7 +182,8 @@ pub fn package(
 }
 
 /// `create_biz_package()`'s object, members in its order, every value a
-/// string (`timeStamp` too, as the 2014 SDK sends it).
+/// string (`timeStamp` too, as the 2014 SDK sends it). Its JSON is
+/// `phpjson::object` of it (which refuses a value that is not UTF-8).
 pub fn jsapi_request(
     keys: &Keys<'_>,
     package: &[u8],
@@ -209,7 +209,6 @@ pub fn jsapi_request(
         ("paySign", owned(pay_sign.as_bytes())),
         ("signType", owned(keys.signtype)),
     ];
-    phpjson::check(&members)?;
     Ok(members)
 }
 
@@ -248,7 +247,6 @@ pub fn app_request(
         ("app_signature", owned(signature.as_bytes())),
         ("sign_method", owned(keys.signtype)),
     ];
-    phpjson::check(&members)?;
     Ok(members)
 }
 

@@ -42,7 +42,8 @@ pub fn app_signature(fields: &[(&str, &[u8])], appkey: &[u8]) -> String {
     input.set_appkey(Scalar::bytes(appkey));
     let order = input.byte_order();
     let hex = input.signature(&order);
-    String::from_utf8_lossy(&hex).into_owned()
+    // Forty ASCII hex digits.
+    String::from_utf8(hex.to_vec()).unwrap_or_default()
 }
 
 /// Whether a received hex digest equals the expected one, ignoring hex case,

@@ -47,9 +47,31 @@ fn utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str> {
     })
 }
 
+/// The bytes `json_encode` writes as they are: printable ASCII but `"`,
+/// `\\` and `/`.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        t[b as usize] = !matches!(b, b'"' | b'\\' | b'/');
+        b += 1;
+    }
+    t
+};
+
 fn string_into(text: &str, out: &mut String) {
     out.push('"');
-    for c in text.chars() {
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Most of a package is plain ASCII: copy it a run at a time.
+        let plain = rest
+            .bytes()
+            .position(|b| !PLAIN[usize::from(b)])
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -59,7 +81,7 @@ fn string_into(text: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            ' '..='\u{7f}' => out.push(c),
+            '\u{7f}' => out.push(c),
             _ => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {

@@ -15,6 +15,7 @@ pub enum Space {
 /// bytes: GBK stays GBK).
 pub fn urlencode_into(value: &[u8], space: Space, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(value.len() * 3);
     for &b in value {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b),
