@@ -14,7 +14,7 @@ $prelude = '<?php
 define("APPID", ' . var_export($appid, true) . ');
 define("APPKEY", ' . var_export($appkey, true) . ');
 define("APPSERCERT", ' . var_export($secret, true) . ');
-define("PARTNERKEY", "not used by these snippets");
+define("PARTNERKEY", "8934e7d15453e97507ef794cf7b0519d");
 $appsecret = APPSERCERT;
 $obj = ["appid" => APPID, "openid" => "o-' . $tag . '", "transid" => "1218614901201405273313473135",
         "out_trade_no" => "' . $tag . '-" . bin2hex(random_bytes(3)), "deliver_timestamp" => time(),
@@ -56,6 +56,6 @@ echo "notifications the sandbox recorded for them: ", count(sandbox_notification
 echo "kept in the outbox: ", wx_deliver_outbox(['outbox' => $outbox])['pending'], " (the parcel)\n";
 ?>
 --EXPECT--
-7 runnable snippets, 7 ran cleanly
+10 runnable snippets, 10 ran cleanly
 notifications the sandbox recorded for them: yes
 kept in the outbox: 1 (the parcel)

@@ -311,7 +311,7 @@ fn array_key(z: &Zval) -> PhpResult<Scalar<'static>> {
     let z = deref(z);
     if let Some(s) = z.zend_str() {
         let b = s.as_bytes();
-        return Ok(match canonical_int(b) {
+        return Ok(match Scalar::int_key(b) {
             Some(n) => Scalar::Int(n),
             None => Scalar::Bytes(Cow::Owned(b.to_vec())),
         });
@@ -337,21 +337,6 @@ fn array_key(z: &Zval) -> PhpResult<Scalar<'static>> {
     )))
 }
 
-/// `ZEND_HANDLE_NUMERIC_STR`: "0", "-5", "42" are int keys; "05", "-0",
-/// "+1", " 1" and anything beyond 64 bits stay strings.
-fn canonical_int(b: &[u8]) -> Option<i64> {
-    let digits = b.strip_prefix(b"-").unwrap_or(b);
-    let canonical = match digits {
-        [b'0'] => b.len() == 1,
-        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
-        _ => false,
-    };
-    if !canonical || b.len() > 20 {
-        return None;
-    }
-    std::str::from_utf8(b).ok()?.parse().ok()
-}
-
 /// An `int|string` argument (traceid, retcode).
 fn scalar_arg(z: &Zval, position: u32, name: &str) -> PhpResult<Scalar<'static>> {
     let z = deref(z);
@@ -367,29 +352,4 @@ fn scalar_arg(z: &Zval, position: u32, name: &str) -> PhpResult<Scalar<'static>>
         "string|int",
         &type_name(z),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::canonical_int;
-
-    #[test]
-    fn numeric_keys_as_php() {
-        assert_eq!(canonical_int(b"12"), Some(12));
-        assert_eq!(canonical_int(b"-5"), Some(-5));
-        assert_eq!(canonical_int(b"0"), Some(0));
-        for s in [
-            "05",
-            "-0",
-            "+1",
-            " 1",
-            "1 ",
-            "",
-            "-",
-            "99999999999999999999",
-            "1e3",
-        ] {
-            assert_eq!(canonical_int(s.as_bytes()), None, "{s}");
-        }
-    }
 }

@@ -79,6 +79,21 @@ impl<'a> Scalar<'a> {
         }
     }
 
+    /// `ZEND_HANDLE_NUMERIC_STR`: "0", "-5", "42" are int keys; "05", "-0",
+    /// "+1", " 1" and anything beyond 64 bits stay strings.
+    pub fn int_key(b: &[u8]) -> Option<i64> {
+        let digits = b.strip_prefix(b"-").unwrap_or(b);
+        let canonical = match digits {
+            [b'0'] => b.len() == 1,
+            [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+            _ => false,
+        };
+        if !canonical || b.len() > 20 {
+            return None;
+        }
+        std::str::from_utf8(b).ok()?.parse().ok()
+    }
+
     /// `strtolower()`: ASCII only (locale-independent since PHP 8.2).
     #[inline(always)]
     pub(super) fn lowercased(self) -> Self {
@@ -88,6 +103,33 @@ impl<'a> Scalar<'a> {
                 Scalar::Bytes(Cow::Owned(s.to_ascii_lowercase()))
             }
             other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scalar;
+
+    #[test]
+    fn numeric_keys_as_php() {
+        assert_eq!(Scalar::int_key(b"12"), Some(12));
+        assert_eq!(Scalar::int_key(b"-5"), Some(-5));
+        assert_eq!(Scalar::int_key(b"0"), Some(0));
+        assert_eq!(Scalar::int_key(b"-9223372036854775808"), Some(i64::MIN));
+        for s in [
+            "05",
+            "-0",
+            "+1",
+            " 1",
+            "1 ",
+            "",
+            "-",
+            "99999999999999999999",
+            "9223372036854775808",
+            "1e3",
+        ] {
+            assert_eq!(Scalar::int_key(s.as_bytes()), None, "{s}");
         }
     }
 }
