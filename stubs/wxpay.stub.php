@@ -222,7 +222,7 @@ function wx_deliver_requeue(?array $ids = null, #[\SensitiveParameter] array $op
  *
  * @param array{max_age?: int} $options as for wx_payment_verify()
  * @return array{appid: string, openid: string, issubscribe: string, productid: string, timestamp: string, noncestr: string}
- *         productid as signed: still URL-encoded, as the QR URL carried it
+ *         every field is covered by the AppSignature
  * @throws \WxPay\SignatureException the AppSignature does not match, or the TimeStamp is beyond max_age
  * @throws \WxPay\InvalidArgumentException bad or hostile XML, a missing element
  */

@@ -303,8 +303,7 @@ const NATIVE_CALL: [(&str, &str); 6] = [
 ];
 
 /// Checks a NativeCall request. Returns appid, openid, issubscribe,
-/// productid (as signed: still URL-encoded, as the QR URL carried it),
-/// timestamp, noncestr.
+/// productid (as WeChat sends it), timestamp, noncestr.
 pub fn verify_native_call(
     body: &[u8],
     appkey: &[u8],

@@ -176,8 +176,12 @@ pub fn package(
     }
     md5.update(b"&key=");
     md5.update(partnerkey);
+    let mut sign = [0u8; 32];
+    // A 16-byte digest always fits 32 hex digits.
+    let _ = hex::encode_to_slice(md5.finalize(), &mut sign);
+    sign.make_ascii_uppercase();
     encoded.extend_from_slice(b"&sign=");
-    encoded.extend_from_slice(hex::encode_upper(md5.finalize()).as_bytes());
+    encoded.extend_from_slice(&sign);
     Ok(encoded)
 }
 
