@@ -134,6 +134,21 @@ fn read_message(
     Ok((body, appkey, read_options(3, options)?))
 }
 
+/// The core's check of a message signed whole.
+type VerifyFields = fn(&[u8], &[u8], &Options, u64) -> Result<Vec<(&'static str, Vec<u8>)>, Error>;
+
+/// `($post_xml, $appkey, $options)` checked by `verify`, as an array.
+fn verify_fields(
+    post_xml: PhpBytes,
+    appkey: PhpBytes,
+    options: PhpArray,
+    verify: VerifyFields,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let (body, appkey, options) = read_message(post_xml, appkey, options)?;
+    let fields = verify(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
+    Ok(to_array(fields))
+}
+
 /// Checks a complaint (维权) posted to the shop's payfeedback URL. Returns
 /// what its signature covers apart from what it does not.
 #[php_function]
@@ -165,10 +180,7 @@ pub fn wx_alarm_verify(
     appkey: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let (body, appkey, options) = read_message(post_xml, appkey, options)?;
-    let fields =
-        callback::verify_alarm(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
-    Ok(to_array(fields))
+    verify_fields(post_xml, appkey, options, callback::verify_alarm)
 }
 
 /// Checks WeChat's NativeCall request, posted to the shop's native
@@ -180,10 +192,7 @@ pub fn wx_native_call_verify(
     appkey: PhpBytes,
     options: PhpArray,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let (body, appkey, options) = read_message(post_xml, appkey, options)?;
-    let fields =
-        callback::verify_native_call(&body, &appkey, &options, clock::now_secs()).map_err(throw)?;
-    Ok(to_array(fields))
+    verify_fields(post_xml, appkey, options, callback::verify_native_call)
 }
 
 /// The function entries for `#[php_module]`.

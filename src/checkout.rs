@@ -391,14 +391,35 @@ pub fn wx_jsapi_request(params: PhpArray, keys: PhpArray, options: PhpArray) -> 
 }
 
 fn jsapi_request(params: PhpArray, keys: PhpArray, options: PhpArray) -> Out<Array> {
-    let (mut params, keys, options) = start(params, keys, options, &[])?;
-    checkout::check_parameters(&params).map_err(throw)?;
-    let stamp = options.stamp().map_err(throw)?;
-    let package = package(&mut params, &keys.partnerkey, options.space).map_err(throw)?;
-    let members = checkout::jsapi_request(&keys.keys(), &package, &stamp).map_err(throw)?;
+    let o = SignedOrder::read(params, keys, options, &[])?;
+    let members = checkout::jsapi_request(&o.keys.keys(), &o.package, &o.stamp).map_err(throw)?;
     // What json_encode() of the array would refuse is refused here.
     phpjson::check(&members).map_err(throw)?;
     Ok(Array(members_array(members)))
+}
+
+/// What the JSAPI and app objects are built from: the order checked as
+/// `check_cft_parameters()` does and signed into its package.
+struct SignedOrder {
+    keys: OwnedKeys,
+    options: Options,
+    package: Vec<u8>,
+    stamp: Stamp,
+}
+
+impl SignedOrder {
+    fn read(params: PhpArray, keys: PhpArray, options: PhpArray, extra: &[&str]) -> Out<Self> {
+        let (mut params, keys, options) = start(params, keys, options, extra)?;
+        checkout::check_parameters(&params).map_err(throw)?;
+        let stamp = options.stamp().map_err(throw)?;
+        let package = package(&mut params, &keys.partnerkey, options.space).map_err(throw)?;
+        Ok(SignedOrder {
+            keys,
+            options,
+            package,
+            stamp,
+        })
+    }
 }
 
 /// The app payment object (`create_app_package($traceid)`), as an array
@@ -410,12 +431,10 @@ pub fn wx_app_request(params: PhpArray, keys: PhpArray, options: PhpArray) -> Ph
 }
 
 fn app_request(params: PhpArray, keys: PhpArray, options: PhpArray) -> Out<Array> {
-    let (mut params, keys, options) = start(params, keys, options, &["traceid"])?;
-    checkout::check_parameters(&params).map_err(throw)?;
-    let stamp = options.stamp().map_err(throw)?;
-    let package = package(&mut params, &keys.partnerkey, options.space).map_err(throw)?;
-    let traceid = options.traceid.clone().unwrap_or(Scalar::bytes(b""));
-    let members = checkout::app_request(&keys.keys(), &package, &traceid, &stamp).map_err(throw)?;
+    let o = SignedOrder::read(params, keys, options, &["traceid"])?;
+    let traceid = o.options.traceid.clone().unwrap_or(Scalar::bytes(b""));
+    let members =
+        checkout::app_request(&o.keys.keys(), &o.package, &traceid, &o.stamp).map_err(throw)?;
     phpjson::check(&members).map_err(throw)?;
     Ok(Array(members_array(members)))
 }

@@ -56,59 +56,59 @@ impl Buyer {
     /// (or its JSON) a checkout page passes to getBrandWCPayRequest.
     pub fn jsapi(&self, body: &[u8]) -> (u16, Value) {
         self.answer("jsapi", JSAPI_FAIL, || {
-            let (req, openid) = read(body, JSAPI_FAIL)?;
-            let get = |k: &str| text(&req, k, JSAPI_FAIL);
-            let (appid, package, ts, nonce) = (
-                get("appId")?,
-                get("package")?,
-                get("timeStamp")?,
-                get("nonceStr")?,
-            );
-            let appkey = self.appkey(&appid, JSAPI_FAIL)?;
-            let expected = biz_sign(
-                &[
-                    ("appid", appid.as_bytes()),
-                    ("noncestr", nonce.as_bytes()),
-                    ("package", package.as_bytes()),
-                    ("timestamp", ts.as_bytes()),
-                ],
-                appkey.as_bytes(),
-            );
-            if !expected.eq_ignore_ascii_case(&get("paySign")?) {
-                return refuse(JSAPI_FAIL, "paySign does not match (appkey)");
-            }
-            self.pay_package(JSAPI_FAIL, &appid, &package, &nonce, &openid)
+            // (member, signed name), in the signature's sorted order.
+            let fields = [
+                ("appId", "appid"),
+                ("nonceStr", "noncestr"),
+                ("package", "package"),
+                ("timeStamp", "timestamp"),
+            ];
+            let (v, openid) = self.signed(body, JSAPI_FAIL, &fields, "paySign")?;
+            self.pay_package(JSAPI_FAIL, &v[0], &v[2], &v[1], &openid)
         })
     }
 
     /// `POST /_sandbox/app {request, openid}`: an app's payment object.
     pub fn app(&self, body: &[u8]) -> (u16, Value) {
         self.answer("app", APP_FAIL, || {
-            let (req, openid) = read(body, APP_FAIL)?;
-            let get = |k: &str| text(&req, k, APP_FAIL);
-            let (appid, package, ts, nonce, traceid) = (
-                get("appid")?,
-                get("package")?,
-                get("timestamp")?,
-                get("noncestr")?,
-                get("traceid")?,
-            );
-            let appkey = self.appkey(&appid, APP_FAIL)?;
-            let expected = biz_sign(
-                &[
-                    ("appid", appid.as_bytes()),
-                    ("noncestr", nonce.as_bytes()),
-                    ("package", package.as_bytes()),
-                    ("timestamp", ts.as_bytes()),
-                    ("traceid", traceid.as_bytes()),
-                ],
-                appkey.as_bytes(),
-            );
-            if !expected.eq_ignore_ascii_case(&get("app_signature")?) {
-                return refuse(APP_FAIL, "app_signature does not match (appkey)");
-            }
-            self.pay_package(APP_FAIL, &appid, &package, &nonce, &openid)
+            let fields = [
+                ("appid", "appid"),
+                ("noncestr", "noncestr"),
+                ("package", "package"),
+                ("timestamp", "timestamp"),
+                ("traceid", "traceid"),
+            ];
+            let (v, openid) = self.signed(body, APP_FAIL, &fields, "app_signature")?;
+            self.pay_package(APP_FAIL, &v[0], &v[2], &v[1], &openid)
         })
+    }
+
+    /// `{request, openid}` whose `signature` member is the get_biz_sign of
+    /// `fields` (the first is the appid) with the app's appkey: the
+    /// fields' values and the openid.
+    fn signed(
+        &self,
+        body: &[u8],
+        fail: &'static str,
+        fields: &[(&str, &'static str)],
+        signature: &str,
+    ) -> Checked<(Vec<String>, String)> {
+        let (req, openid) = read(body, fail)?;
+        let values = fields
+            .iter()
+            .map(|(member, _)| text(&req, member, fail))
+            .collect::<Checked<Vec<String>>>()?;
+        let appkey = self.appkey(&values[0], fail)?;
+        let signed: Vec<(&str, &[u8])> = fields
+            .iter()
+            .zip(&values)
+            .map(|((_, name), v)| (*name, v.as_bytes()))
+            .collect();
+        if !biz_sign(&signed, appkey.as_bytes()).eq_ignore_ascii_case(&text(&req, signature, fail)?)
+        {
+            return refuse(fail, format!("{signature} does not match (appkey)"));
+        }
+        Ok((values, openid))
     }
 
     /// `POST /_sandbox/scan {url, openid, native_url}`: a buyer scans the QR
