@@ -65,6 +65,33 @@ $fail('G.fq.package', wx_pay_package($g, $v['cfg.PARTNERKEY']));
 $obj = ['b' => '1', 'A' => '2', 'a' => '3', 'C' => '4'];
 $v['G.fbiz.sign'] = sha1('a=3&appkey=' . $v['cfg.APPKEY'] . '&b=1&c=4');
 $fail('G.fbiz.sign', helper($config, [])->get_biz_sign($obj));
+// G: formatBizQueryParaMap keeps empty values ("a=&b=&c=null&sign=s" plus the appkey).
+$v['G.fbiz.keeps_empty.sign'] = sha1(str_replace('a=&b=', 'a=&appkey=' . $v['cfg.APPKEY'] . '&b=', $v['G.fbiz.keeps_empty']));
+$fail('G.fbiz.keeps_empty.sign', helper($config, [])->get_biz_sign(['sign' => 's', 'c' => 'null', 'b' => null, 'a' => '']));
+// G.xml's rule through the reply: RetCode "12 " is numeric (bare), "0x1A" is not (CDATA).
+$v['G.xml.bare'] = '<RetCode>12 </RetCode>';
+$fail('G.xml.bare', (function () use ($config) {
+    $x = helper($config, ['body' => 'x'])->create_native_package('12 ', 'm');
+    return preg_match('#<RetCode>12 </RetCode>#', $x) ? '<RetCode>12 </RetCode>' : $x;
+})());
+$x = helper($config, ['body' => 'x'])->create_native_package('0x1A', 'm');
+$v['G.xml.cdata'] = '<RetCode><![CDATA[0x1A]]></RetCode>';
+$fail('G.xml.cdata', str_contains($x, $v['G.xml.cdata']) ? $v['G.xml.cdata'] : $x);
+// G.magic: a query whose MD5 is "0e" + 30 digits; the original's loose == accepts the sign "0".
+parse_str($v['G.magic.content'], $q);
+$ts = '1400000000';
+$body = '<xml><OpenId>o</OpenId><AppId>' . $v['cfg.APPID'] . '</AppId><IsSubscribe>1</IsSubscribe><TimeStamp>' . $ts
+      . '</TimeStamp><NonceStr>n</NonceStr><AppSignature>' . sha1('appid=' . $v['cfg.APPID'] . '&appkey=' . $v['cfg.APPKEY']
+      . "&issubscribe=1&noncestr=n&openid=o&timestamp=$ts") . '</AppSignature><SignMethod>sha1</SignMethod></xml>';
+$pkeys = ['partnerkey' => $v['cfg.PARTNERKEY'], 'appkey' => $v['cfg.APPKEY']];
+foreach (['0', '0e1', '00'] as $forged) {
+    try { wx_payment_verify($q + ['sign' => $forged], $body, $pkeys); $got = 'accepted'; }
+    catch (WxPay\SignatureException $e) { $got = 'false'; }
+    $v["G.magic.strict_$forged"] = 'false';
+    $fail("G.magic.strict_$forged", $got);
+}
+$v['G.magic.genuine_upper'] = 'accepted';
+$fail('G.magic.genuine_upper', wx_payment_verify($q + ['sign' => strtoupper($v['G.magic.md5'])], $body, $pkeys) ? 'accepted' : 'no');
 // G: setParameter's trimString.
 $h = new WxPay\Helper($config);
 $h->setParameter('body', '');
@@ -74,4 +101,4 @@ $fail('G.setParameter_state', str_replace("\n", ' ', var_export($h->parameters, 
 echo "$n checks\n";
 ?>
 --EXPECT--
-22 checks
+29 checks
