@@ -22,7 +22,11 @@ foreach (['field', 'partnerkey', 'appkey', 'malformed', 'doctype'] as $kind) {
 $mh = curl_multi_init();
 $paid = 0;
 $errors = [];
-$add = function () use (&$jobs, $mh, $api, $ca) {
+// Handles added and not yet read back: the loop runs until none is left
+// (curl's $active can be 0 just before the last handles are added).
+$inflight = 0;
+$add = function () use (&$jobs, &$inflight, $mh, $api, $ca) {
+    $inflight++;
     $job = array_shift($jobs);
     $h = curl_init("$api/_sandbox/pay");
     curl_setopt_array($h, [CURLOPT_POST => true, CURLOPT_POSTFIELDS => json_encode($job), CURLOPT_RETURNTRANSFER => true,
@@ -39,7 +43,8 @@ do {
         if (!empty($r['ok'])) $paid++; else $errors[] = $r['error'] ?? curl_error($h);
         curl_multi_remove_handle($mh, $h);
         curl_close($h);
+        $inflight--;
         if ($jobs) $add();
     }
-} while ($active || $jobs);
+} while ($inflight > 0);
 echo json_encode(['paid' => $paid, 'errors' => array_slice($errors, 0, 5)]);
