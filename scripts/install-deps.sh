@@ -34,10 +34,19 @@ if [ "${1:-build}" = build ]; then
     if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
         echo "install-deps: cargo is in ~/.cargo/bin; add it to PATH" >&2
     fi
-    command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ] || {
-        echo "install-deps: no Rust toolchain found; install one with rustup (Rust >= 1.85)" >&2
+    # The minimum is the workspace's rust-version (scripts/msrv.py keeps it true).
+    need=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$(dirname "$0")/../Cargo.toml" | head -1)
+    rustc=$(command -v rustc || echo "$HOME/.cargo/bin/rustc")
+    [ -x "$rustc" ] || {
+        echo "install-deps: no Rust toolchain found; install one with rustup (Rust >= $need)" >&2
         exit 1
     }
+    have=$("$rustc" --version | awk '{print $2}')
+    if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -1)" != "$need" ]; then
+        echo "install-deps: $rustc is $have; wxpay and its locked dependencies need Rust $need or later" >&2
+        echo "install-deps: update it (rustup update stable), or install a pre-built package (README)" >&2
+        exit 1
+    fi
 fi
 
 # The lint suite's tools: rustup components of the toolchain that builds.

@@ -75,9 +75,10 @@ account() {
 }
 
 # 0. lint: rustfmt's layout and clippy with every warning an error, over
-#    the whole workspace and its tests, and the core's layers (three checks).
+#    the whole workspace and its tests, the core's layers, and rust-version
+#    against the locked dependencies (four checks).
 if want lint; then
-    note "lint (cargo fmt --check, cargo clippy -D warnings, the core's layers)"
+    note "lint (cargo fmt --check, cargo clippy -D warnings, the core's layers, rust-version)"
     p=0 f=0
     if cargo fmt --all -- --check > "$log_dir/fmt.log" 2>&1; then
         echo "LINT ok cargo fmt --check"; p=$((p + 1))
@@ -91,7 +92,8 @@ if want lint; then
         head -60 "$log_dir/clippy.log"; echo "LINT FAIL cargo clippy -D warnings"; f=$((f + 1))
     fi
     if python3 scripts/layers.py; then p=$((p + 1)); else f=$((f + 1)); fi
-    account "lint" 0 "$p" "$f" 3
+    if python3 scripts/msrv.py; then p=$((p + 1)); else f=$((f + 1)); fi
+    account "lint" 0 "$p" "$f" 4
 fi
 
 # 1. cargo test: the PHP-free core (and the sandbox). --no-fail-fast: a

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Checks that the workspace's rust-version is the real minimum: the highest
+rust-version any locked dependency declares (cargo refuses an older rustc
+for those crates anyway, so a lower figure in Cargo.toml only misleads;
+clippy's incompatible_msrv holds the project's own code to the figure).
+Exit 1 when Cargo.toml says otherwise."""
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def version(text):
+    return tuple(int(p) for p in text.split(".")[:2])
+
+
+manifest = (ROOT / "Cargo.toml").read_text()
+declared = re.search(r'^rust-version = "([0-9.]+)"', manifest, re.M)
+if not declared:
+    sys.exit("MSRV FAIL: no rust-version in the workspace's Cargo.toml")
+declared = declared.group(1)
+
+meta = json.loads(subprocess.run(
+    [os.environ.get("CARGO", "cargo"), "metadata", "--locked", "--offline", "--format-version", "1"],
+    cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+ours = {p["id"] for p in meta["packages"] if p["id"] in meta["workspace_members"]}
+needs = {}
+for p in meta["packages"]:
+    if p["id"] not in ours and p.get("rust_version"):
+        needs.setdefault(version(p["rust_version"]), []).append(f'{p["name"]} {p["version"]}')
+top = max(needs)
+top_text = ".".join(map(str, top))
+if version(declared) != top:
+    sys.exit(f"LINT FAIL rust-version: Cargo.toml says {declared}, the locked dependencies need "
+             f"{top_text} ({', '.join(sorted(needs[top]))}): set rust-version = \"{top_text}\"")
+print(f"LINT ok rust-version {declared}: the highest any locked dependency declares "
+      f"({', '.join(sorted(needs[top]))})")
