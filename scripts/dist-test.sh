@@ -7,13 +7,14 @@
 #   module, an fpm request through it (fpm row), dpkg -r (module disabled and
 #   gone, the edited ini kept), dpkg -P (nothing left), and no service touched.
 # For each ZTS row: the PIE zip unpacked into that PHP's extension_dir passes
-# the phpt suite.
+# the phpt suite. Row 8.2-nts-glibc231: the NTS zip on bullseye's glibc 2.31
+# with a PHP 8.2 built there (legacy_row).
 # Prints "DIST ok ..." / "DIST FAIL ..." lines; DIST_TEST_ROWS picks rows.
 set -uo pipefail
 source "$(dirname "$0")/rows.sh"
 cd "$WXPAY_ROOT"
 
-ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.5-nts 8.2-zts 8.4-zts}
+ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.5-nts 8.2-zts 8.4-zts 8.2-nts-glibc231}
 FPM_ROW=${DIST_TEST_FPM_ROW:-8.4-nts}
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 [ -d dist ] && ls dist/*.deb >/dev/null 2>&1 || die "no dist/: run make dist first"
@@ -30,12 +31,13 @@ rm -rf "$sandbox" && mkdir -p "$sandbox"
 tar -C "$sandbox" --strip-components=1 -xzf dist/wxpay-sandbox-"$VERSION"-*.tar.gz
 check "the sandbox tarball carries its guide and the reference" test -s "$sandbox/SANDBOX.md" -a -s "$sandbox/reference.md"
 
-# phpt ROOT PHP EXT LOG: the whole phpt suite in chroot ROOT with php PHP
-# loading EXT (a module name: the installed file in extension_dir).
+# phpt ROOT PHP EXT LOG RUN_TESTS [SUITES]: the whole phpt suite (or SUITES of
+# tests/run-all.sh) in chroot ROOT with php PHP loading EXT (a module name:
+# the installed file in extension_dir).
 phpt() {
-    local root=$1 php=$2 ext=$3 log=$4 run_tests=$5
+    local root=$1 php=$2 ext=$3 log=$4 run_tests=$5 suites=${6:-phpt}
     in_chroot "$root" env PHP="$php" WXPAY_SO="$ext" WXPAY_BIN=/cache/dist-sandbox RUN_TESTS="$run_tests" \
-        SANDBOX_DIR="build/dist-test/$(basename "$root")/sandbox" WXPAY_SUITES=phpt bash /src/tests/run-all.sh >"$log" 2>&1
+        SANDBOX_DIR="build/dist-test/$(basename "$root")/sandbox" WXPAY_SUITES="$suites" bash /src/tests/run-all.sh >"$log" 2>&1
     local status=$?
     grep -E '^(Tests (passed|failed|skipped)|FAIL|[0-9]+ passed)' "$log" | sed 's/^/    /'
     [ $status -eq 0 ] && grep -qE '^Tests passed *: *[1-9]' "$log"
@@ -157,9 +159,38 @@ zts_row() {
     rm -f "$CHROOT$ext_dir/wxpay.so"
 }
 
+# legacy_row ROW: the oldest glibc Debian still serves, bullseye (2.31), which
+# carries no PHP 8.2: PHP 8.2 NTS built there from Debian's php8.2 source, as
+# a shop with a third-party PHP has it. The NTS zip's wxpay.so unpacked into
+# its extension_dir and enabled in its php.ini, as INSTALL says; the phpt
+# suite and the differential tests against it, with the tarball's sandbox.
+legacy_row() {
+    local row=$1 ver=8.2 root zip name ext_dir libc
+    root=$(chroot_with legacy-bullseye bullseye build-essential autoconf bison re2c pkg-config libssl-dev \
+        redis-server procps) || { echo "DIST FAIL $row: bullseye chroot"; return; }
+    built_php "$root" "$ver" nts || { echo "DIST FAIL $row: no PHP $ver built in bullseye"; return; }
+    zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-*-nts.zip) || { echo "DIST FAIL $row: no zip"; return; }
+    name=$(basename "$zip" .zip)
+    libc=$(in_chroot "$root" ldd --version | head -1 | grep -oE '[0-9]+\.[0-9]+$')
+    check "$row: the chroot's glibc is $libc, older than the build hosts'" test "$libc" = 2.31
+    ext_dir=$(in_chroot "$root" "$BUILT_PHP/bin/php" -n -r 'echo PHP_EXTENSION_DIR;')
+    mkdir -p "$root$ext_dir"
+    check "$row: $(basename "$zip") unpacked into extension_dir" unzip -q -o -j "$zip" "$name/wxpay.so" -d "$root$ext_dir"
+    echo "extension=wxpay" >"$root$BUILT_PHP/lib/php.ini"
+    check "$row: php --ri wxpay (enabled in php.ini)" \
+        in_chroot "$root" sh -c "$BUILT_PHP/bin/php --ri wxpay | grep -q 'wxpay support => enabled'"
+    check "$row: the tarball's wxpay-sandbox runs (and serves the suite below)" \
+        in_chroot "$root" sh -c '/cache/dist-sandbox/wxpay-sandbox --help | grep -q "^usage: wxpay-sandbox"'
+    rm -f "$root$BUILT_PHP/lib/php.ini"
+    check "$row: phpt suite and differential tests against the unpacked module" phpt "$root" "$BUILT_PHP/bin/php" wxpay \
+        "$CACHE/dist-test-$row.log" "$BUILT_PHP/lib/php/build/run-tests.php" "phpt differential"
+    rm -f "$root$ext_dir/wxpay.so"
+}
+
 for row in $ROWS; do
     echo "== $row"
     case $row in
+    *-glibc231) legacy_row "$row" ;;
     *-zts) zts_row "$row" ;;
     *) debian_row "$row" ;;
     esac

@@ -7,6 +7,8 @@
 #   phpX.Y-wxpay_VERSION-1_amd64.deb                            for Debian's own PHP packages
 #   wxpay-sandbox-VERSION-x86_64-linux-glibc.tar.gz             the sandbox and test proxy
 #   composer.json, SHA256SUMS
+# Every binary is built for glibc 2.17 (scripts/floor.sh) and checked: a
+# newer symbol version fails the build.
 # DIST_ROWS picks rows (default: every row but the 8.6 release candidate).
 set -euo pipefail
 source "$(dirname "$0")/rows.sh"
@@ -49,6 +51,15 @@ deb() {
     dpkg-deb --root-owner-group -Zxz --build "$root" "$OUT/${pkg}_$VERSION-1_$DEB_ARCH.deb" >/dev/null
 }
 
+# floor_check WHAT VERSION: fails when a binary needs a newer glibc than the
+# floor every artifact promises (README, docs/compatibility.md).
+FLOOR=$(sed -n 's/.*WXPAY_FLOOR_GLIBC=\([0-9.]*\).*/\1/p' scripts/floor.sh)
+floor_check() {
+    [ "$(printf '%s\n%s\n' "$2" "$FLOOR" | sort -V | tail -1)" = "$FLOOR" ] && return 0
+    say "$1 needs glibc $2, above the floor $FLOOR: not shipped"
+    return 1
+}
+
 status=0
 for row in $ROWS; do
     ver=${row%-*} kind=${row#*-}
@@ -64,6 +75,7 @@ for row in $ROWS; do
     mkdir -p "$dir"
     strip --strip-unneeded -o "$dir/wxpay.so" "$SO"
     glibc=$(glibc_needed "$dir/wxpay.so")
+    floor_check "$name/wxpay.so" "$glibc" || { status=1; continue; }
     sed -e "s/@PHP@/$ver/g" -e "s/@KIND@/${kind^^}/g" -e "s/@GLIBC@/$glibc/g" packaging/INSTALL >"$dir/INSTALL"
     cp LICENSE "$dir/"
     docs "$dir"
@@ -80,8 +92,11 @@ for row in $ROWS; do
     if [ "$row" = 8.2-nts ]; then
         sb=$stage/wxpay-sandbox-$VERSION
         mkdir -p "$sb"
-        strip -o "$sb/wxpay-sandbox" "$CACHE/target-$row/release/wxpay-sandbox"
-        strip -o "$sb/wxpay-testproxy" "$CACHE/target-$row/release/wxpay-testproxy"
+        strip -o "$sb/wxpay-sandbox" "$ROW_OUT/wxpay-sandbox"
+        strip -o "$sb/wxpay-testproxy" "$ROW_OUT/wxpay-testproxy"
+        for b in wxpay-sandbox wxpay-testproxy; do
+            floor_check "$b" "$(glibc_needed "$sb/$b")" || status=1
+        done
         cp LICENSE packaging/SANDBOX.md "$sb/"
         cp docs/reference.md "$sb/reference.md"
         tar -C "$stage" -czf "$OUT/wxpay-sandbox-$VERSION-$ARCH-linux-glibc.tar.gz" "wxpay-sandbox-$VERSION"

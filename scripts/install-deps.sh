@@ -4,14 +4,15 @@
 #   scripts/install-deps.sh build   what building the extension needs (make deps)
 #   scripts/install-deps.sh test    what the suites and the demo start themselves, and
 #                                   rustfmt and clippy for the lint suite (make test, make demo)
-#   scripts/install-deps.sh matrix  chroots and packaging (make matrix, dist, dist-test)
+#   scripts/install-deps.sh matrix  chroots and packaging (make matrix, dist, dist-test), and
+#                                   zig + cargo-zigbuild (scripts/floor.sh) into the matrix cache
 # It never stops, disables or reconfigures a service: the suites start their
 # own nginx, php-fpm and redis-server on their own ports and sockets.
 set -euo pipefail
 case "${1:-build}" in
 build) packages=(php8.2-cli php8.2-dev libclang-dev clang) ;;
 test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server valgrind curl openssl python3-minimal) ;;
-matrix) packages=(debootstrap binutils zip unzip util-linux) ;;
+matrix) packages=(debootstrap binutils zip unzip util-linux python3-pip) ;;
 *) echo "usage: $0 build|test|matrix" >&2; exit 2 ;;
 esac
 [ -n "${WXPAY_EXTRA_PACKAGES:-}" ] && read -r -a extra <<<"$WXPAY_EXTRA_PACKAGES" && packages+=("${extra[@]}")
@@ -46,6 +47,22 @@ if [ "${1:-build}" = build ]; then
         echo "install-deps: $rustc is $have; wxpay and its locked dependencies need Rust $need or later" >&2
         echo "install-deps: update it (rustup update stable), or install a pre-built package (README)" >&2
         exit 1
+    fi
+fi
+
+# The glibc-floor toolchain (scripts/floor.sh): two static binaries from the
+# Python package index, pinned, into the matrix cache (never system-wide).
+if [ "${1:-build}" = matrix ]; then
+    floor=$(dirname "$0")/floor.sh
+    zig=$(sed -n 's/^ZIG_VERSION=//p' "$floor")
+    zigbuild=$(sed -n 's/^ZIGBUILD_VERSION=//p' "$floor")
+    dir=${WXPAY_MATRIX_CACHE:-$HOME/.cache/wxpay-matrix}/zig-$zig-$zigbuild
+    if ! [ -x "$dir/bin/cargo-zigbuild" ] || ! [ -x "$dir/ziglang/zig" ]; then
+        echo "install-deps: zig $zig and cargo-zigbuild $zigbuild (Python package index) into $dir"
+        rm -rf "$dir.tmp"
+        PIP_BREAK_SYSTEM_PACKAGES=1 /usr/bin/python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+            --no-cache-dir --target "$dir.tmp" "ziglang==$zig" "cargo-zigbuild==$zigbuild"
+        rm -rf "$dir" && mv "$dir.tmp" "$dir"
     fi
 fi
 

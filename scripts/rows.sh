@@ -17,26 +17,27 @@ build_chroot() {
     esac
 }
 
-# zts_php DIR VERSION: a ZTS PHP CLI built once from Debian's own source
-# package into DIR/opt/php-VERSION-zts (rebuilt when ZTS_CONFIGURE changes).
-# The mirror does not always hold the source of the indexed versions; then
-# the newest earlier upload still in the archive's pool is fetched, and
-# dpkg-source checks its files against the .dsc (this PHP is only a test
-# target: nothing built from it is shipped but the extension).
-ZTS_CONFIGURE="--enable-zts --disable-all --enable-cli --disable-cgi --disable-phpdbg --enable-pcntl --with-openssl --without-pear"
-zts_php() {
-    local dir=$1 ver=$2
-    [ "$(cat "$dir/opt/php-$ver-zts/.wxpay-configure" 2>/dev/null)" = "$ZTS_CONFIGURE" ] && return 0
-    say "building PHP $ver ZTS from Debian's source package (once, a few minutes)"
+# php_source VERSION: Debian's own php$VERSION source package, unpacked once
+# into $CACHE/php-src/php$VERSION by the build chroot of the suite that
+# carries it. The mirror does not always hold the source of the indexed
+# versions; then the newest earlier upload still in the archive's pool is
+# fetched, and dpkg-source checks its files against the .dsc (this PHP is
+# only a test target: nothing built from it is shipped but the extension).
+php_source() {
+    local ver=$1 dir
+    [ -f "$CACHE/php-src/php$ver/.wxpay-unpacked" ] && return 0
+    dir=$(build_chroot "$(row_suite "$ver-nts")") || return 1
+    say "fetching Debian's php$ver source package (once)"
     in_chroot "$dir" bash -c '
         set -e
-        ver=$1 flags=$2
-        rm -rf /opt/src "/opt/php-$ver-zts" && mkdir -p /opt/src && cd /opt/src
+        ver=$1
+        rm -rf "/cache/php-src/php$ver" && mkdir -p /cache/php-src/fetch && cd /cache/php-src/fetch
+        rm -rf ./*
         fetched=0
         versions=$(apt-cache showsrc "php$ver" | sed -n "s/^Version: //p" | sort -rV)
         for v in $versions; do
             if apt-get source -qq "php$ver=$v" >/dev/null 2>&1; then fetched=1; break; fi
-            rm -rf /opt/src/*
+            rm -rf ./*
         done
         if [ $fetched = 0 ]; then
             pool=$(sed -n "s/^URIs: //p" /etc/apt/sources.list.d/debian.sources | head -1)/pool/main/p/php$ver
@@ -48,22 +49,42 @@ zts_php() {
                     get "$dsc" || continue
                     for f in $(awk "/^Files:/ {f = 1; next} /^[^ ]/ {f = 0} f && NF == 3 {print \$3}" "$dsc"); do get "$f" || true; done
                     if dpkg-source -x "$dsc" >/dev/null 2>&1; then fetched=1; break 2; fi
-                    rm -rf /opt/src/*
+                    rm -rf ./*
                 done
             done
         fi
         [ $fetched = 1 ] || { echo "no php$ver source package could be fetched" >&2; exit 1; }
-        cd /opt/src/php"$ver"-*/
-        echo "building from $(basename "$PWD")"
+        tree=$(ls -d php"$ver"-*/ | head -1)
+        echo "${tree%/}" > "$tree/.wxpay-unpacked"
+        mv "$tree" "/cache/php-src/php$ver"
+        rm -rf /cache/php-src/fetch' php-source "$ver" >"$CACHE/php-$ver-source.log" 2>&1 ||
+        { tail -30 "$CACHE/php-$ver-source.log" >&2; return 1; }
+}
+
+# built_php DIR VERSION KIND: a PHP CLI (KIND nts or zts) built once from
+# php_source in chroot DIR into DIR/opt/php-VERSION-KIND (rebuilt when its
+# configure flags change). Sets BUILT_PHP to that prefix (a chroot path).
+PHP_CONFIGURE="--disable-all --enable-cli --disable-cgi --disable-phpdbg --enable-pcntl --with-openssl --without-pear"
+built_php() {
+    local dir=$1 ver=$2 kind=$3 flags=$PHP_CONFIGURE
+    [ "$kind" = zts ] && flags="--enable-zts $flags"
+    BUILT_PHP=/opt/php-$ver-$kind
+    [ "$(cat "$dir$BUILT_PHP/.wxpay-configure" 2>/dev/null)" = "$flags" ] && return 0
+    php_source "$ver" || return 1
+    say "building PHP $ver ${kind^^} in $(basename "$dir") from $(cat "$CACHE/php-src/php$ver/.wxpay-unpacked") (once, a few minutes)"
+    in_chroot "$dir" bash -c '
+        set -e
+        prefix=$1 flags=$2 ver=$3
+        rm -rf /opt/src "$prefix" && mkdir -p /opt && cp -a "/cache/php-src/php$ver" /opt/src && cd /opt/src
         ./buildconf --force >/dev/null 2>&1
-        ./configure --prefix="/opt/php-$ver-zts" $flags >/dev/null
+        ./configure --prefix="$prefix" $flags >/dev/null
         make -j"$(nproc)" >/dev/null 2>&1 || make >/dev/null
         make install >/dev/null
-        mkdir -p "/opt/php-$ver-zts/lib/php/build"
-        cp run-tests.php "/opt/php-$ver-zts/lib/php/build/"
-        echo "$flags" > "/opt/php-$ver-zts/.wxpay-configure"
-        rm -rf /opt/src' zts "$ver" "$ZTS_CONFIGURE" >"$CACHE/php-$ver-zts.log" 2>&1 ||
-        { tail -30 "$CACHE/php-$ver-zts.log" >&2; return 1; }
+        mkdir -p "$prefix/lib/php/build"
+        cp run-tests.php "$prefix/lib/php/build/"
+        echo "$flags" > "$prefix/.wxpay-configure"
+        rm -rf /opt/src' php-build "$BUILT_PHP" "$flags" "$ver" >"$CACHE/php-$ver-$kind-$(basename "$dir").log" 2>&1 ||
+        { tail -30 "$CACHE/php-$ver-$kind-$(basename "$dir").log" >&2; return 1; }
 }
 
 # row_suite ROW: the Debian suite whose chroot builds and tests ROW.
@@ -83,10 +104,10 @@ row_setup() {
     SUITE=$(row_suite "$1") || return 1
     CHROOT=$(build_chroot "$SUITE") || return 1
     if [ "$kind" = zts ]; then
-        zts_php "$CHROOT" "$ver" || return 1
-        PHP_BIN=/opt/php-$ver-zts/bin/php
-        PHP_CFG=/opt/php-$ver-zts/bin/php-config
-        RUN_TESTS_PHP=/opt/php-$ver-zts/lib/php/build/run-tests.php
+        built_php "$CHROOT" "$ver" zts || return 1
+        PHP_BIN=$BUILT_PHP/bin/php
+        PHP_CFG=$BUILT_PHP/bin/php-config
+        RUN_TESTS_PHP=$BUILT_PHP/lib/php/build/run-tests.php
     else
         PHP_BIN=/usr/bin/php$ver
         PHP_CFG=/usr/bin/php-config$ver
@@ -97,16 +118,19 @@ row_setup() {
 
 # row_build ROW [PACKAGE...]: builds the extension (and PACKAGEs) for a row,
 # after row_setup, into $CACHE/target-ROW with the environment
-# tests/matrix-row.sh builds with, so a matrix build is reused as it is;
-# sets SO to the built module's host path.
+# tests/matrix-row.sh builds with (scripts/floor.sh), so a matrix build is
+# reused as it is; sets ROW_OUT to the host path of the built files and SO
+# to the module's.
 row_build() {
     local row=$1 p packages=(-p wxpay)
     shift
     for p in "$@"; do packages+=(-p "$p"); done
     WXPAY_CHROOT_RUST=1 in_chroot "$CHROOT" env PHP="$PHP_BIN" PHP_CONFIG="$PHP_CFG" \
         CARGO_TARGET_DIR="/cache/target-$row" PATH="/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-        bash -c 'cd /src && cargo build --release --quiet "$@"' build "${packages[@]}" || return 1
-    SO=$CACHE/target-$row/release/libwxpay.so
+        bash -c 'cd /src && source scripts/floor.sh && cargo build --release --quiet --target "$FLOOR_TARGET" "$@"' \
+        build "${packages[@]}" || return 1
+    ROW_OUT=$CACHE/target-$row/$(sed -n 's/^FLOOR_TARGET=//p' scripts/floor.sh)/release
+    SO=$ROW_OUT/libwxpay.so
 }
 
 # glibc_needed FILE: the newest GLIBC_x.y symbol version FILE references.

@@ -2,9 +2,10 @@
 # One matrix row, run inside its chroot by scripts/matrix.sh (the checkout is
 # at /src, the row's cargo target dir under /cache):
 #   tests/matrix-row.sh ROW PHP PHP_CONFIG RUN_TESTS
-# Builds the extension against PHP, then runs the phpt suite (with the
-# host's wxpay-sandbox from /src/target/release: it does not depend on PHP)
-# and the 100k sign and checkout differential tests.
+# Builds the extension against PHP as make dist ships it (scripts/floor.sh),
+# then runs the phpt suite (with the host's wxpay-sandbox from
+# /src/target/release: it does not depend on PHP) and the 100k sign and
+# checkout differential tests.
 set -uo pipefail
 row=$1
 export PHP=$2 PHP_CONFIG=$3
@@ -13,9 +14,10 @@ export CARGO_TARGET_DIR=${CACHE_DIR:?} PATH=/root/.cargo/bin:$PATH
 cd /src
 
 echo "PHP version: $("$PHP" -n -r 'echo PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS", " (extension API ", basename(PHP_EXTENSION_DIR), ")";')"
-cargo build --release -p wxpay --quiet || { echo "build failed"; exit 1; }
+source scripts/floor.sh || exit 1
+cargo build --release --target "$FLOOR_TARGET" -p wxpay --quiet || { echo "build failed"; exit 1; }
 [ -x /src/target/release/wxpay-sandbox ] || { echo "no /src/target/release/wxpay-sandbox: make build first"; exit 1; }
-so=$CARGO_TARGET_DIR/release/libwxpay.so
+so=$CARGO_TARGET_DIR/$FLOOR_TARGET/release/libwxpay.so
 echo "glibc needed: $(objdump -T "$so" | grep -oE 'GLIBC_[0-9.]+' | sort -uV | tail -1)"
 "$PHP" -n -d "extension=$so" --ri wxpay | head -3
 

@@ -51,7 +51,14 @@ left_running() {
     done
 }
 
-note() { printf '\n== %s\n' "$*"; }
+# note TITLE: a suite's heading; the time since the last heading is the
+# previous suite's, listed at the end (docs/testing.md: where the time goes).
+timings=() timed=
+note() {
+    [ -n "$timed" ] && timings+=("$timed $((SECONDS - timed_from))s")
+    timed=$1 timed_from=$SECONDS
+    printf '\n== %s\n' "$*"
+}
 want() { [[ " $SUITES " == *" $1 "* ]]; }
 
 # account NAME STATUS PASSED FAILED [EXPECTED]: adds a suite's counts; a
@@ -256,6 +263,8 @@ else
     failed=$((failed + 1))
 fi
 
+note "time per suite"
+printf '%s\n' "${timings[@]}" | awk '{t = $NF; $NF = ""; printf "%7s  %s\n", t, substr($0, 1, length($0) - 1)}'
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
