@@ -21,7 +21,7 @@ file_put_contents("$dir/trust.pem", file_get_contents(sandbox_ca()) . file_get_c
 
 $redis = new PrivateRedis(['--port', '0', '--tls-port', 'PORT', '--tls-cert-file', "$dir/srv.pem", '--tls-key-file', "$dir/srv.key",
     '--tls-ca-cert-file', "$dir/ca.pem", '--tls-auth-clients', 'no',
-    '--user', 'default', 'off', '--user', 'shop', 'on', '>t0ken-pw', '~wxpay:*', '&*', '+@all']);
+    '--user', 'default', 'off', '--user', 'shop', 'on', '>t0ken-pw', '~wxpay:*', '+@all']);
 [$id, $secret, $appkey] = sandbox_app('wxtoken00000000008');
 $run = function (string $url, int $workers) use ($dir, $id, $secret, $appkey, $redis) {
     $ini = ['wxpay.api_base' => sandbox_url(), 'wxpay.cafile' => "$dir/trust.pem", 'wxpay.token_cache' => $url, 'wxpay.token_copy_ttl' => '0'];

@@ -3,7 +3,7 @@ wx_deliver_drain() on Redis Streams (a redis-server of its own): back-off, the d
 --EXTENSIONS--
 wxpay
 --SKIPIF--
-<?php if (!is_executable("/usr/bin/redis-server")) die("skip redis-server is not installed"); ?>
+<?php require __DIR__ . '/include/sandbox.inc'; if ($why = redis_outbox_skip()) die($why); ?>
 --FILE--
 <?php
 require __DIR__ . '/include/sandbox.inc';

@@ -4,7 +4,9 @@ wx_deliver_enqueue() + wx_deliver_drain() over rediss:// (TLS verified against w
 wxpay
 --SKIPIF--
 <?php
-if (!is_executable('/usr/bin/redis-server') || !is_executable('/usr/bin/openssl')) die('skip redis-server or openssl missing');
+require __DIR__ . '/include/sandbox.inc';
+if ($why = redis_outbox_skip()) die($why);
+if (!is_executable('/usr/bin/openssl')) die('skip openssl missing');
 ?>
 --FILE--
 <?php
@@ -23,7 +25,7 @@ file_put_contents("$dir/trust.pem", file_get_contents(sandbox_ca()) . file_get_c
 
 $redis = new PrivateRedis(['--port', '0', '--tls-port', 'PORT', '--tls-cert-file', "$dir/srv.pem", '--tls-key-file', "$dir/srv.key",
     '--tls-ca-cert-file', "$dir/ca.pem", '--tls-auth-clients', 'no',
-    '--user', 'default', 'off', '--user', 'shop', 'on', '>s3cret-pw', '~wxpay:*', '&*', '+@all']);
+    '--user', 'default', 'off', '--user', 'shop', 'on', '>s3cret-pw', '~wxpay:*', '+@all']);
 $url = "rediss://shop:s3cret-pw@127.0.0.1:{$redis->port}/0";
 
 $app = 'wxnotify0000000001';

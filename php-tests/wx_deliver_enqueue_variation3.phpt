@@ -3,7 +3,7 @@ wx_deliver_enqueue() on Redis: refused where the outbox can be lost silently (no
 --EXTENSIONS--
 wxpay
 --SKIPIF--
-<?php if (!is_executable('/usr/bin/redis-server')) die('skip redis-server not installed (make deps installs it)'); ?>
+<?php require __DIR__ . '/include/sandbox.inc'; if ($why = redis_outbox_skip()) die($why); ?>
 --FILE--
 <?php
 require __DIR__ . '/include/sandbox.inc';

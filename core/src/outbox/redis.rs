@@ -28,6 +28,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const PREFIX: &str = "wxpay:outbox";
+/// The newest command the scripts use (Redis 6.2).
+const NEWEST_COMMAND: &str = "XAUTOCLAIM";
 
 pub struct RedisOutbox {
     link: Link,
@@ -37,6 +39,8 @@ pub struct RedisOutbox {
     /// Why this server may lose the outbox (None: it keeps it), and when
     /// that was last asked: the answer is reused for a minute.
     verdict: Mutex<Option<(std::time::Instant, Option<String>)>>,
+    /// Set once the server was seen to have every command the scripts use.
+    capable: std::sync::OnceLock<()>,
     /// The outbox's marker as this process last saw it.
     seen_epoch: Mutex<Option<String>>,
 }
@@ -61,6 +65,7 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
             link,
             io: Mutex::new(io),
             verdict: Mutex::new(None),
+            capable: std::sync::OnceLock::new(),
             seen_epoch: Mutex::new(None),
         });
         open.insert(key, Arc::clone(&store));
@@ -80,6 +85,7 @@ impl RedisOutbox {
     }
 
     fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
+        self.check_capable()?;
         let mut invocation = script.prepare_invoke();
         invocation.arg(PREFIX);
         for a in args {
@@ -90,6 +96,52 @@ impl RedisOutbox {
             Value::Nil => Ok(Vec::new()),
             other => Ok(vec![other]),
         }
+    }
+
+    /// Redis 6.2 is the oldest that runs the drain's script (XAUTOCLAIM);
+    /// Debian 11 and Ubuntu 20.04 ship older ones. Asked before the first
+    /// script, so an enqueue that no drain could ever send is refused
+    /// instead of acknowledged. A server that will not answer COMMAND INFO
+    /// (an ACL, a managed Redis) is not judged: its scripts will tell.
+    fn check_capable(&self) -> Result<()> {
+        if self.capable.get().is_some() {
+            return Ok(());
+        }
+        let (missing, version) = self.with_conn(|conn| {
+            let info: redis::RedisResult<Value> = redis::cmd("COMMAND")
+                .arg("INFO")
+                .arg(NEWEST_COMMAND)
+                .query(conn);
+            let missing =
+                matches!(info, Ok(Value::Array(ref v)) if matches!(v.as_slice(), [Value::Nil]));
+            let version = if missing {
+                redis::cmd("INFO")
+                    .arg("server")
+                    .query::<String>(conn)
+                    .ok()
+                    .and_then(|i| {
+                        i.lines().find_map(|l| {
+                            l.strip_prefix("redis_version:")
+                                .map(|v| v.trim().to_string())
+                        })
+                    })
+            } else {
+                None
+            };
+            Ok((missing, version))
+        })?;
+        if missing {
+            let server = version.map_or_else(|| "This Redis".to_string(), |v| format!("Redis {v}"));
+            return Err(store_error(
+                self.link.shown(),
+                format!(
+                    "{server} cannot run the outbox: it needs Redis 6.2 or newer ({NEWEST_COMMAND} is missing); \
+                     upgrade it, or keep the outbox in SQLite"
+                ),
+            ));
+        }
+        let _ = self.capable.set(());
+        Ok(())
     }
 
     /// Why this server can lose the outbox silently, if it can: keys
