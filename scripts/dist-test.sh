@@ -14,7 +14,8 @@ set -uo pipefail
 source "$(dirname "$0")/rows.sh"
 cd "$WXPAY_ROOT"
 
-ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.5-nts 8.2-zts 8.4-zts 8.2-nts-glibc231}
+ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.5-nts 8.2-zts 8.4-zts 8.2-nts-glibc231 8.4-nts-arm64}
+DEB_ARCH=$(dpkg --print-architecture)
 FPM_ROW=${DIST_TEST_FPM_ROW:-8.4-nts}
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 [ -d dist ] && ls dist/*.deb >/dev/null 2>&1 || die "no dist/: run make dist first"
@@ -25,18 +26,24 @@ check() { # check LABEL COMMAND...: one DIST line for a step
     if "$@"; then echo "DIST ok $label"; else echo "DIST FAIL $label"; fi
 }
 
-# The sandbox the suites talk to: the released binary, not a cargo build.
+# The sandbox the suites talk to: the released binary, not a cargo build
+# (the aarch64 one for the arm64 row).
 sandbox=$CACHE/dist-sandbox
-rm -rf "$sandbox" && mkdir -p "$sandbox"
-tar -C "$sandbox" --strip-components=1 -xzf dist/wxpay-sandbox-"$VERSION"-*.tar.gz
+rm -rf "$sandbox" "$sandbox-aarch64" && mkdir -p "$sandbox" "$sandbox-aarch64"
+tar -C "$sandbox" --strip-components=1 -xzf dist/wxpay-sandbox-"$VERSION"-"$(uname -m)"-linux-glibc.tar.gz
 check "the sandbox tarball carries its guide and the reference" test -s "$sandbox/SANDBOX.md" -a -s "$sandbox/reference.md"
+if [[ " $ROWS " == *-arm64* ]]; then
+    tar -C "$sandbox-aarch64" --strip-components=1 -xzf dist/wxpay-sandbox-"$VERSION"-aarch64-linux-glibc.tar.gz
+    check "the aarch64 sandbox tarball carries its guide and the reference" \
+        test -s "$sandbox-aarch64/SANDBOX.md" -a -s "$sandbox-aarch64/reference.md"
+fi
 
 # phpt ROOT PHP EXT LOG RUN_TESTS [SUITES]: the whole phpt suite (or SUITES of
 # tests/run-all.sh) in chroot ROOT with php PHP loading EXT (a module name:
 # the installed file in extension_dir).
 phpt() {
     local root=$1 php=$2 ext=$3 log=$4 run_tests=$5 suites=${6:-phpt}
-    in_chroot "$root" env PHP="$php" WXPAY_SO="$ext" WXPAY_BIN=/cache/dist-sandbox RUN_TESTS="$run_tests" \
+    in_chroot "$root" env PHP="$php" WXPAY_SO="$ext" WXPAY_EMULATED="${emulated:-0}" WXPAY_BIN="${dist_sandbox:-/cache/dist-sandbox}" RUN_TESTS="$run_tests" \
         SANDBOX_DIR="build/dist-test/$(basename "$root")/sandbox" WXPAY_SUITES="$suites" bash /src/tests/run-all.sh >"$log" 2>&1
     local status=$?
     grep -E '^(Tests (passed|failed|skipped)|FAIL|[0-9]+ passed)' "$log" | sed 's/^/    /'
@@ -44,16 +51,24 @@ phpt() {
 }
 
 debian_row() {
-    local row=$1 ver=${1%-*} suite
+    local row=$1 ver=${1%%-*} suite deb_arch=$DEB_ARCH fpm=$FPM_ROW
     suite=$(row_suite "$row")
     local pkgs="php$ver-cli redis-server"
     [ "$row" = "$FPM_ROW" ] && pkgs="$pkgs php$ver-fpm libfcgi-bin"
     local clean
-    clean=$(chroot_with "clean-$suite" "$suite" $pkgs) || { echo "DIST FAIL $row: clean chroot"; return; }
+    if [[ $row == *-arm64 ]]; then
+        # The arm64 row's own chroot (no build tool in it), under qemu.
+        deb_arch=arm64 fpm=$row
+        local dist_sandbox=/cache/dist-sandbox-aarch64 emulated=1
+        binfmt_arm64 && clean=$(arm64_chroot "$suite" $(arm64_packages "$ver")) ||
+            { echo "DIST FAIL $row: arm64 chroot"; return; }
+    else
+        clean=$(chroot_with "clean-$suite" "$suite" $pkgs) || { echo "DIST FAIL $row: clean chroot"; return; }
+    fi
     local root=$CACHE/dist-test-$row
     rm -rf "$root" && cp -a "$clean" "$root"
     local deb
-    deb=$(ls dist/php"$ver"-wxpay_*.deb)
+    deb=$(ls dist/php"$ver"-wxpay_*_"$deb_arch".deb)
     cp "$deb" "$root/tmp/"
     # A service touched by the package's scripts would be recorded here.
     for tool in systemctl service invoke-rc.d deb-systemd-invoke; do
@@ -79,7 +94,7 @@ debian_row() {
         php$ver -r 'echo wx_deliver_enqueue([\"appid\" => \"wx1\", \"appkey\" => \"k\", \"openid\" => \"o\", \"transid\" => \"t\", \"out_trade_no\" => \"n\"]);' | grep -qE '^[0-9a-f]{24}\$' &&
         rm /var/lib/wxpay/outbox.sqlite*"
     check "$row: phpt suite against the installed module" phpt "$root" "/usr/bin/php$ver" wxpay "$root/tmp/phpt.log" /tmp/run-tests.php
-    if [ "$row" = "$FPM_ROW" ]; then
+    if [ "$row" = "$fpm" ]; then
         check "$row: a php-fpm request through the installed module" fpm_request "$root" "$ver"
     fi
     # The shop's edit to the ini must survive an upgrade and removal (a
@@ -122,7 +137,7 @@ pm.max_children = 1
 clear_env = no
 EOF
     in_chroot "$root" env SANDBOX_DIR=build/dist-test/fpm-sandbox bash -c "
-        cd /src && WXPAY_BIN=/cache/dist-sandbox tests/with-sandbox.sh bash -c '
+        cd /src && WXPAY_BIN=${dist_sandbox:-/cache/dist-sandbox} tests/with-sandbox.sh bash -c '
             php-fpm$ver -R -y /tmp/fpm.conf -F & fpm=\$!
             for _ in \$(seq 300); do [ -S /tmp/fpm.sock ] && break; sleep 0.1; done
             SCRIPT_FILENAME=/src/tests/dist/fpm_notify.php REQUEST_METHOD=GET \

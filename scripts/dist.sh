@@ -6,6 +6,9 @@
 #     that name with wxpay.so, INSTALL, README.md, reference.md, examples/
 #   phpX.Y-wxpay_VERSION-1_amd64.deb                            for Debian's own PHP packages
 #   wxpay-sandbox-VERSION-x86_64-linux-glibc.tar.gz             the sandbox and test proxy
+#   and for arm64 (row 8.4-nts-arm64, cross-built: scripts/arm64.sh):
+#   php_wxpay-VERSION_php8.4-arm64-linux-glibc-nts.zip, php8.4-wxpay_VERSION-1_arm64.deb,
+#   wxpay-sandbox-VERSION-aarch64-linux-glibc.tar.gz
 #   composer.json, SHA256SUMS
 # Every binary is built for glibc 2.17 (scripts/floor.sh) and checked: a
 # newer symbol version fails the build.
@@ -17,11 +20,11 @@ cd "$WXPAY_ROOT"
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 ARCH=$(uname -m)
 DEB_ARCH=$(dpkg --print-architecture)
-ROWS=${DIST_ROWS:-8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts}
+ROWS=${DIST_ROWS:-8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.4-nts-arm64}
 OUT=dist
 rm -rf "$OUT" && mkdir -p "$OUT"
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage"; arm64_undo' EXIT
 
 # docs DIR: what a shop reads after installing: the README, the reference
 # and the example scripts (callback, ship, drain, requeue, ...).
@@ -32,23 +35,23 @@ docs() {
     install -m 0644 examples/*.php "$1/examples/"
 }
 
-# deb ROW API SO: phpX.Y-wxpay for Debian's phpX.Y packages.
+# deb VERSION API SO GLIBC ARCH: phpX.Y-wxpay for Debian's phpX.Y packages.
 deb() {
-    local ver=$1 api=$2 so=$3 glibc=$4 pkg=php$1-wxpay root=$stage/deb-$1
+    local ver=$1 api=$2 so=$3 glibc=$4 deb_arch=$5 pkg=php$1-wxpay root=$stage/deb-$1-$5
     mkdir -p "$root/DEBIAN" "$root/usr/lib/php/$api" "$root/etc/php/$ver/mods-available" "$root/usr/share/doc/$pkg"
     install -m 0644 "$so" "$root/usr/lib/php/$api/wxpay.so"
     install -m 0644 packaging/wxpay.ini "$root/etc/php/$ver/mods-available/wxpay.ini"
     install -m 0644 LICENSE "$root/usr/share/doc/$pkg/copyright"
     docs "$root/usr/share/doc/$pkg"
     echo "/etc/php/$ver/mods-available/wxpay.ini" >"$root/DEBIAN/conffiles"
-    sed -e "s/@PKG@/$pkg/g" -e "s/@VERSION@/$VERSION/g" -e "s/@ARCH@/$DEB_ARCH/g" -e "s/@API@/$api/g" \
+    sed -e "s/@PKG@/$pkg/g" -e "s/@VERSION@/$VERSION/g" -e "s/@ARCH@/$deb_arch/g" -e "s/@API@/$api/g" \
         -e "s/@PHP@/$ver/g" -e "s/@GLIBC@/$glibc/g" -e "s/@SIZE@/$(du -sk "$root" | cut -f1)/g" \
         packaging/deb/control >"$root/DEBIAN/control"
     for script in postinst prerm postrm; do
         sed "s/@PHP@/$ver/g" "packaging/deb/$script" >"$root/DEBIAN/$script"
         chmod 0755 "$root/DEBIAN/$script"
     done
-    dpkg-deb --root-owner-group -Zxz --build "$root" "$OUT/${pkg}_$VERSION-1_$DEB_ARCH.deb" >/dev/null
+    dpkg-deb --root-owner-group -Zxz --build "$root" "$OUT/${pkg}_$VERSION-1_$deb_arch.deb" >/dev/null
 }
 
 # floor_check WHAT VERSION: fails when a binary needs a newer glibc than the
@@ -60,23 +63,37 @@ floor_check() {
     return 1
 }
 
+# strip_to SRC DST: a stripped copy; the host's strip reads only x86_64, and
+# arm64 files come out of their link without symbols already.
+strip_to() {
+    if [[ $row == *-arm64 ]]; then install -m 0755 "$1" "$2"; else strip --strip-unneeded -o "$2" "$1"; fi
+}
+
+# The rows whose build also gives the sandbox tarball of their architecture.
+SANDBOX_ROWS="8.2-nts 8.4-nts-arm64"
+
 status=0
 for row in $ROWS; do
-    ver=${row%-*} kind=${row#*-}
+    ver=${row%%-*} kind=${row#*-}
+    kind=${kind%%-*}
+    # PIE and Debian call the architectures x86_64/amd64 and arm64/arm64.
+    arch=$ARCH deb_arch=$DEB_ARCH uname_arch=$ARCH
+    [[ $row == *-arm64 ]] && arch=arm64 deb_arch=arm64 uname_arch=aarch64
     extra=()
-    [ "$row" = 8.2-nts ] && extra=(wxpay-sandbox)
+    [[ " $SANDBOX_ROWS " == *" $row "* ]] && extra=(wxpay-sandbox)
     if ! row_setup "$row" || ! row_build "$row" "${extra[@]}"; then
         say "$row: build failed"
         status=1
         continue
     fi
-    name="php_wxpay-${VERSION}_php$ver-$ARCH-linux-glibc-$kind"
+    name="php_wxpay-${VERSION}_php$ver-$arch-linux-glibc-$kind"
     dir=$stage/$row/$name
     mkdir -p "$dir"
-    strip --strip-unneeded -o "$dir/wxpay.so" "$SO"
+    strip_to "$SO" "$dir/wxpay.so"
     glibc=$(glibc_needed "$dir/wxpay.so")
     floor_check "$name/wxpay.so" "$glibc" || { status=1; continue; }
-    sed -e "s/@PHP@/$ver/g" -e "s/@KIND@/${kind^^}/g" -e "s/@GLIBC@/$glibc/g" packaging/INSTALL >"$dir/INSTALL"
+    sed -e "s/@PHP@/$ver/g" -e "s/@KIND@/${kind^^}/g" -e "s/@GLIBC@/$glibc/g" -e "s/@ARCH@/$uname_arch/g" \
+        packaging/INSTALL >"$dir/INSTALL"
     cp LICENSE "$dir/"
     docs "$dir"
     # One folder (Composer, and so PIE, takes a single top folder's content).
@@ -85,22 +102,21 @@ for row in $ROWS; do
     echo "$name.zip (and .tar.gz): needs glibc $glibc"
     if [ "$kind" = nts ]; then
         api=$(in_chroot "$CHROOT" "$PHP_CFG" --phpapi) || api=
-        deb "$ver" "${api:?no phpapi from $PHP_CFG}" "$dir/wxpay.so" "$glibc"
-        echo "php$ver-wxpay_$VERSION-1_$DEB_ARCH.deb: Depends phpapi-$api, libc6 (>= $glibc)"
+        deb "$ver" "${api:?no phpapi from $PHP_CFG}" "$dir/wxpay.so" "$glibc" "$deb_arch"
+        echo "php$ver-wxpay_$VERSION-1_$deb_arch.deb: Depends phpapi-$api, libc6 (>= $glibc)"
     fi
-    # The sandbox from the oldest glibc, so it runs on every row's system.
-    if [ "$row" = 8.2-nts ]; then
-        sb=$stage/wxpay-sandbox-$VERSION
+    if [ "${extra[*]}" = wxpay-sandbox ]; then
+        sb=$stage/$uname_arch/wxpay-sandbox-$VERSION
         mkdir -p "$sb"
-        strip -o "$sb/wxpay-sandbox" "$ROW_OUT/wxpay-sandbox"
-        strip -o "$sb/wxpay-testproxy" "$ROW_OUT/wxpay-testproxy"
+        strip_to "$ROW_OUT/wxpay-sandbox" "$sb/wxpay-sandbox"
+        strip_to "$ROW_OUT/wxpay-testproxy" "$sb/wxpay-testproxy"
         for b in wxpay-sandbox wxpay-testproxy; do
             floor_check "$b" "$(glibc_needed "$sb/$b")" || status=1
         done
         cp LICENSE packaging/SANDBOX.md "$sb/"
         cp docs/reference.md "$sb/reference.md"
-        tar -C "$stage" -czf "$OUT/wxpay-sandbox-$VERSION-$ARCH-linux-glibc.tar.gz" "wxpay-sandbox-$VERSION"
-        echo "wxpay-sandbox-$VERSION-$ARCH-linux-glibc.tar.gz: needs glibc $(glibc_needed "$sb/wxpay-sandbox")"
+        tar -C "$stage/$uname_arch" -czf "$OUT/wxpay-sandbox-$VERSION-$uname_arch-linux-glibc.tar.gz" "wxpay-sandbox-$VERSION"
+        echo "wxpay-sandbox-$VERSION-$uname_arch-linux-glibc.tar.gz: needs glibc $(glibc_needed "$sb/wxpay-sandbox")"
     fi
 done
 cp composer.json "$OUT/"

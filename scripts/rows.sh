@@ -1,9 +1,11 @@
 # Sourced by scripts/matrix.sh, scripts/dist.sh and scripts/dist-test.sh:
 # the matrix rows, their chroots and their PHPs.
 source "$(dirname "${BASH_SOURCE[0]}")/chroot.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/arm64.sh"
+trap arm64_undo EXIT
 [ "$(id -u)" -eq 0 ] || die "runs as root (debootstrap and chroot)"
 
-ALL_ROWS="8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.6-nts"
+ALL_ROWS="8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.6-nts 8.4-nts-arm64"
 ALLOWED_TO_FAIL="8.6-nts"
 TOOLS="build-essential clang libclang-dev redis-server procps"
 ZTS_TOOLS="autoconf bison re2c pkg-config dpkg-dev libssl-dev"
@@ -89,7 +91,7 @@ built_php() {
 
 # row_suite ROW: the Debian suite whose chroot builds and tests ROW.
 row_suite() {
-    case ${1%-*} in
+    case ${1%%-*} in
     8.2) echo bookworm ;;
     8.4) echo trixie ;;
     8.5 | 8.6) echo sid ;;
@@ -98,23 +100,38 @@ row_suite() {
 }
 
 # row_setup ROW: sets SUITE, PHP_BIN, PHP_CFG and RUN_TESTS_PHP for a row
-# (paths inside its chroot) and makes sure its chroot and PHP exist.
+# (paths inside its chroot) and makes sure its chroot and PHP exist. An
+# arm64 row (8.4-nts-arm64) is tested in an emulated arm64 chroot with
+# Debian's PHP, whose headers are copied out for the cross build.
 row_setup() {
-    local ver=${1%-*} kind=${1#*-}
+    local ver=${1%%-*} kind=${1#*-}
+    kind=${kind%%-*}
     SUITE=$(row_suite "$1") || return 1
-    CHROOT=$(build_chroot "$SUITE") || return 1
-    if [ "$kind" = zts ]; then
+    if [[ $1 == *-arm64 ]]; then
+        binfmt_arm64 || return 1
+        CHROOT=$(arm64_chroot "$SUITE" $(arm64_packages "$ver")) || return 1
+        arm64_headers "$CHROOT" "$ver" || return 1
+        PHP_BIN=/usr/bin/php$ver
+        PHP_CFG=/cache/arm64-php/$ver/php-config
+        # run-tests.php is PHP, the same on every architecture: the build chroot's.
+        local api
+        api=$(basename "$(in_chroot "$CHROOT" "$PHP_BIN" -n -r 'echo PHP_EXTENSION_DIR;')")
+        mkdir -p "$CHROOT/opt/run-tests"
+        cp "$(build_chroot "$SUITE")/usr/lib/php/$api/build/run-tests.php" "$CHROOT/opt/run-tests/" || return 1
+        RUN_TESTS_PHP=/opt/run-tests/run-tests.php
+    elif [ "$kind" = zts ]; then
+        CHROOT=$(build_chroot "$SUITE") || return 1
         built_php "$CHROOT" "$ver" zts || return 1
         PHP_BIN=$BUILT_PHP/bin/php
         PHP_CFG=$BUILT_PHP/bin/php-config
         RUN_TESTS_PHP=$BUILT_PHP/lib/php/build/run-tests.php
     else
+        CHROOT=$(build_chroot "$SUITE") || return 1
         PHP_BIN=/usr/bin/php$ver
         PHP_CFG=/usr/bin/php-config$ver
         RUN_TESTS_PHP="" # PHP_EXTENSION_DIR/build/run-tests.php, from php8.x-dev
     fi
 }
-
 
 # row_build ROW [PACKAGE...]: builds the extension (and PACKAGEs) for a row,
 # after row_setup, into $CACHE/target-ROW with the environment
@@ -124,6 +141,7 @@ row_setup() {
 row_build() {
     local row=$1 p packages=(-p wxpay)
     shift
+    [[ $row == *-arm64 ]] && { arm64_build "$row" "$@"; return; }
     for p in "$@"; do packages+=(-p "$p"); done
     WXPAY_CHROOT_RUST=1 in_chroot "$CHROOT" env PHP="$PHP_BIN" PHP_CONFIG="$PHP_CFG" \
         CARGO_TARGET_DIR="/cache/target-$row" PATH="/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
@@ -133,5 +151,6 @@ row_build() {
     SO=$ROW_OUT/libwxpay.so
 }
 
-# glibc_needed FILE: the newest GLIBC_x.y symbol version FILE references.
-glibc_needed() { objdump -T "$1" | grep -oE 'GLIBC_[0-9.]+' | sort -uV | tail -1 | sed 's/GLIBC_//'; }
+# glibc_needed FILE: the newest GLIBC_x.y symbol version FILE references
+# (readelf reads every architecture's ELF; the host's objdump only its own).
+glibc_needed() { readelf -W -V "$1" | grep -oE 'GLIBC_[0-9.]+' | sort -uV | tail -1 | sed 's/GLIBC_//'; }

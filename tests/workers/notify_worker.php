@@ -10,7 +10,7 @@
 $seconds = (float) ($argv[8] ?? 0);
 $warnings = [];
 set_error_handler(function ($no, $msg) use (&$warnings) { $warnings[] = $msg; return true; });
-time_sleep_until((float) $start);
+if ((float) $start > microtime(true)) time_sleep_until((float) $start);
 $ok = 0;
 $errors = [];
 $began = microtime(true);

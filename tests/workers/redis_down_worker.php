@@ -8,7 +8,7 @@
 [, $start, $id, $appid, $secret, $appkey, $redisPid] = $argv;
 $warnings = [];
 set_error_handler(function ($no, $msg) use (&$warnings) { $warnings[] = $msg; return true; });
-time_sleep_until((float) $start);
+if ((float) $start > microtime(true)) time_sleep_until((float) $start);
 $ok = $failed = 0;
 $errors = [];
 for ($i = 0; $i < 40; $i++) {

@@ -10,7 +10,7 @@ require __DIR__ . '/common.php';
 [, $start, $id, $appid, $secret, $appkey, $redis] = $argv;
 $warnings = [];
 set_error_handler(function ($no, $msg) use (&$warnings) { $warnings[] = $msg; return true; });
-time_sleep_until((float) $start);
+if ((float) $start > microtime(true)) time_sleep_until((float) $start);
 $notify = function (string $tag, int $i) use ($appid, $appkey, $secret, $id) {
     $p = ['appid' => $appid, 'appkey' => $appkey, 'openid' => 'o1', 'transid' => "stall-$i", 'out_trade_no' => "stall-$id-$tag-$i"];
     $t = microtime(true);

@@ -8,7 +8,7 @@
 [, $start, , $appid, $secret, $redisPid, $pause] = $argv;
 $warnings = [];
 set_error_handler(function ($no, $msg) use (&$warnings) { $warnings[] = $msg; return true; });
-time_sleep_until((float) $start);
+if ((float) $start > microtime(true)) time_sleep_until((float) $start);
 $first = wx_access_token($appid, $secret);
 exec('kill ' . (int) $redisPid);
 usleep(300000);
