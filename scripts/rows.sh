@@ -147,7 +147,7 @@ row_build() {
         CARGO_TARGET_DIR="/cache/target-$row" PATH="/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
         bash -c 'cd /src && source scripts/floor.sh && cargo build --release --quiet --target "$FLOOR_TARGET" "$@"' \
         build "${packages[@]}" || return 1
-    ROW_OUT=$CACHE/target-$row/$(sed -n 's/^FLOOR_TARGET=//p' scripts/floor.sh)/release
+    ROW_OUT=$CACHE/target-$row/$(uname -m)-unknown-linux-gnu/release # floor.sh's FLOOR_TARGET
     SO=$ROW_OUT/libwxpay.so
 }
 
