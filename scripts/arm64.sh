@@ -84,14 +84,7 @@ arm64_chroot() {
             { debootstrap --foreign --arch=arm64 --variant=minbase "$suite" "$dir" &&
                 chroot "$dir" /debootstrap/debootstrap --second-stage; } >"$CACHE/debootstrap-arm64-$suite.log" 2>&1 ||
                 { tail -20 "$CACHE/debootstrap-arm64-$suite.log" >&2; say "debootstrap arm64 $suite failed"; return 1; }
-            rm -f "$dir/etc/apt/sources.list"
-            derive_sources "$suite" >"$dir/etc/apt/sources.list.d/debian.sources"
-            if [ "$suite" = sid ]; then
-                printf 'Package: php8.5* php8.6*\nPin: release a=experimental\nPin-Priority: 600\n' \
-                    >"$dir/etc/apt/preferences.d/php-experimental"
-                echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99valid-until"
-            fi
-            printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
+            chroot_sources "$dir" "$suite"
             touch "$dir.base"
         fi
         say "preparing arm64-$suite: $want (under qemu, once)"

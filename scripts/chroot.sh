@@ -75,6 +75,21 @@ in_chroot() {
         exec chroot "$CHROOT" "$@"' chroot-run "$@"
 }
 
+# chroot_sources DIR SUITE: a fresh debootstrap's apt sources (the host's,
+# derived), pins and /etc/hosts.
+chroot_sources() {
+    local dir=$1 suite=$2
+    rm -f "$dir/etc/apt/sources.list"
+    derive_sources "$suite" >"$dir/etc/apt/sources.list.d/debian.sources"
+    if [ "$suite" = sid ]; then
+        # experimental: php8.5 and php8.6 only; its Release may be older than apt likes.
+        printf 'Package: php8.5* php8.6*\nPin: release a=experimental\nPin-Priority: 600\n' \
+            >"$dir/etc/apt/preferences.d/php-experimental"
+        echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99valid-until"
+    fi
+    printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
+}
+
 # chroot_base SUITE: a pristine minbase chroot with apt sources and
 # ca-certificates ($CACHE/base-SUITE).
 chroot_base() {
@@ -85,15 +100,7 @@ chroot_base() {
     say "debootstrap $suite (once; cached in $dir)"
     debootstrap --variant=minbase "$suite" "$dir" >"$CACHE/debootstrap-$suite.log" 2>&1 ||
         { tail -20 "$CACHE/debootstrap-$suite.log" >&2; die "debootstrap $suite failed"; }
-    rm -f "$dir/etc/apt/sources.list"
-    derive_sources "$suite" >"$dir/etc/apt/sources.list.d/debian.sources"
-    if [ "$suite" = sid ]; then
-        # experimental: php8.5 and php8.6 only; its Release may be older than apt likes.
-        printf 'Package: php8.5* php8.6*\nPin: release a=experimental\nPin-Priority: 600\n' \
-            >"$dir/etc/apt/preferences.d/php-experimental"
-        echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99valid-until"
-    fi
-    printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$dir/etc/hosts"
+    chroot_sources "$dir" "$suite"
     in_chroot "$dir" sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null' ||
         die "apt in the $suite chroot failed"
     touch "$dir.ready"
