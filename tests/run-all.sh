@@ -234,7 +234,7 @@ if want dist; then
     grep -vE '^\s*$' "$log_dir/dist.log"
     account "make dist" "$status" "$((status == 0))" "$((status != 0))"
     note "make dist-test (clean chroots, no Rust)"
-    lines dist-test DIST 34 bash scripts/dist-test.sh
+    lines dist-test DIST 59 bash scripts/dist-test.sh
 fi
 
 # Last: nothing any suite printed, and nothing the sandbox logged or recorded,
