@@ -108,10 +108,18 @@ impl RedisOutbox {
             return Ok(());
         }
         let (missing, version) = self.with_conn(|conn| {
-            let info: redis::RedisResult<Value> = redis::cmd("COMMAND")
+            // Only the server's refusal leaves it unjudged; a lost connection
+            // is the call's failure, and the question is asked again.
+            let info = match redis::cmd("COMMAND")
                 .arg("INFO")
                 .arg(NEWEST_COMMAND)
-                .query(conn);
+                .query::<Value>(conn)
+            {
+                Err(e) if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() => {
+                    return Err(e)
+                }
+                other => other,
+            };
             let missing =
                 matches!(info, Ok(Value::Array(ref v)) if matches!(v.as_slice(), [Value::Nil]));
             let version = if missing {
