@@ -7,7 +7,7 @@ PHP_ARG_ENABLE([wxpay], [whether to enable wxpay],
 if test "$PHP_WXPAY" != "no"; then
   AC_PATH_PROG([CARGO], [cargo], [no], [$PATH:$HOME/.cargo/bin])
   if test "$CARGO" = "no"; then
-    AC_MSG_ERROR([wxpay is written in Rust, and building it from source needs cargo (Rust 1.85 or later, from rustup) and clang. Without Rust, install a pre-built wxpay instead: the php8.x-wxpay .deb, or the php_wxpay-*.zip for your PHP version and NTS/ZTS unpacked into extension_dir (see README.md, "Install").])
+    AC_MSG_ERROR([wxpay is written in Rust, and building it from source needs cargo (Rust 1.89 or later, from rustup) and clang. Without Rust, install a pre-built wxpay instead: the php8.x-wxpay .deb, or the php_wxpay-*.zip for your PHP version and NTS/ZTS unpacked into extension_dir (see README.md, "Install").])
   fi
   AC_PATH_PROG([CLANG], [clang], [no])
   if test "$CLANG" = "no"; then

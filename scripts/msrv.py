@@ -3,7 +3,8 @@
 rust-version any locked dependency declares (cargo refuses an older rustc
 for those crates anyway, so a lower figure in Cargo.toml only misleads;
 clippy's incompatible_msrv holds the project's own code to the figure).
-Exit 1 when Cargo.toml says otherwise."""
+Exit 1 when Cargo.toml says otherwise, or when a "Rust X.Y or later" in
+the README, docs/ or configure's error (config.m4) states another figure."""
 import json
 import os
 import pathlib
@@ -37,5 +38,13 @@ top_text = ".".join(map(str, top))
 if version(declared) != top:
     sys.exit(f"LINT FAIL rust-version: Cargo.toml says {declared}, the locked dependencies need "
              f"{top_text} ({', '.join(sorted(needs[top]))}): set rust-version = \"{top_text}\"")
+# The figure as the docs and configure's error state it ("Rust 1.89 or later").
+stale = []
+for path in sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("docs/*.md")) + [ROOT / "config.m4"]:
+    for m in re.finditer(r"Rust ([0-9]+\.[0-9]+) or (?:later|newer)", path.read_text()):
+        if m.group(1) != declared:
+            stale.append(f"{path.relative_to(ROOT)} says Rust {m.group(1)}")
+if stale:
+    sys.exit(f"LINT FAIL rust-version {declared}: " + "; ".join(stale))
 print(f"LINT ok rust-version {declared}: the highest any locked dependency declares "
-      f"({', '.join(sorted(needs[top]))})")
+      f"({', '.join(sorted(needs[top]))}), and so do the docs and config.m4")
