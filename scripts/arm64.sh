@@ -118,13 +118,14 @@ arm64_headers() {
 }
 
 # arm64_build ROW [PACKAGE...]: cross-builds the extension (and PACKAGEs)
-# for ROW (8.4-nts-arm64) into $CACHE/target-ROW; sets ROW_OUT and SO.
+# for ROW (8.4-nts-arm64) from the rows' mirror (rows_src) into
+# $CACHE/target-ROW; sets ROW_OUT and SO.
 arm64_build() {
     local row=$1 ver=${1%%-*} cross p packages=(-p wxpay)
     shift
     for p in "$@"; do packages+=(-p "$p"); done
     cross=$(cross_chroot) || return 1
-    WXPAY_CHROOT_RUST=1 in_chroot "$cross" env CARGO_HOME=/root/.cargo CARGO_TARGET_DIR="/cache/target-$row" \
+    WXPAY_ROOT=$ROWS_SRC WXPAY_CHROOT_RUST=1 in_chroot "$cross" env CARGO_HOME=/root/.cargo CARGO_TARGET_DIR="/cache/target-$row" \
         PHP="/cache/arm64-php/$ver/php" PHP_CONFIG="/cache/arm64-php/$ver/php-config" WXPAY_FLOOR_ARCH=aarch64 \
         bash -c 'cd /src && source scripts/floor.sh && cargo build --release --quiet --target "$FLOOR_TARGET" "$@"' \
         build "${packages[@]}" || return 1

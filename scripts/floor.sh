@@ -1,5 +1,5 @@
 # Sourced inside a build chroot (the checkout at /src, the matrix cache at
-# /cache) by tests/matrix-row.sh and scripts/rows.sh:
+# /cache) by scripts/rows.sh and scripts/arm64.sh (row_build, arm64_build):
 # cargo builds for $FLOOR_TARGET link against glibc 2.17's symbol versions,
 # so every shipped binary loads on CentOS 7 and newer. zig (with its own
 # glibc stubs) compiles the C parts (ring, the bundled SQLite, src/engine.c)

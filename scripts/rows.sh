@@ -133,17 +133,30 @@ row_setup() {
     fi
 }
 
+# rows_src: the rows build from a content mirror of the checkout
+# ($CACHE/mirror-rows, scripts/mirror.py), synced once per run and locked
+# for it, so a row's cached build is redone only for files whose content
+# changed (a fresh clone's new file times alone do not rebuild it).
+ROWS_SRC=
+rows_src() {
+    [ -n "$ROWS_SRC" ] && return 0
+    exec 8>"$CACHE/mirror-rows.lock"
+    flock 8
+    python3 "$WXPAY_ROOT/scripts/mirror.py" "$WXPAY_ROOT" "$CACHE/mirror-rows" || return 1
+    ROWS_SRC=$CACHE/mirror-rows
+}
+
 # row_build ROW [PACKAGE...]: builds the extension (and PACKAGEs) for a row,
-# after row_setup, into $CACHE/target-ROW with the environment
-# tests/matrix-row.sh builds with (scripts/floor.sh), so a matrix build is
-# reused as it is; sets ROW_OUT to the host path of the built files and SO
-# to the module's.
+# after row_setup, into $CACHE/target-ROW for glibc 2.17 (scripts/floor.sh):
+# the module the matrix tests is the one make dist ships. Sets ROW_OUT to
+# the host path of the built files and SO to the module's.
 row_build() {
     local row=$1 p packages=(-p wxpay)
     shift
+    rows_src || return 1
     [[ $row == *-arm64 ]] && { arm64_build "$row" "$@"; return; }
     for p in "$@"; do packages+=(-p "$p"); done
-    WXPAY_CHROOT_RUST=1 in_chroot "$CHROOT" env PHP="$PHP_BIN" PHP_CONFIG="$PHP_CFG" \
+    WXPAY_ROOT=$ROWS_SRC WXPAY_CHROOT_RUST=1 in_chroot "$CHROOT" env PHP="$PHP_BIN" PHP_CONFIG="$PHP_CFG" \
         CARGO_TARGET_DIR="/cache/target-$row" PATH="/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
         bash -c 'cd /src && source scripts/floor.sh && cargo build --release --quiet --target "$FLOOR_TARGET" "$@"' \
         build "${packages[@]}" || return 1

@@ -93,7 +93,8 @@ if want lint; then
         head -40 "$log_dir/fmt.log"; echo "LINT FAIL cargo fmt --check (run cargo fmt --all)"; f=$((f + 1))
     fi
     # lib.sh exports PHP as a bare name, which ext-php-rs's build script takes for a path.
-    if env -u PHP cargo clippy --workspace --all-targets --release -q -- -D warnings > "$log_dir/clippy.log" 2>&1; then
+    # In make test's content mirror (scripts/mirrored.sh): the build's dependencies are reused.
+    if env -u PHP scripts/mirrored.sh host cargo clippy --workspace --all-targets --release -q -- -D warnings > "$log_dir/clippy.log" 2>&1; then
         echo "LINT ok cargo clippy --workspace --all-targets -- -D warnings"; p=$((p + 1))
     else
         head -60 "$log_dir/clippy.log"; echo "LINT FAIL cargo clippy -D warnings"; f=$((f + 1))
@@ -103,11 +104,11 @@ if want lint; then
     account "lint" 0 "$p" "$f" 4
 fi
 
-# 1. cargo test: the PHP-free core (and the sandbox). --no-fail-fast: a
-#    binary that aborts must not hide the others.
+# 1. cargo test: the PHP-free core (and the sandbox), in make test's content
+#    mirror. --no-fail-fast: a binary that aborts must not hide the others.
 if want cargo; then
     note "cargo test"
-    cargo test --release --no-fail-fast -p wxpay-core -p wxpay-sandbox > "$log_dir/cargo.log" 2>&1
+    env -u PHP scripts/mirrored.sh host cargo test --release --no-fail-fast -p wxpay-core -p wxpay-sandbox > "$log_dir/cargo.log" 2>&1
     status=$?
     grep -E "^test |test result|panicked|error(\[|:)|process didn't exit|signal:" "$log_dir/cargo.log"
     read -r p f < <(sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log_dir/cargo.log" \
@@ -173,7 +174,7 @@ fi
 # 5. A short fuzz pass over the core (make fuzz runs the long one).
 if want fuzz; then
     note "fuzz (short pass)"
-    lines fuzz FUZZ 4 scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"
+    lines fuzz FUZZ 4 scripts/mirrored.sh fuzz bash scripts/fuzz.sh "${WXPAY_FUZZ_SECONDS:-15}"
 fi
 
 # 6. Memory: RSS flat over many calls in one process; memcheck on short runs.
