@@ -6,8 +6,8 @@
 #     that name with wxpay.so, INSTALL, README.md, reference.md, examples/
 #   phpX.Y-wxpay_VERSION-1_amd64.deb                            for Debian's own PHP packages
 #   wxpay-sandbox-VERSION-x86_64-linux-glibc.tar.gz             the sandbox and test proxy
-#   and for arm64 (row 8.4-nts-arm64, cross-built: scripts/arm64.sh):
-#   php_wxpay-VERSION_php8.4-arm64-linux-glibc-nts.zip, php8.4-wxpay_VERSION-1_arm64.deb,
+#   and for arm64 (rows 8.2/8.4/8.5-nts-arm64, cross-built: scripts/arm64.sh):
+#   php_wxpay-VERSION_phpX.Y-arm64-linux-glibc-nts.zip, phpX.Y-wxpay_VERSION-1_arm64.deb,
 #   wxpay-sandbox-VERSION-aarch64-linux-glibc.tar.gz
 #   composer.json, SHA256SUMS
 # Every binary is built for glibc 2.17 (scripts/floor.sh) and checked: a
@@ -20,7 +20,7 @@ cd "$WXPAY_ROOT"
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 ARCH=$(uname -m)
 DEB_ARCH=$(dpkg --print-architecture)
-ROWS=${DIST_ROWS:-8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.4-nts-arm64}
+ROWS=${DIST_ROWS:-8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.2-nts-arm64 8.4-nts-arm64 8.5-nts-arm64}
 OUT=dist
 rm -rf "$OUT" && mkdir -p "$OUT"
 stage=$(mktemp -d)

@@ -17,5 +17,11 @@ exec 9>"$dir.lock"
 flock 9
 python3 "$root/scripts/mirror.py" "$root" "$dir"
 cd "$dir"
-export CARGO_TARGET_DIR=$dir.target
+# ext-php-rs's build script reruns, and everything above it recompiles, when
+# PHP, PHP_CONFIG or PATH differ from the last build's: the PHP the caller's
+# PATH finds, by absolute path, and a PATH that does not depend on the caller.
+PHP=$(command -v "${PHP:-php}") PHP_CONFIG=$(command -v "${PHP_CONFIG:-php-config}") ||
+    { echo "mirrored.sh: no php or php-config on PATH" >&2; exit 1; }
+cargo=$(command -v cargo) || cargo=$HOME/.cargo/bin/cargo
+export PHP PHP_CONFIG CARGO_TARGET_DIR=$dir.target PATH=${cargo%/*}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 "$@"

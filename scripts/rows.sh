@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/arm64.sh"
 trap arm64_undo EXIT
 [ "$(id -u)" -eq 0 ] || die "runs as root (debootstrap and chroot)"
 
-ALL_ROWS="8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.6-nts 8.4-nts-arm64"
+ALL_ROWS="8.2-nts 8.2-zts 8.4-nts 8.4-zts 8.5-nts 8.6-nts 8.2-nts-arm64 8.4-nts-arm64 8.5-nts-arm64"
 ALLOWED_TO_FAIL="8.6-nts"
 TOOLS="build-essential clang libclang-dev redis-server procps"
 ZTS_TOOLS="autoconf bison re2c pkg-config dpkg-dev libssl-dev"
@@ -146,6 +146,30 @@ rows_src() {
     ROWS_SRC=$CACHE/mirror-rows
 }
 
+# row_seed ROW: a row built for the first time starts from a copy of the
+# target dir of a row built in the same chroot (8.2-zts from 8.2-nts, an
+# arm64 row from another), so only what depends on the PHP is compiled
+# again: cargo reruns ext-php-rs's build script when PHP or PHP_CONFIG
+# changes, and the dependencies' fingerprints do not depend on the row. A
+# different chroot's build is never used (its build scripts found another
+# libclang).
+row_seed() {
+    local row=$1 other
+    [ -d "$CACHE/target-$row" ] && return 0
+    for other in $ALL_ROWS; do
+        [ "$other" != "$row" ] && [ -d "$CACHE/target-$other" ] || continue
+        if [[ $row == *-arm64 ]]; then
+            [[ $other == *-arm64 ]] || continue
+        else
+            [[ $other != *-arm64 ]] && [ "$(row_suite "$other")" = "$(row_suite "$row")" ] || continue
+        fi
+        say "$row: first build, starting from $other's target dir"
+        rm -rf "$CACHE/target-$row.tmp"
+        cp -a "$CACHE/target-$other" "$CACHE/target-$row.tmp" && mv "$CACHE/target-$row.tmp" "$CACHE/target-$row"
+        return 0
+    done
+}
+
 # row_build ROW [PACKAGE...]: builds the extension (and PACKAGEs) for a row,
 # after row_setup, into $CACHE/target-ROW for glibc 2.17 (scripts/floor.sh):
 # the module the matrix tests is the one make dist ships. Sets ROW_OUT to
@@ -154,6 +178,7 @@ row_build() {
     local row=$1 p packages=(-p wxpay)
     shift
     rows_src || return 1
+    row_seed "$row"
     [[ $row == *-arm64 ]] && { arm64_build "$row" "$@"; return; }
     for p in "$@"; do packages+=(-p "$p"); done
     WXPAY_ROOT=$ROWS_SRC WXPAY_CHROOT_RUST=1 in_chroot "$CHROOT" env PHP="$PHP_BIN" PHP_CONFIG="$PHP_CFG" \
