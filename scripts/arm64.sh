@@ -98,22 +98,25 @@ arm64_chroot() {
 # arm64_headers DIR VERSION: the arm64 php$VERSION-dev package of chroot DIR
 # unpacked (not installed: the chroot stays free of build tools for
 # dist-test) into $CACHE/arm64-php/VERSION, with its php-config's prefix
-# moved there and a `php` that prints DIR's `php -i` (refreshed when either changes).
+# moved there and a `php` that prints DIR's `php -i`; fetched again only
+# when the chroot's PHP (its version, its php -i) changes.
 arm64_headers() {
-    local dir=$1 ver=$2 out=$CACHE/arm64-php/$2 info deb
+    local dir=$1 ver=$2 out=$CACHE/arm64-php/$2 info version deb
     info=$(in_chroot "$dir" "php$ver" -n -i) || return 1
-    in_chroot "$dir" sh -c "rm -rf /tmp/dev && mkdir -m 0777 /tmp/dev && cd /tmp/dev && apt-get download -qq php$ver-dev" || return 1
+    # php$VERSION-dev comes from the same source upload as the CLI.
+    version=$(in_chroot "$dir" dpkg-query -W -f='${Version}' "php$ver-cli") || return 1
+    [ "$(cat "$out/php-i.txt" 2>/dev/null)" = "$info" ] && [ "$(cat "$out/version" 2>/dev/null)" = "$version" ] && return 0
+    in_chroot "$dir" sh -c "rm -rf /tmp/dev && mkdir -m 0777 /tmp/dev && cd /tmp/dev && apt-get download -qq php$ver-dev=$version" ||
+        return 1
     deb=$(basename "$dir"/tmp/dev/*.deb)
-    if [ "$(cat "$out/php-i.txt" 2>/dev/null)" != "$info" ] || [ "$(cat "$out/deb" 2>/dev/null)" != "$deb" ]; then
-        rm -rf "$out" && mkdir -p "$out"
-        dpkg-deb -x "$dir/tmp/dev/$deb" "$out" || return 1
-        sed "s|^prefix=\"/usr\"|prefix=\"/cache/arm64-php/$ver/usr\"|" "$out/usr/bin/php-config$ver" >"$out/php-config"
-        printf '%s\n' "$info" >"$out/php-i.txt"
-        printf '#!/bin/sh\n# php -i of the arm64 PHP %s (what the build reads of it)\ncat /cache/arm64-php/%s/php-i.txt\n' \
-            "$ver" "$ver" >"$out/php"
-        chmod +x "$out/php" "$out/php-config"
-        echo "$deb" >"$out/deb"
-    fi
+    rm -rf "$out" && mkdir -p "$out"
+    dpkg-deb -x "$dir/tmp/dev/$deb" "$out" || return 1
+    sed "s|^prefix=\"/usr\"|prefix=\"/cache/arm64-php/$ver/usr\"|" "$out/usr/bin/php-config$ver" >"$out/php-config"
+    printf '%s\n' "$info" >"$out/php-i.txt"
+    printf '#!/bin/sh\n# php -i of the arm64 PHP %s (what the build reads of it)\ncat /cache/arm64-php/%s/php-i.txt\n' \
+        "$ver" "$ver" >"$out/php"
+    chmod +x "$out/php" "$out/php-config"
+    echo "$version" >"$out/version"
     rm -rf "$dir/tmp/dev"
 }
 

@@ -170,7 +170,7 @@ zts_row() {
     local row=$1 ver=${1%-*}
     row_setup "$row" >/dev/null || { echo "DIST FAIL $row: no ZTS PHP"; return; }
     local zip ext_dir
-    zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-*-zts.zip) || { echo "DIST FAIL $row: no zip"; return; }
+    zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-"$(uname -m)"-linux-glibc-zts.zip) || { echo "DIST FAIL $row: no zip"; return; }
     local name
     name=$(basename "$zip" .zip)
     check "$row: the zip and the tar.gz hold one folder with the module, INSTALL, README, reference and examples" \
@@ -192,7 +192,7 @@ legacy_row() {
     root=$(chroot_with legacy-bullseye bullseye build-essential autoconf bison re2c pkg-config libssl-dev \
         redis-server procps) || { echo "DIST FAIL $row: bullseye chroot"; return; }
     built_php "$root" "$ver" nts || { echo "DIST FAIL $row: no PHP $ver built in bullseye"; return; }
-    zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-*-nts.zip) || { echo "DIST FAIL $row: no zip"; return; }
+    zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-"$(uname -m)"-linux-glibc-nts.zip) || { echo "DIST FAIL $row: no zip"; return; }
     name=$(basename "$zip" .zip)
     libc=$(in_chroot "$root" ldd --version | head -1 | grep -oE '[0-9]+\.[0-9]+$')
     check "$row: the chroot's glibc is $libc, older than the build hosts'" test "$libc" = 2.31

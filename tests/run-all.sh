@@ -82,10 +82,11 @@ account() {
 }
 
 # 0. lint: rustfmt's layout and clippy with every warning an error, over
-#    the whole workspace and its tests, the core's layers, and rust-version
-#    against the locked dependencies (four checks).
+#    the whole workspace and its tests, the core's layers, rust-version
+#    against the locked dependencies, and the content mirror the cached
+#    builds read (five checks).
 if want lint; then
-    note "lint (cargo fmt --check, cargo clippy -D warnings, the core's layers, rust-version)"
+    note "lint (cargo fmt --check, cargo clippy -D warnings, the core's layers, rust-version, mirror)"
     p=0 f=0
     if cargo fmt --all -- --check > "$log_dir/fmt.log" 2>&1; then
         echo "LINT ok cargo fmt --check"; p=$((p + 1))
@@ -100,7 +101,8 @@ if want lint; then
     fi
     if python3 scripts/layers.py; then p=$((p + 1)); else f=$((f + 1)); fi
     if python3 scripts/msrv.py; then p=$((p + 1)); else f=$((f + 1)); fi
-    account "lint" 0 "$p" "$f" 4
+    if python3 tests/mirror_test.py; then p=$((p + 1)); else f=$((f + 1)); fi
+    account "lint" 0 "$p" "$f" 5
 fi
 
 # 1. cargo test: the PHP-free core (and the sandbox), in make test's content
@@ -127,9 +129,11 @@ if want phpt; then
     jobs=${WXPAY_JOBS:-8} phpts=${WXPAY_PHPT:-php-tests/}
     if [ "${WXPAY_EMULATED:-0}" = 1 ]; then
         jobs=${WXPAY_JOBS:-2}
-        left_out=$(sed -n 's/^\([a-z0-9_]*\.phpt\) .*/\1/p' tests/emulated-skip.txt)
-        echo "emulated: left out (tests/emulated-skip.txt):" $left_out
-        [ -z "${WXPAY_PHPT:-}" ] && phpts=$(ls php-tests/*.phpt | grep -vxF -f <(printf 'php-tests/%s\n' $left_out) | tr '\n' ' ')
+        if [ -z "${WXPAY_PHPT:-}" ]; then
+            left_out=$(sed -n 's/^\([a-z0-9_]*\.phpt\) .*/\1/p' tests/emulated-skip.txt)
+            echo "emulated: left out (tests/emulated-skip.txt):" $left_out
+            phpts=$(ls php-tests/*.phpt | grep -vxF -f <(printf 'php-tests/%s\n' $left_out) | tr '\n' ' ')
+        fi
     fi
     tests/with-sandbox.sh env TEST_PHP_EXECUTABLE="$(command -v "$PHP")" "$PHP" -n "$RUN_TESTS" -q -n -p "$(command -v "$PHP")" \
         -d "extension=$SO" -j"$jobs" --show-diff $phpts > "$log_dir/phpt.log" 2>&1
