@@ -122,6 +122,13 @@ impl TestServer {
     }
 }
 
+// The CA file goes with its server (the listener thread just ends with the process).
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.ca_file);
+    }
+}
+
 /// Reads one request (head, and a body of Content-Length bytes).
 fn read_request(r: &mut impl Read) -> Option<String> {
     let mut buf = Vec::new();

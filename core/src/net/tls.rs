@@ -121,8 +121,10 @@ mod tests {
         assert_eq!(CaSource::check(file.to_str().unwrap()), Ok(()));
         // A path through a regular file: neither missing nor unreadable, but not a directory.
         let through = format!("{}/ca.pem", file.display());
+        let refused = CaSource::check(&through);
+        let _ = std::fs::remove_file(&file);
         assert_eq!(
-            CaSource::check(&through),
+            refused,
             Err(Error::Configuration(format!(
                 "the CA file {through} cannot be read (not a directory)"
             )))
