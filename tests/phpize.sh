@@ -34,13 +34,12 @@ build() {
     # The cached target, and the same PATH every run (ext-php-rs's build
     # script reruns when it changes), for make and for make install (which
     # runs cargo again: the module's rule is phony).
-    local cargo
+    local cargo env
     cargo=$(command -v cargo) || cargo=$HOME/.cargo/bin/cargo
+    env=(CARGO_TARGET_DIR="$work.target" PATH="${cargo%/*}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
     ./configure --with-php-config="$(command -v php-config)" >configure.log 2>&1 &&
-        CARGO_TARGET_DIR=$work.target PATH=${cargo%/*}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-            make >make.log 2>&1 &&
-        CARGO_TARGET_DIR=$work.target PATH=${cargo%/*}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-            make install INSTALL_ROOT="$work/root" >install.log 2>&1 &&
+        env "${env[@]}" make >make.log 2>&1 &&
+        env "${env[@]}" make install INSTALL_ROOT="$work/root" >install.log 2>&1 &&
         so=$work/root$(php-config --extension-dir)/wxpay.so && [ -f "$so" ] &&
         "$PHP" -n -d "extension=$so" -r 'exit(wx_deliver_sign(["a" => "1"], "k") === sha1("a=1&appkey=k") ? 0 : 1);'
 }
