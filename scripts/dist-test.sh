@@ -17,7 +17,6 @@ cd "$WXPAY_ROOT"
 
 ROWS=${DIST_TEST_ROWS:-8.2-nts 8.4-nts 8.5-nts 8.2-zts 8.4-zts 8.2-nts-glibc231 8.2-nts-arm64 8.4-nts-arm64 8.5-nts-arm64}
 DEB_ARCH=$(dpkg --print-architecture)
-FPM_ROW=${DIST_TEST_FPM_ROW:-8.4-nts}
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 [ -d dist ] && ls dist/*.deb >/dev/null 2>&1 || die "no dist/: run make dist first"
 
@@ -54,8 +53,6 @@ phpt() {
 debian_row() {
     local row=$1 ver=${1%%-*} suite deb_arch=$DEB_ARCH fpm=$FPM_ROW
     suite=$(row_suite "$row")
-    local pkgs="php$ver-cli redis-server"
-    [ "$row" = "$FPM_ROW" ] && pkgs="$pkgs php$ver-fpm libfcgi-bin"
     local clean
     if [[ $row == *-arm64 ]]; then
         # The arm64 row's own chroot (no build tool in it), under qemu.
@@ -71,7 +68,7 @@ debian_row() {
         binfmt_arm64 && clean=$(arm64_chroot "$suite" $(arm64_packages "$ver")) ||
             { echo "DIST FAIL $row: arm64 chroot"; return; }
     else
-        clean=$(chroot_with "clean-$suite" "$suite" $pkgs) || { echo "DIST FAIL $row: clean chroot"; return; }
+        clean=$(clean_chroot "$row") || { echo "DIST FAIL $row: clean chroot"; return; }
     fi
     local root=$CACHE/dist-test-$row
     rm -rf "$root" && cp -a "$clean" "$root"
@@ -189,8 +186,7 @@ zts_row() {
 # suite and the differential tests against it, with the tarball's sandbox.
 legacy_row() {
     local row=$1 ver=8.2 root zip name ext_dir libc
-    root=$(chroot_with legacy-bullseye bullseye build-essential autoconf bison re2c pkg-config libssl-dev \
-        redis-server procps) || { echo "DIST FAIL $row: bullseye chroot"; return; }
+    root=$(legacy_chroot) || { echo "DIST FAIL $row: bullseye chroot"; return; }
     built_php "$root" "$ver" nts || { echo "DIST FAIL $row: no PHP $ver built in bullseye"; return; }
     zip=$(ls dist/php_wxpay-"$VERSION"_php"$ver"-"$(uname -m)"-linux-glibc-nts.zip) || { echo "DIST FAIL $row: no zip"; return; }
     name=$(basename "$zip" .zip)

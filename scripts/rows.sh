@@ -19,6 +19,23 @@ build_chroot() {
     esac
 }
 
+# clean_chroot ROW: dist-test's chroot for an x86_64 Debian row: only that
+# PHP's CLI and redis-server (and php-fpm on FPM_ROW), no build tool.
+FPM_ROW=${DIST_TEST_FPM_ROW:-8.4-nts}
+clean_chroot() {
+    local ver=${1%%-*} suite pkgs
+    suite=$(row_suite "$1") || return 1
+    pkgs="php$ver-cli redis-server"
+    [ "$1" = "$FPM_ROW" ] && pkgs="$pkgs php$ver-fpm libfcgi-bin"
+    chroot_with "clean-$suite" "$suite" $pkgs
+}
+
+# legacy_chroot: bullseye (glibc 2.31) with what building PHP 8.2 there needs
+# (dist-test's 8.2-nts-glibc231 row).
+legacy_chroot() {
+    chroot_with legacy-bullseye bullseye build-essential autoconf bison re2c pkg-config libssl-dev redis-server procps
+}
+
 # php_source VERSION: Debian's own php$VERSION source package, unpacked once
 # into $CACHE/php-src/php$VERSION by the build chroot of the suite that
 # carries it. The mirror does not always hold the source of the indexed

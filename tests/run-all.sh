@@ -61,6 +61,25 @@ note() {
 }
 want() { [[ " $SUITES " == *" $1 "* ]]; }
 
+# The chroots and PHPs the matrix and dist-test need are prepared in the
+# background from the start (scripts/prepare.sh: on a cold cache, half an
+# hour of mostly waiting work), niced, and waited for before those suites.
+prepare_pids=()
+if want matrix || want dist; then
+    for lane in x86_64 arm64; do
+        nice -n 10 bash scripts/prepare.sh "$lane" > "$log_dir/prepare-$lane.log" 2>&1 &
+        prepare_pids+=($!)
+    done
+fi
+prepared() {
+    [ ${#prepare_pids[@]} -gt 0 ] || return 0
+    local from=$SECONDS
+    wait "${prepare_pids[@]}"
+    prepare_pids=()
+    echo "chroots and PHPs prepared in the background (waited $((SECONDS - from)) s for them):"
+    sed 's/^/  /' "$log_dir"/prepare-*.log
+}
+
 # account NAME STATUS PASSED FAILED [EXPECTED]: adds a suite's counts; a
 # non-zero status with no failure reported, no result at all, or fewer
 # results than expected, is a failure of its own.
@@ -229,12 +248,14 @@ fi
 #    what that leaves out; make matrix runs them in full).
 if want matrix; then
     note "PHP matrix"
+    prepared
     lines matrix MATRIX 8 env MATRIX_REDUCED="${WXPAY_MATRIX_REDUCED-8.2-nts-arm64 8.5-nts-arm64}" bash scripts/matrix.sh
 fi
 
 # 11. Release artifacts (make dist), installed where there is no Rust.
 if want dist; then
     note "make dist"
+    prepared
     bash scripts/dist.sh > "$log_dir/dist.log" 2>&1
     status=$?
     grep -vE '^\s*$' "$log_dir/dist.log"

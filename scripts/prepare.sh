@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Prepares, ahead of the matrix and dist-test, what a cold cache lacks: the
+# chroots, the PHPs built from source, the arm64 chroots and their headers,
+# the cross-build chroot. tests/run-all.sh starts it in the background when
+# it begins, so this mostly waiting work (downloads, apt, debootstrap's
+# second stage under single-threaded qemu) overlaps the host suites instead
+# of coming after them. Every step is the one the matrix and dist-test call
+# themselves, cached and idempotent: on a warm cache this costs seconds, and
+# a step that fails here is done again (and reported) where it is needed.
+#
+#   scripts/prepare.sh x86_64   the x86_64 chroots and built PHPs, cross-arm64
+#   scripts/prepare.sh arm64    the arm64 chroots (qemu registered for the run only)
+#
+# The two lanes touch disjoint parts of the cache (the arm64 chroots are
+# debootstrapped on their own, not copied from a base) and run as separate
+# processes, each undoing its own binfmt registration on exit.
+set -uo pipefail
+source "$(dirname "$0")/rows.sh"
+
+step() { # step COMMAND...: runs a step, says how long it took
+    local from=$SECONDS
+    if "$@" >/dev/null; then say "$* ready ($((SECONDS - from)) s)"; else say "$* failed (done again where needed)"; fi
+}
+
+# legacy_php: dist-test's bullseye chroot with its PHP 8.2 built.
+legacy_php() { local root; root=$(legacy_chroot) && built_php "$root" 8.2 nts; }
+
+# arm64_ready ROW: an arm64 row's chroot and the headers copied out of it
+# (what row_setup does for it, but for the run-tests.php it takes from an
+# x86_64 build chroot, which is the other lane's).
+arm64_ready() {
+    local ver=${1%%-*} suite dir
+    suite=$(row_suite "$1") && binfmt_arm64 && dir=$(arm64_chroot "$suite" $(arm64_packages "$ver")) &&
+        arm64_headers "$dir" "$ver"
+}
+
+case ${1:-} in
+x86_64)
+    for row in $ALL_ROWS; do
+        [[ $row == *-arm64 ]] || step row_setup "$row"
+    done
+    step cross_chroot
+    for row in 8.2-nts 8.4-nts 8.5-nts; do step clean_chroot "$row"; done
+    step legacy_php
+    ;;
+arm64)
+    for row in $ALL_ROWS; do
+        [[ $row == *-arm64 ]] && step arm64_ready "$row"
+    done
+    ;;
+*) die "usage: $0 x86_64|arm64" ;;
+esac
