@@ -132,10 +132,15 @@ echo "== the outbox (drain: medians of ${WXPAY_BENCH_ROUNDS:-7} interleaved roun
 for s in sqlite everysec always; do
     f=$tmp/ob-$s
     label=$s; [ "$s" = sqlite ] || label="redis, AOF $s"
-    printf '  %-22s enqueue p50 %7.1f us, p90 %7.1f us, p99 %7.1f us; drain %7.1f /s vs direct %7.1f /s: %.2fx (target >= 0.8x)\n' \
+    # Issue 26's goals: as fast as direct calls, but 0.8x with an fsync per write.
+    goal=1.0; [ "$s" = always ] && goal=0.8
+    printf '  %-22s enqueue p50 %7.1f us, p90 %7.1f us, p99 %7.1f us; drain %7.1f /s vs direct %7.1f /s: %s\n' \
         "$label" "$(val enqueue_p50_us "$f")" "$(val enqueue_p90_us "$f")" "$(val enqueue_p99_us "$f")" \
-        "$(val drain_per_s "$f")" "$(val direct_per_s "$f")" "$(awk -v a="$(val drain_per_s "$f")" -v b="$(val direct_per_s "$f")" 'BEGIN{print a/b}')"
+        "$(val drain_per_s "$f")" "$(val direct_per_s "$f")" \
+        "$(awk -v a="$(val drain_per_s "$f")" -v b="$(val direct_per_s "$f")" -v g="$goal" \
+            'BEGIN { r = a / b; printf "%.2fx (goal >= %.1fx)  %s", r, g, (r >= g ? "met" : "MISSED") }')"
 done
+echo "  (the drain keeps wxpay.outbox_concurrency = $("$PHP" "${common[@]}" -r 'echo ini_get("wxpay.outbox_concurrency");') sends in flight)"
 awk -v p="$(val enqueue_p50_us "$tmp/ob-sqlite")" 'BEGIN { printf "  SQLite enqueue p50: %.2f ms with an fsync per commit (target <= 1 ms)  %s\n", p / 1000, (p <= 1000 ? "met" : "MISSED") }'
 printf '  storage: SQLite %d bytes per kept entry (file after a checkpoint / %d entries), Redis %d bytes per entry (used_memory delta / %d)\n' \
     "$(( sq_bytes / $(val entries "$tmp/ob-sqlite") ))" "$(val entries "$tmp/ob-sqlite")" \

@@ -53,6 +53,11 @@ attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_items' 
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_seconds' => -1]), $secrets);
 attempt(fn() => wx_deliver_drain($o + ['apps' => [$app => $secret], 'max_seconds' => 'soon']), $secrets);
 attempt(fn() => wx_deliver_drain(5), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['appsecret' => $secret, 'outbox_concurrency' => 0]), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['appsecret' => $secret, 'outbox_concurrency' => 17]), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['appsecret' => $secret, 'outbox_concurrency' => '4 threads']), $secrets);
+attempt(fn() => wx_deliver_drain($o + ['appsecret' => $secret, 'outbox_concurrency' => 2.5]), $secrets);
+var_dump(ini_set('wxpay.outbox_concurrency', '0'), ini_get('wxpay.outbox_concurrency'));
 echo "-- outbox and requeue\n";
 attempt(fn() => wx_deliver_outbox($o + ['format' => 'xml']), $secrets);
 attempt(fn() => wx_deliver_outbox($o + ['dead_limit' => -1]), $secrets);
@@ -85,7 +90,7 @@ WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'deadline' must 
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be 'virtual' (24 h to notify) or 'physical' (72 h)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): give either option 'deadline' or option 'goods', not both
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be valid UTF-8
-WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): unknown option 'dedline'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent (and for this function: deadline, goods)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): unknown option 'dedline'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency (and for this function: deadline, goods)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox' must be an absolute path to a SQLite file or a redis:// or rediss:// URL
 WxPay\ConfigurationException(0): wx_deliver_enqueue(): option 'outbox': cannot use the SQLite outbox /proc/no/such/dir/o.sqlite (%s); its directory /proc/no/such/dir must exist and be writable by the user PHP runs as
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox': redis://***@127.0.0.1:1/0 has a query; put credentials as redis://user:password@host:port/db
@@ -105,6 +110,14 @@ WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_items' must b
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_seconds' must be more than 0 and at most 86400
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'max_seconds' must be a number of seconds, string given
 TypeError(0): wx_deliver_drain(): Argument #1 ($options) must be of type array, int given
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'outbox_concurrency' must be a whole number from 1 to 16
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'outbox_concurrency' must be a whole number from 1 to 16
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'outbox_concurrency' must be a whole number from 1 to 16
+WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'outbox_concurrency' must be an int, float given
+
+Warning: ini_set(): wxpay.outbox_concurrency must be a whole number from 1 to 16; the value was not changed in %s on line %d
+bool(false)
+string(1) "4"
 -- outbox and requeue
 WxPay\InvalidArgumentException(0): wx_deliver_outbox(): option 'format' must be 'array' or 'prometheus'
 WxPay\InvalidArgumentException(0): wx_deliver_outbox(): option 'dead_limit' must be 0 or more

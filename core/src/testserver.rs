@@ -35,6 +35,8 @@ pub struct TestServer {
     pub requests: Arc<Mutex<Vec<String>>>,
     /// TCP connections accepted.
     pub connections: Arc<Mutex<u32>>,
+    /// Requests being answered now, and the most there ever were at once.
+    pub busy: Arc<Mutex<(u32, u32)>>,
 }
 
 impl TestServer {
@@ -75,11 +77,13 @@ impl TestServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(Mutex::new(0));
         let answers = Arc::new(Mutex::new((answers, 0usize)));
-        let (reqs, conns) = (requests.clone(), connections.clone());
+        let busy = Arc::new(Mutex::new((0, 0)));
+        let (reqs, conns, busy_now) = (requests.clone(), connections.clone(), busy.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 *conns.lock().unwrap() += 1;
                 let (config, reqs, answers) = (config.clone(), reqs.clone(), answers.clone());
+                let busy = busy_now.clone();
                 std::thread::spawn(move || {
                     let mut tls = rustls::StreamOwned::new(
                         rustls::ServerConnection::new(config).unwrap(),
@@ -90,6 +94,11 @@ impl TestServer {
                             return;
                         };
                         reqs.lock().unwrap().push(request);
+                        {
+                            let mut b = busy.lock().unwrap();
+                            b.0 += 1;
+                            b.1 = b.1.max(b.0);
+                        }
                         let answer = {
                             let mut a = answers.lock().unwrap();
                             let i = a.1.min(a.0.len() - 1);
@@ -97,6 +106,7 @@ impl TestServer {
                             a.0[i].clone()
                         };
                         std::thread::sleep(answer.delay);
+                        busy.lock().unwrap().0 -= 1;
                         let head = format!(
                             "HTTP/1.1 {} X\r\nContent-Length: {}\r\n\r\n",
                             answer.status,
@@ -118,6 +128,7 @@ impl TestServer {
             ca_file,
             requests,
             connections,
+            busy,
         }
     }
 }

@@ -84,6 +84,12 @@ impl Given<'_> {
                 "option '{name}' must be a number of seconds, {} given",
                 other.type_name()
             ))),
+            (Input::Count, Given::Int(n)) => Ok(n.to_string()),
+            (Input::Count, Given::Text(b)) => Ok(String::from_utf8_lossy(b).into_owned()),
+            (Input::Count, other) => Err(Error::invalid(format!(
+                "option '{name}' must be an int, {} given",
+                other.type_name()
+            ))),
         }
     }
 }

@@ -43,6 +43,8 @@ pub enum Input {
     Text,
     /// Seconds: an int, a float or a numeric string.
     Seconds,
+    /// A count: an int or a string of digits.
+    Count,
 }
 
 /// How a value is shown (phpinfo, `php --ri`, messages).
@@ -104,7 +106,7 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 15] = [
+pub static SETTINGS: [Setting; 16] = [
     setting!("api_base", "https://api.weixin.qq.com",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "where the API lives; https:// only (the sandbox's address in tests)",
@@ -210,6 +212,13 @@ pub static SETTINGS: [Setting; 15] = [
     doc: "seconds a sent outbox entry is kept after its deadline (the record, and what makes a repeated enqueue return the first id); wx_deliver_drain() deletes older ones",
     apply: |c, label, v| {
         c.outbox.keep_sent_ms = outbox::parse_keep_sent(label, v)?;
+        Ok(())
+    }),
+    setting!("outbox_concurrency", "4",
+    scope: Scope::Call, input: Input::Count, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
+    doc: "how many sends wx_deliver_drain() keeps in flight, each on its own keep-alive connection (1 to 16); a drainer killed mid-drain may leave that many entries to be sent once more",
+    apply: |c, label, v| {
+        c.outbox.concurrency = outbox::parse_concurrency(label, v)?;
         Ok(())
     }),
     setting!("outbox_redis_unsafe", "0",
@@ -403,7 +412,7 @@ mod tests {
                 a.check(&defaults(a)).unwrap();
             }
         }
-        assert_eq!(INI_COUNT, 13);
+        assert_eq!(INI_COUNT, 14);
     }
 
     #[test]
@@ -464,7 +473,7 @@ mod tests {
         let e = Setting::option(b"timeuot").unwrap_err();
         assert_eq!(
             e.message(),
-            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent"
+            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency"
         );
         assert!(Setting::option(b"token_cache").is_err());
         let long = Setting::option(&[b'o'; 100]).unwrap_err();
@@ -490,6 +499,7 @@ mod tests {
             "outbox_retry_first" | "outbox_retry_max" => "2.5",
             "outbox_keep_sent" => "86400",
             "outbox_redis_unsafe" => "1",
+            "outbox_concurrency" => "8",
             other => panic!("no example value for the setting {other}: add one"),
         }
     }

@@ -157,6 +157,10 @@ pub fn agent_key(settings: &Settings) -> AgentKey {
     }
 }
 
+/// Keep-alive connections kept open to one host: as many as a drain's
+/// sends in flight (`wxpay.outbox_concurrency`), so each keeps its own.
+pub const CONNECTIONS_PER_HOST: usize = 16;
+
 /// The worker's agent for these trust and proxy settings.
 fn agent(settings: &Settings) -> Result<Agent> {
     let key = agent_key(settings);
@@ -179,6 +183,8 @@ fn agent(settings: &Settings) -> Result<Agent> {
         .https_only(true)
         .http_status_as_error(false)
         .max_redirects(0)
+        .max_idle_connections_per_host(CONNECTIONS_PER_HOST)
+        .max_idle_connections(CONNECTIONS_PER_HOST + 8)
         .user_agent(concat!("wxpay/", env!("CARGO_PKG_VERSION")))
         .build();
     let connector = DefaultConnector::new().chain(CoalescingConnector);

@@ -5,14 +5,17 @@ use super::{is_permanent, Claimed, Finish, Store};
 use crate::client::{self, Api, Request, MANAGED_BUDGET_TIMEOUTS};
 use crate::clock::Clocks;
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use nix::sys::signal::SigSet;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Entries still undelivered this close to their deadline are warned about.
 pub const WARN_BEFORE_MS: u64 = 2 * 3600 * 1000;
 
-/// How many entries one claim takes: few, so a killed drainer holds few.
-const BATCH: usize = 4;
+/// The most sends one drain keeps in flight (`wxpay.outbox_concurrency`):
+/// each has a keep-alive connection of its own in the worker's pool.
+pub const MAX_CONCURRENCY: usize = crate::net::transport::CONNECTIONS_PER_HOST;
 
 /// How many overdue orders one warning names.
 const WARN_NAMES: usize = 10;
@@ -94,6 +97,7 @@ pub fn drain(
     // Each entry may take a whole managed call; a claim holds an entry
     // that long after the one before it in the batch.
     let lease_ms = (api.transport.timeout * MANAGED_BUDGET_TIMEOUTS).as_millis() as u64 + 2_000;
+    let k = settings.concurrency.clamp(1, MAX_CONCURRENCY);
     if let Some(why) = store.lost()? {
         warn(why);
     }
@@ -104,7 +108,7 @@ pub fn drain(
     let clock = &|| (clocks.wall)().saturating_add_signed(time.offset_ms);
     store.bound_due(
         clock(),
-        clock() + retry.max_ms.max(lease_ms * BATCH as u64) + 60_000,
+        clock() + retry.max_ms.max(lease_ms * k as u64) + 60_000,
     )?;
     // Each entry that dies in this drain is named once, in one warning at its end.
     let mut died: Vec<String> = store
@@ -123,76 +127,28 @@ pub fn drain(
         dead: died.len() as u64,
         ..Counts::default()
     };
-    let mut handled = 0u64;
-    let mut longest = Duration::ZERO;
-    'drain: while handled < limits.max_items && started.elapsed() < limits.max_time {
-        let room = (limits.max_items - handled).min(BATCH as u64) as usize;
-        let batch = store.claim(&owner, clock(), room, lease_ms)?;
-        if batch.is_empty() {
-            break;
+    let mut run = Run {
+        store,
+        clock,
+        retry,
+        counts: &mut counts,
+        died: &mut died,
+        warn,
+    };
+    let (jobs, job_rx) = mpsc::channel::<Job>();
+    let job_rx = Mutex::new(job_rx);
+    let (answers, answer_rx) = mpsc::channel::<Answer>();
+    let sent = std::thread::scope(|scope| {
+        let jobs = jobs;
+        for _ in 0..k {
+            let (job_rx, answers) = (&job_rx, answers.clone());
+            scope.spawn(move || sender(api, job_rx, answers, until));
         }
-        let mut entries = batch.iter();
-        while let Some(entry) = entries.next() {
-            // A send cut short by the drain's own time may still reach
-            // WeChat and be sent again: none is started that would likely
-            // not finish (twice the longest send of this drain).
-            if until.saturating_duration_since(Instant::now()) < longest * 2 {
-                release(store, std::iter::once(entry).chain(entries), clock())?;
-                break 'drain;
-            }
-            handled += 1;
-            let now = clock();
-            let sending = Instant::now();
-            let how = if now >= entry.deadline_ms {
-                Finish::Dead {
-                    error: "the deadline passed before it could be sent".into(),
-                }
-            } else if let Some(secret) = apps.secret(&entry.appid) {
-                let api = Api {
-                    appsecret: Some(secret),
-                    ..api.clone()
-                };
-                let result = send(&api, entry, until, warn);
-                longest = longest.max(sending.elapsed());
-                match result {
-                    Err(e @ Error::Configuration(_)) => {
-                        release(store, std::iter::once(entry).chain(entries), clock())?;
-                        return Err(e);
-                    }
-                    // Cut short by the drain's own time, not a failure of the entry.
-                    Err(Error::Transport { .. }) if Instant::now() >= until => Finish::Release {
-                        next_ms: clock(),
-                        error: String::new(),
-                    },
-                    result => outcome(result, entry, now, retry),
-                }
-            } else {
-                Finish::Release {
-                    next_ms: now + retry.first_ms,
-                    error: format!(
-                        "no appsecret for appid {} was given to wx_deliver_drain()",
-                        entry.appid
-                    ),
-                }
-            };
-            store.finish(entry, &how, clock())?;
-            if let Finish::Dead { error } = &how {
-                died.push(format!("out_trade_no {}: {error}", entry.out_trade_no));
-            }
-            match how {
-                Finish::Sent => counts.sent += 1,
-                Finish::Retry { .. } => counts.retried += 1,
-                Finish::Dead { .. } => counts.dead += 1,
-                // Handed back untouched: the drain's time ran out mid-send.
-                Finish::Release { ref error, .. } if error.is_empty() => {}
-                Finish::Release { .. } => counts.skipped += 1,
-            }
-            if started.elapsed() >= limits.max_time {
-                release(store, entries, clock())?;
-                break 'drain;
-            }
-        }
-    }
+        drop(answers);
+        // `jobs` is dropped when this returns, which ends the senders.
+        run.sends(&owner, apps, limits, lease_ms, k, started, until, &jobs, &answer_rx)
+    });
+    sent?;
     store.leave(&owner)?;
     if !died.is_empty() {
         let more = died.len().saturating_sub(WARN_NAMES);
@@ -247,6 +203,202 @@ pub fn drain(
     Ok(counts)
 }
 
+/// One send handed to a sender thread, and its answer.
+struct Job {
+    entry: Claimed,
+    secret: String,
+    /// The drain's clock when the send began (retry times count from it).
+    now: u64,
+}
+
+struct Answer {
+    job: Job,
+    result: Result<()>,
+    took: Duration,
+    /// What the call wanted to warn about; said by the drain's own thread.
+    warnings: Vec<String>,
+}
+
+/// A sender thread: takes jobs until the drain drops its end of the queue.
+/// PHP's signals (its timeout's SIGPROF, a pcntl handler) are for PHP's
+/// thread: blocked here, so the kernel never runs PHP's handlers on a
+/// thread PHP does not know.
+fn sender(api: &Api<'_>, jobs: &Mutex<mpsc::Receiver<Job>>, answers: mpsc::Sender<Answer>, until: Instant) {
+    let _ = SigSet::all().thread_block();
+    loop {
+        let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(job) = next else { return };
+        let mut warnings = Vec::new();
+        let started = Instant::now();
+        let api = Api {
+            appsecret: Some(&job.secret),
+            ..api.clone()
+        };
+        let result = send(&api, &job.entry, until, &mut |w| warnings.push(w));
+        let answer = Answer {
+            took: started.elapsed(),
+            result,
+            warnings,
+            job,
+        };
+        if answers.send(answer).is_err() {
+            return;
+        }
+    }
+}
+
+/// The drain's own thread: claims, hands sends to the senders, and
+/// commits their answers in groups.
+struct Run<'a, 'w> {
+    store: &'a dyn Store,
+    clock: &'a dyn Fn() -> u64,
+    retry: Retry,
+    counts: &'a mut Counts,
+    died: &'a mut Vec<String>,
+    warn: &'w mut dyn FnMut(String),
+}
+
+impl Run<'_, '_> {
+    /// Keeps up to `k` sends in flight until nothing is due or a limit is
+    /// reached. An answer is committed before its sender gets another
+    /// entry, so a drain killed at any point leaves at most `k` entries
+    /// sent and not recorded (sent once more by the next drain).
+    #[allow(clippy::too_many_arguments)]
+    fn sends(
+        &mut self,
+        owner: &str,
+        apps: &Apps,
+        limits: Limits,
+        lease_ms: u64,
+        k: usize,
+        started: Instant,
+        until: Instant,
+        jobs: &mpsc::Sender<Job>,
+        answers: &mpsc::Receiver<Answer>,
+    ) -> Result<()> {
+        let mut queue: VecDeque<Claimed> = VecDeque::new();
+        let mut done: Vec<(Claimed, Finish)> = Vec::new();
+        let (mut handled, mut in_flight) = (0u64, 0usize);
+        let mut longest = Duration::ZERO;
+        let (mut stopping, mut exhausted) = (false, false);
+        let mut failure: Option<Error> = None;
+        loop {
+            if started.elapsed() >= limits.max_time {
+                stopping = true;
+            }
+            while in_flight < k && !stopping {
+                if queue.is_empty() {
+                    if exhausted || handled >= limits.max_items {
+                        break;
+                    }
+                    let room = (limits.max_items - handled).min(k as u64) as usize;
+                    // Claimed a batch at a time: each entry's lease counts its
+                    // place in the batch (see Store::claim).
+                    let batch = self.store.claim(owner, (self.clock)(), room, lease_ms)?;
+                    exhausted = batch.is_empty();
+                    queue.extend(batch);
+                    continue;
+                }
+                // A send cut short by the drain's own time may still reach
+                // WeChat and be sent again: none is started that would likely
+                // not finish (twice the longest send of this drain).
+                if until.saturating_duration_since(Instant::now()) < longest * 2 {
+                    stopping = true;
+                    break;
+                }
+                let entry = queue.pop_front().expect("not empty");
+                handled += 1;
+                let now = (self.clock)();
+                if now >= entry.deadline_ms {
+                    let error = "the deadline passed before it could be sent".into();
+                    done.push((entry, Finish::Dead { error }));
+                } else if let Some(secret) = apps.secret(&entry.appid) {
+                    let secret = secret.to_string();
+                    jobs.send(Job { entry, secret, now })
+                        .map_err(|_| Error::Outbox("a drain's sender thread ended early".into()))?;
+                    in_flight += 1;
+                } else {
+                    let error = format!(
+                        "no appsecret for appid {} was given to wx_deliver_drain()",
+                        entry.appid
+                    );
+                    let next_ms = now + self.retry.first_ms;
+                    done.push((entry, Finish::Release { next_ms, error }));
+                }
+            }
+            if in_flight > 0 {
+                // Wait for one answer unless there is already something to
+                // commit; then take every answer that has arrived.
+                let first = if done.is_empty() {
+                    answers.recv().ok()
+                } else {
+                    answers.try_recv().ok()
+                };
+                for answer in first.into_iter().chain(std::iter::from_fn(|| answers.try_recv().ok())) {
+                    in_flight -= 1;
+                    longest = longest.max(answer.took);
+                    for w in answer.warnings {
+                        (self.warn)(w);
+                    }
+                    let Job { entry, now, .. } = answer.job;
+                    let how = match answer.result {
+                        Err(e @ Error::Configuration(_)) => {
+                            failure.get_or_insert(e);
+                            stopping = true;
+                            Finish::Release { next_ms: (self.clock)(), error: String::new() }
+                        }
+                        // Cut short by the drain's own time, not a failure of the entry.
+                        Err(Error::Transport { .. }) if Instant::now() >= until => Finish::Release {
+                            next_ms: (self.clock)(),
+                            error: String::new(),
+                        },
+                        result => outcome(result, &entry, now, self.retry),
+                    };
+                    done.push((entry, how));
+                }
+            }
+            if !done.is_empty() {
+                self.commit(&done)?;
+                done.clear();
+            }
+            let idle = queue.is_empty() && (exhausted || handled >= limits.max_items);
+            if in_flight == 0 && (stopping || idle) {
+                break;
+            }
+        }
+        // Claimed and not started: handed back untouched, due at once.
+        let now = (self.clock)();
+        let back: Vec<(&Claimed, Finish)> = queue
+            .iter()
+            .map(|entry| (entry, Finish::Release { next_ms: now, error: String::new() }))
+            .collect();
+        if !back.is_empty() {
+            self.store.finish_all(&back, now)?;
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Records a group of answers in one store transaction, and counts them.
+    fn commit(&mut self, done: &[(Claimed, Finish)]) -> Result<()> {
+        let group: Vec<(&Claimed, Finish)> = done.iter().map(|(c, how)| (c, how.clone())).collect();
+        self.store.finish_all(&group, (self.clock)())?;
+        for (entry, how) in done {
+            match how {
+                Finish::Sent => self.counts.sent += 1,
+                Finish::Retry { .. } => self.counts.retried += 1,
+                Finish::Dead { error } => {
+                    self.counts.dead += 1;
+                    self.died.push(format!("out_trade_no {}: {error}", entry.out_trade_no));
+                }
+                // Handed back untouched: the drain's time ran out mid-send.
+                Finish::Release { error, .. } if error.is_empty() => {}
+                Finish::Release { .. } => self.counts.skipped += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
 fn send(
     api: &Api<'_>,
     entry: &Claimed,
@@ -287,23 +439,4 @@ fn outcome(result: Result<()>, entry: &Claimed, now: u64, retry: Retry) -> Finis
             }
         }
     }
-}
-
-/// Hands entries back untouched, due at once.
-fn release<'a>(
-    store: &dyn Store,
-    entries: impl Iterator<Item = &'a Claimed>,
-    now: u64,
-) -> Result<()> {
-    for entry in entries {
-        store.finish(
-            entry,
-            &Finish::Release {
-                next_ms: now,
-                error: String::new(),
-            },
-            now,
-        )?;
-    }
-    Ok(())
 }

@@ -18,7 +18,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 
-pub use drain::{drain, Apps, Counts, Limits, Retry};
+pub use drain::{drain, Apps, Counts, Limits, Retry, MAX_CONCURRENCY};
 pub use status::{Listed, Status};
 
 use crate::error::{Error, Result};
@@ -83,6 +83,12 @@ pub trait Store {
     /// `now_ms + lease_ms * (its position + 1)`.
     fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>>;
     fn finish(&self, claimed: &Claimed, how: &Finish, now_ms: u64) -> Result<()>;
+    /// [`Store::finish`] for several claims, in one transaction or round
+    /// trip where the store allows: a drain's acknowledgements, grouped.
+    fn finish_all(&self, done: &[(&Claimed, Finish)], now_ms: u64) -> Result<()> {
+        done.iter()
+            .try_for_each(|(claimed, how)| self.finish(claimed, how, now_ms))
+    }
     /// Pending entries not held by anyone whose deadline has passed become
     /// dead; returns them (up to 1000 per call), each with its new last error.
     fn expire(&self, now_ms: u64) -> Result<Vec<Overdue>>;
@@ -139,6 +145,8 @@ pub struct Settings {
     pub keep_sent_ms: u64,
     /// Enqueue even into a Redis that may lose the outbox.
     pub redis_unsafe: bool,
+    /// How many sends a drain keeps in flight.
+    pub concurrency: usize,
 }
 
 /// A retry wait (`wxpay.outbox_retry_*`): 0.01 s to a day, in ms.
@@ -149,6 +157,16 @@ pub fn parse_retry(label: &str, value: &str) -> Result<u64> {
 /// `wxpay.outbox_keep_sent`: up to a year, in ms.
 pub fn parse_keep_sent(label: &str, value: &str) -> Result<u64> {
     crate::seconds::ms_within(label, value, 0.0..=31_536_000.0, "0 to 31536000 (a year)")
+}
+
+/// `wxpay.outbox_concurrency`: 1 to [`MAX_CONCURRENCY`] sends in flight.
+pub fn parse_concurrency(label: &str, value: &str) -> Result<usize> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
+        _ => Err(Error::Configuration(format!(
+            "{label} must be a whole number from 1 to {MAX_CONCURRENCY}"
+        ))),
+    }
 }
 
 /// `wxpay.outbox_redis_unsafe`: a switch.

@@ -363,34 +363,40 @@ return out
 lua!(
     finish_script,
     r"
-local id, xid, how, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local e, stream = p .. ':e:' .. id, p .. ':stream'
-redis.call('XACK', stream, 'drain', xid)
-redis.call('XDEL', stream, xid)
-local st = redis.call('HMGET', e, 'state', 'msg')
-if st[1] ~= 'pending' then return 0 end
--- WeChat has a sent one whoever holds it now; the rest only by its holder.
-if how ~= 'sent' and st[2] ~= xid then return 0 end
-if how == 'sent' or how == 'dead' then
-  redis.call('ZREM', p .. ':pending', id)
-  redis.call('ZREM', p .. ':created', id)
-  redis.call('ZREM', p .. ':delayed', id)
-  redis.call('HSET', e, 'state', how, 'done_ms', now, 'msg', '', 'lease_ms', 0)
-  redis.call('HINCRBY', e, 'attempts', 1)
-  if how == 'sent' then
-    redis.call('INCR', p .. ':sent')
-    redis.call('ZADD', p .. ':sent_by_deadline', redis.call('HGET', e, 'deadline_ms'), id)
-  else
-    redis.call('HSET', e, 'last_error', ARGV[7])
-    redis.call('ZADD', p .. ':dead', now, id)
+-- ARGV[2] is the time; then (id, stream message id, how, next, error) per claim.
+local now, stream = ARGV[2], p .. ':stream'
+local done = 0
+for i = 3, #ARGV, 5 do
+  local id, xid, how, next, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local e = p .. ':e:' .. id
+  redis.call('XACK', stream, 'drain', xid)
+  redis.call('XDEL', stream, xid)
+  local st = redis.call('HMGET', e, 'state', 'msg')
+  -- WeChat has a sent one whoever holds it now; the rest only by its holder.
+  if st[1] == 'pending' and (how == 'sent' or st[2] == xid) then
+    done = done + 1
+    if how == 'sent' or how == 'dead' then
+      redis.call('ZREM', p .. ':pending', id)
+      redis.call('ZREM', p .. ':created', id)
+      redis.call('ZREM', p .. ':delayed', id)
+      redis.call('HSET', e, 'state', how, 'done_ms', now, 'msg', '', 'lease_ms', 0)
+      redis.call('HINCRBY', e, 'attempts', 1)
+      if how == 'sent' then
+        redis.call('INCR', p .. ':sent')
+        redis.call('ZADD', p .. ':sent_by_deadline', redis.call('HGET', e, 'deadline_ms'), id)
+      else
+        redis.call('HSET', e, 'last_error', err)
+        redis.call('ZADD', p .. ':dead', now, id)
+      end
+    else
+      if how == 'retry' then redis.call('HINCRBY', e, 'attempts', 1) end
+      if err ~= '' then redis.call('HSET', e, 'last_error', err) end
+      redis.call('HSET', e, 'msg', '', 'lease_ms', 0)
+      redis.call('ZADD', p .. ':delayed', next, id)
+    end
   end
-else
-  if how == 'retry' then redis.call('HINCRBY', e, 'attempts', 1) end
-  if ARGV[7] ~= '' then redis.call('HSET', e, 'last_error', ARGV[7]) end
-  redis.call('HSET', e, 'msg', '', 'lease_ms', 0)
-  redis.call('ZADD', p .. ':delayed', ARGV[6], id)
 end
-return 1
+return done
 "
 );
 
@@ -655,17 +661,21 @@ impl Store for RedisOutbox {
     }
 
     fn finish(&self, c: &Claimed, how: &Finish, now_ms: u64) -> Result<()> {
-        let (kind, next, error) = match how {
-            Finish::Sent => ("sent", now_ms, ""),
-            Finish::Retry { next_ms, error } => ("retry", *next_ms, error.as_str()),
-            Finish::Dead { error } => ("dead", now_ms, error.as_str()),
-            Finish::Release { next_ms, error } => ("release", *next_ms, error.as_str()),
-        };
-        self.run(
-            finish_script(),
-            &args![c.id, c.handle, kind, now_ms, next, error],
-        )
-        .map(drop)
+        self.finish_all(&[(c, how.clone())], now_ms)
+    }
+
+    fn finish_all(&self, done: &[(&Claimed, Finish)], now_ms: u64) -> Result<()> {
+        let mut args = vec![arg(now_ms)];
+        for (c, how) in done {
+            let (kind, next, error) = match how {
+                Finish::Sent => ("sent", now_ms, ""),
+                Finish::Retry { next_ms, error } => ("retry", *next_ms, error.as_str()),
+                Finish::Dead { error } => ("dead", now_ms, error.as_str()),
+                Finish::Release { next_ms, error } => ("release", *next_ms, error.as_str()),
+            };
+            args.extend(args![c.id, c.handle, kind, next, error]);
+        }
+        self.run(finish_script(), &args).map(drop)
     }
 
     fn expire(&self, now_ms: u64) -> Result<Vec<Overdue>> {

@@ -428,6 +428,40 @@ fn ms(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// Records how a claim ended, on `c` (a connection or a transaction).
+fn finish_in(c: &Connection, claimed: &Claimed, how: &Finish, now_ms: u64) -> rusqlite::Result<()> {
+    let (id, owner, now) = (&claimed.id, &claimed.handle, ms(now_ms));
+    match how {
+        // Sent whoever holds it now: WeChat has it.
+        Finish::Sent => c
+            .prepare_cached(
+                "UPDATE entries SET state = 'sent', done_ms = ?2, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
+                 WHERE id = ?1 AND state = 'pending'",
+            )?
+            .execute(params![id, now])?,
+        // The rest only while this drainer still holds it.
+        Finish::Retry { next_ms, error } => c
+            .prepare_cached(
+                "UPDATE entries SET next_ms = ?3, last_error = ?4, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
+                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+            )?
+            .execute(params![id, owner, ms(*next_ms), error])?,
+        Finish::Dead { error } => c
+            .prepare_cached(
+                "UPDATE entries SET state = 'dead', done_ms = ?3, last_error = ?4, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
+                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+            )?
+            .execute(params![id, owner, now, error])?,
+        Finish::Release { next_ms, error } => c
+            .prepare_cached(
+                "UPDATE entries SET next_ms = ?3, last_error = coalesce(nullif(?4, ''), last_error), lease_ms = 0, lease_owner = NULL
+                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+            )?
+            .execute(params![id, owner, ms(*next_ms), error])?,
+    };
+    Ok(())
+}
+
 impl Store for SqliteStore {
     fn time(&self, local_now_ms: u64, boot: Option<(String, u64)>) -> Result<Clock> {
         let Some((boot, boot_ms)) = boot else {
@@ -536,33 +570,16 @@ impl Store for SqliteStore {
     }
 
     fn finish(&self, claimed: &Claimed, how: &Finish, now_ms: u64) -> Result<()> {
-        let (id, owner, now) = (&claimed.id, &claimed.handle, ms(now_ms));
+        self.with(|c| finish_in(c, claimed, how, now_ms))
+    }
+
+    fn finish_all(&self, done: &[(&Claimed, Finish)], now_ms: u64) -> Result<()> {
         self.with(|c| {
-            match how {
-                // Sent whoever holds it now: WeChat has it.
-                Finish::Sent => c.prepare_cached(
-                    "UPDATE entries SET state = 'sent', done_ms = ?2, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
-                     WHERE id = ?1 AND state = 'pending'",
-                )?
-                .execute(params![id, now])?,
-                // The rest only while this drainer still holds it.
-                Finish::Retry { next_ms, error } => c.prepare_cached(
-                    "UPDATE entries SET next_ms = ?3, last_error = ?4, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
-                     WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                )?
-                .execute(params![id, owner, ms(*next_ms), error])?,
-                Finish::Dead { error } => c.prepare_cached(
-                    "UPDATE entries SET state = 'dead', done_ms = ?3, last_error = ?4, attempts = attempts + 1, lease_ms = 0, lease_owner = NULL
-                     WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                )?
-                .execute(params![id, owner, now, error])?,
-                Finish::Release { next_ms, error } => c.prepare_cached(
-                    "UPDATE entries SET next_ms = ?3, last_error = coalesce(nullif(?4, ''), last_error), lease_ms = 0, lease_owner = NULL
-                     WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                )?
-                .execute(params![id, owner, ms(*next_ms), error])?,
-            };
-            Ok(())
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (claimed, how) in done {
+                finish_in(&tx, claimed, how, now_ms)?;
+            }
+            tx.commit()
         })
     }
 

@@ -1370,7 +1370,7 @@ fn a_drain_that_runs_out_of_time_hands_back_what_it_claimed_and_did_not_send() {
     };
     let server = TestServer::start(vec![token("T1"), slow(errcode(0))]);
     let c = sqlite_config(&server, "handed-back");
-    for i in 0..4 {
+    for i in 0..8 {
         enqueue(&c, &delivery("wxHandBack", &format!("n{i}")), T0 + DAY, T0).unwrap();
     }
     let (s, _) = store(&c).unwrap();
@@ -1378,7 +1378,8 @@ fn a_drain_that_runs_out_of_time_hands_back_what_it_claimed_and_did_not_send() {
         max_items: 100,
         max_time: Duration::from_millis(1_000),
     };
-    // One send of 400 ms leaves less than twice that: the other three go back.
+    // Four sends of 400 ms at once (outbox_concurrency 4) leave less than
+    // twice that: the other four go back.
     let n = drain(
         &*s,
         &c,
@@ -1389,9 +1390,37 @@ fn a_drain_that_runs_out_of_time_hands_back_what_it_claimed_and_did_not_send() {
         &mut quiet(),
     )
     .unwrap();
-    assert_eq!((n.sent, n.retried, n.skipped, n.pending), (1, 0, 0, 3));
+    assert_eq!((n.sent, n.retried, n.skipped, n.pending), (4, 0, 0, 4));
     // Handed back, not held: the next drain takes them at once, no lease to wait out.
-    assert_eq!(s.claim("next", T0, 4, 60_000).unwrap().len(), 3);
+    assert_eq!(s.claim("next", T0, 8, 60_000).unwrap().len(), 4);
+}
+
+#[test]
+fn a_drain_keeps_its_concurrency_of_sends_in_flight_each_on_its_own_connection() {
+    for (k, name) in [("1", "one-at-a-time"), ("4", "four-at-a-time")] {
+        let slow = |a: Answer| Answer {
+            delay: Duration::from_millis(300),
+            ..a
+        };
+        let server = TestServer::start(vec![token("T1"), slow(errcode(0))]);
+        let outbox = sqlite_config(&server, name).outbox().unwrap().location.clone();
+        let Location::Sqlite(path) = outbox else { unreachable!() };
+        let c = config(
+            &server,
+            &[("outbox", &path), ("outbox_concurrency", k)],
+        );
+        for i in 0..12 {
+            enqueue(&c, &delivery("wxInFlight", &format!("n{i}")), T0 + DAY, T0).unwrap();
+        }
+        let (s, _) = store(&c).unwrap();
+        let n = drain(&*s, &c, &secret("SECRET-IF"), LIMITS, &|| T0, &|| None, &mut quiet()).unwrap();
+        assert_eq!((n.sent, n.pending), (12, 0), "{name}");
+        // The server saw exactly k requests at once at the most, and kept
+        // one connection per sender (the token's fetch reuses one of them).
+        let k: u32 = k.parse().unwrap();
+        assert_eq!(server.busy.lock().unwrap().1, k, "{name}: the most requests at once");
+        assert_eq!(*server.connections.lock().unwrap(), k, "{name}: connections");
+    }
 }
 
 #[test]
