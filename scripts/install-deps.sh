@@ -11,7 +11,7 @@
 set -euo pipefail
 case "${1:-build}" in
 build) packages=(php8.2-cli php8.2-dev libclang-dev clang) ;;
-test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server valgrind curl openssl python3-minimal) ;;
+test)  packages=(php8.2-cli php8.2-curl php8.2-fpm nginx redis-server redis-sentinel valgrind curl openssl python3-minimal) ;;
 matrix) packages=(debootstrap binutils zip unzip util-linux python3-pip) ;;
 *) echo "usage: $0 build|test|matrix" >&2; exit 2 ;;
 esac

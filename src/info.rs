@@ -19,6 +19,15 @@ pub extern "C" fn module_info(module: *mut ModuleEntry) {
             "rustls (ring), certificate verification always on"
         );
         info_table_row!("CA source", ca.replace('\0', ""));
+        // The store and, once this process used one through Sentinel, its
+        // primary (masked; nothing is opened or asked for this row).
+        let outbox = engine::ini(c"wxpay.outbox");
+        if let Ok(location) = wxpay_core::outbox::Location::parse("wxpay.outbox", outbox.trim()) {
+            info_table_row!(
+                "outbox store",
+                wxpay_core::outbox::serving(&location).replace('\0', "")
+            );
+        }
         let problems: Vec<String> = ini::problems().collect();
         if problems.is_empty() {
             info_table_row!("configuration", "valid");

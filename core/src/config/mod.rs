@@ -106,7 +106,7 @@ const fn cstr(s: &'static str) -> &'static CStr {
     }
 }
 
-pub static SETTINGS: [Setting; 16] = [
+pub static SETTINGS: [Setting; 17] = [
     setting!("api_base", "https://api.weixin.qq.com",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Plain, used_by: UsedBy::Every,
     doc: "where the API lives; https:// only (the sandbox's address in tests)",
@@ -173,7 +173,7 @@ pub static SETTINGS: [Setting; 16] = [
     }),
     setting!("token_cache", "memory",
     scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Tokens,
-    doc: "memory (per worker) or redis[s]://[user:password@]host:port/db (shared by every worker and server; rediss:// is verified against wxpay.cafile or the system store; shown masked)",
+    doc: "memory (per worker), redis[s]://[user:password@]host:port/db, or a primary found through Sentinel: redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/db] (shared by every worker and server; rediss is verified against wxpay.cafile or the system store; shown masked)",
     apply: |c, label, v| {
         c.tokens.cache = CacheSetting::parse(label, v)?;
         Ok(())
@@ -187,7 +187,7 @@ pub static SETTINGS: [Setting; 16] = [
     }),
     setting!("outbox", "/var/lib/wxpay/outbox.sqlite",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Outbox,
-    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server) or redis[s]://[user:password@]host:port/db (every server; rediss:// is verified against wxpay.cafile or the system store; shown masked)",
+    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server), redis[s]://[user:password@]host:port/db, or redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/db] (every server; rediss is verified against wxpay.cafile or the system store; shown masked)",
     apply: |c, label, v| {
         c.outbox.location = Location::parse(label, v)?;
         c.outbox.label = label.to_string();
@@ -219,6 +219,13 @@ pub static SETTINGS: [Setting; 16] = [
     doc: "how many sends wx_deliver_drain() keeps in flight, each on its own keep-alive connection (1 to 16); a drainer killed mid-drain may leave that many entries to be sent once more",
     apply: |c, label, v| {
         c.outbox.concurrency = outbox::parse_concurrency(label, v)?;
+        Ok(())
+    }),
+    setting!("outbox_replicas", "0",
+    scope: Scope::Call, input: Input::Count, agent: false, shown: Shown::Plain, used_by: UsedBy::Outbox,
+    doc: "how many Redis replicas must hold an enqueued notification before wx_deliver_enqueue() returns its id (Redis WAIT, within wxpay.timeout; 0 to 16): with 1 or more, a failover to a replica loses no acknowledged enqueue; fewer replicas in time is an OutboxException",
+    apply: |c, label, v| {
+        c.outbox.replicas = outbox::parse_replicas(label, v)?;
         Ok(())
     }),
     setting!("outbox_redis_unsafe", "0",
@@ -412,7 +419,7 @@ mod tests {
                 a.check(&defaults(a)).unwrap();
             }
         }
-        assert_eq!(INI_COUNT, 14);
+        assert_eq!(INI_COUNT, 15);
     }
 
     #[test]
@@ -473,7 +480,7 @@ mod tests {
         let e = Setting::option(b"timeuot").unwrap_err();
         assert_eq!(
             e.message(),
-            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency"
+            "unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency, outbox_replicas"
         );
         assert!(Setting::option(b"token_cache").is_err());
         let long = Setting::option(&[b'o'; 100]).unwrap_err();
@@ -500,6 +507,7 @@ mod tests {
             "outbox_keep_sent" => "86400",
             "outbox_redis_unsafe" => "1",
             "outbox_concurrency" => "8",
+            "outbox_replicas" => "1",
             other => panic!("no example value for the setting {other}: add one"),
         }
     }

@@ -1,7 +1,9 @@
 //! Redis connections, for the token cache and the outbox alike: the URL
 //! check, TLS (`rediss://`, verified against the CA bundle the HTTPS calls
-//! trust), ACL users, one bounded round trip at a time, a back-off after a
-//! failure, and one wording for failures that never shows the password.
+//! trust), ACL users, a primary found through Sentinel
+//! (`redis+sentinel://`), one bounded round trip at a time, a back-off
+//! after a failure, and one wording for failures that never shows the
+//! password.
 
 use super::tls::CaSource;
 use crate::error::{Error, Result};
@@ -10,11 +12,26 @@ use redis::{Client, Connection, RedisResult, TlsCertificates};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Checks a `redis://` or `rediss://` URL given for `label` (a setting).
+/// The URL forms a Redis setting takes.
+const SCHEMES: [&str; 4] = [
+    "redis://",
+    "rediss://",
+    "redis+sentinel://",
+    "rediss+sentinel://",
+];
+
+/// True when `value` is meant as a Redis URL (one of [`SCHEMES`]).
+pub fn is_url(value: &str) -> bool {
+    SCHEMES.iter().any(|s| value.starts_with(s))
+}
+
+/// Checks a Redis URL given for `label` (a setting): `redis://`,
+/// `rediss://`, or a Sentinel-managed primary,
+/// `redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/DB]`.
 pub fn check_url(label: &str, url: &str) -> Result<()> {
-    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+    if !is_url(url) {
         return Err(Error::Configuration(format!(
-            "{label}: {} is not a redis:// or rediss:// URL",
+            "{label}: {} is not a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL",
             masked(url)
         )));
     }
@@ -26,12 +43,112 @@ pub fn check_url(label: &str, url: &str) -> Result<()> {
             masked(url.split(['?', '#']).next().unwrap_or(url))
         )));
     }
-    Client::open(url).map(drop).map_err(|_| {
+    let usable = match Sentinels::parse(url) {
+        Some(parsed) => parsed.map(drop),
+        None => Client::open(url).map(drop).map_err(|_| String::new()),
+    };
+    usable.map_err(|why| {
+        let why = if why.is_empty() {
+            String::new()
+        } else {
+            format!(": {why}")
+        };
         Error::Configuration(format!(
-            "{label}: {} is not a usable Redis URL",
+            "{label}: {} is not a usable Redis URL{why}",
             masked(url)
         ))
     })
+}
+
+/// The kind of Redis a URL names, for `php --ri wxpay`.
+pub fn kind(url: &str) -> &'static str {
+    if url.contains("+sentinel://") {
+        "Redis, primary found through Sentinel"
+    } else {
+        "Redis"
+    }
+}
+
+/// A primary found through Sentinel: the sentinels to ask, the name they
+/// know it by, and how to reach it once named.
+struct Sentinels {
+    nodes: Vec<String>,
+    name: String,
+    tls: bool,
+    /// `user:password@` as given (or empty).
+    auth: String,
+    db: u16,
+    /// The address of the primary in use, for `php --ri wxpay`.
+    primary: Mutex<Option<String>>,
+    /// The sentinel that answered last is asked first.
+    first: Mutex<usize>,
+}
+
+impl Sentinels {
+    /// `None` when `url` is not a Sentinel URL; else the parsed form, or why
+    /// it cannot be used (never naming the password).
+    fn parse(url: &str) -> Option<std::result::Result<Sentinels, String>> {
+        let (tls, rest) = if let Some(r) = url.strip_prefix("redis+sentinel://") {
+            (false, r)
+        } else {
+            (true, url.strip_prefix("rediss+sentinel://")?)
+        };
+        Some((|| {
+            let (authority, path) = rest.split_once('/').ok_or("no /NAME of the primary")?;
+            let (auth, hosts) = match authority.rfind('@') {
+                Some(at) => (&authority[..=at], &authority[at + 1..]),
+                None => ("", authority),
+            };
+            let nodes: Vec<String> = hosts.split(',').map(str::to_string).collect();
+            for node in &nodes {
+                let port = node
+                    .rsplit_once(':')
+                    .and_then(|(h, p)| (!h.is_empty()).then_some(p));
+                if port
+                    .and_then(|p| p.parse::<u16>().ok())
+                    .is_none_or(|p| p == 0)
+                {
+                    return Err("each sentinel must be host:port".to_string());
+                }
+            }
+            let (name, db) = match path.split_once('/') {
+                Some((name, db)) => (
+                    name,
+                    db.parse::<u16>()
+                        .map_err(|_| "the DB after the name must be a number")?,
+                ),
+                None => (path, 0),
+            };
+            let plain = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+            if name.is_empty() || !name.chars().all(plain) {
+                return Err(
+                    "the primary's NAME must be letters, digits, '.', '_' or '-'".to_string(),
+                );
+            }
+            let parsed = Sentinels {
+                nodes,
+                name: name.to_string(),
+                tls,
+                auth: auth.to_string(),
+                db,
+                primary: Mutex::new(None),
+                first: Mutex::new(0),
+            };
+            Client::open(parsed.url_of(&parsed.nodes[0], true))
+                .map_err(|_| "the user:password@ part is not usable".to_string())?;
+            Ok(parsed)
+        })())
+    }
+
+    /// The URL of a node: a sentinel (no credentials, no DB) or the primary.
+    fn url_of(&self, node: &str, primary: bool) -> String {
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        if primary {
+            format!("{scheme}://{}{node}/{}", self.auth, self.db)
+        } else {
+            format!("{scheme}://{node}")
+        }
+    }
 }
 
 /// A Redis failure, described without secrets.
@@ -41,7 +158,11 @@ pub struct Down(pub String);
 /// One process's connection to one Redis server, made on first use and
 /// made again after a failure.
 pub struct Link {
+    /// The server (`redis://`), or where to find the primary (Sentinel).
     client: Client,
+    sentinels: Option<Sentinels>,
+    /// The CA bundle a `rediss` server is verified against, read once.
+    root_cert: Option<Vec<u8>>,
     /// The URL with its password masked, for messages.
     shown: String,
     /// The setting that named the URL, for the authentication message.
@@ -64,27 +185,28 @@ impl Link {
         bound_by: Option<&'static str>,
     ) -> std::result::Result<Link, Down> {
         let pem = match ca {
-            CaSource::File(p) | CaSource::System(p) if url.starts_with("rediss://") => Some(p),
+            CaSource::File(p) | CaSource::System(p) if url.starts_with("rediss") => Some(p),
             _ => None,
         };
-        let client = match pem {
-            Some(path) => {
-                let root_cert = std::fs::read(path).map_err(|e| {
+        let root_cert =
+            match pem {
+                Some(path) => Some(std::fs::read(path).map_err(|e| {
                     Down(format!("cannot read the CA file {}: {e}", path.display()))
-                })?;
-                Client::build_with_tls(
-                    url,
-                    TlsCertificates {
-                        client_tls: None,
-                        root_cert: Some(root_cert),
-                    },
-                )
-            }
-            None => Client::open(url),
-        }
-        .map_err(|e| Down(first_line(&e)))?;
+                })?),
+                None => None,
+            };
+        let sentinels = Sentinels::parse(url).transpose().map_err(Down)?;
+        // With Sentinel, the first sentinel's client stands in until a
+        // primary is found (it is never used for commands).
+        let first = match &sentinels {
+            Some(s) => s.url_of(&s.nodes[0], false),
+            None => url.to_string(),
+        };
+        let client = client_for(&first, &root_cert).map_err(|e| Down(first_line(&e)))?;
         Ok(Link {
             client,
+            sentinels,
+            root_cert,
             shown: masked(url),
             setting,
             bound_by,
@@ -112,11 +234,13 @@ impl Link {
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let conn = match guard.as_mut() {
             Some(conn) => conn,
-            None => guard.insert(
-                self.client
+            None => guard.insert(match &self.sentinels {
+                Some(sentinels) => self.primary(sentinels, started + io)?,
+                None => self
+                    .client
                     .get_connection_with_timeout(io)
                     .map_err(|e| self.describe(&e, io))?,
-            ),
+            }),
         };
         let left = io
             .saturating_sub(started.elapsed())
@@ -127,6 +251,96 @@ impl Link {
             *guard = None;
             self.describe(&e, io)
         })
+    }
+
+    /// The primary this process last found through Sentinel (host:port).
+    pub fn primary_in_use(&self) -> Option<String> {
+        let s = self.sentinels.as_ref()?;
+        s.primary.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A connection to the primary the sentinels name, by `until`: each
+    /// sentinel in turn, the one that answered last first, and again while
+    /// a failover is under way (a sentinel may still name the old primary,
+    /// which then no longer says it is one, or none at all).
+    fn primary(&self, s: &Sentinels, until: Instant) -> std::result::Result<Connection, Down> {
+        let mut why = Down("no sentinel could be asked".into());
+        loop {
+            let start = *s.first.lock().unwrap_or_else(|e| e.into_inner());
+            for i in 0..s.nodes.len() {
+                let n = (start + i) % s.nodes.len();
+                let left = until.saturating_duration_since(Instant::now());
+                if left < Duration::from_millis(1) {
+                    return Err(why);
+                }
+                match self.ask(s, &s.nodes[n], left) {
+                    Ok((conn, address)) => {
+                        *s.first.lock().unwrap_or_else(|e| e.into_inner()) = n;
+                        *s.primary.lock().unwrap_or_else(|e| e.into_inner()) = Some(address);
+                        return Ok(conn);
+                    }
+                    Err(e) => why = e,
+                }
+            }
+            let pause =
+                Duration::from_millis(100).min(until.saturating_duration_since(Instant::now()));
+            if pause.is_zero() {
+                return Err(why);
+            }
+            std::thread::sleep(pause);
+        }
+    }
+
+    /// Asks one sentinel for the primary and connects to it, within `left`.
+    fn ask(
+        &self,
+        s: &Sentinels,
+        node: &str,
+        left: Duration,
+    ) -> std::result::Result<(Connection, String), Down> {
+        let until = Instant::now() + left;
+        let remaining = || {
+            until
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        };
+        let fail =
+            |e: redis::RedisError| Down(format!("sentinel {node}: {}", self.describe(&e, left).0));
+        let client = client_for(&s.url_of(node, false), &self.root_cert).map_err(fail)?;
+        let mut conn = client
+            .get_connection_with_timeout(remaining())
+            .map_err(fail)?;
+        conn.set_read_timeout(Some(remaining())).map_err(fail)?;
+        let named: Option<(String, u16)> = redis::cmd("SENTINEL")
+            .arg("get-master-addr-by-name")
+            .arg(&s.name)
+            .query(&mut conn)
+            .map_err(fail)?;
+        let (host, port) = named
+            .ok_or_else(|| Down(format!("sentinel {node} knows no primary named {}", s.name)))?;
+        let address = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let client = client_for(&s.url_of(&address, true), &self.root_cert)
+            .map_err(|e| Down(format!("primary {address}: {}", first_line(&e))))?;
+        let mut primary = client
+            .get_connection_with_timeout(remaining())
+            .map_err(|e| Down(format!("primary {address}: {}", self.describe(&e, left).0)))?;
+        primary
+            .set_read_timeout(Some(remaining()))
+            .map_err(|e| Down(first_line(&e)))?;
+        let role: Vec<redis::Value> = redis::cmd("ROLE")
+            .query(&mut primary)
+            .map_err(|e| Down(format!("primary {address}: {}", self.describe(&e, left).0)))?;
+        match role.first() {
+            Some(redis::Value::BulkString(r)) if r == b"master" => Ok((primary, address)),
+            _ => Err(Down(format!(
+                "sentinel {node} named {address} as the primary {}, which is not (yet) a primary",
+                s.name
+            ))),
+        }
     }
 
     /// One wording for every Redis failure; Redis' own error text names no
@@ -158,6 +372,21 @@ impl Link {
                 first_line(e)
             },
         )
+    }
+}
+
+/// A client for `url`, verifying a `rediss` server against `root_cert` when
+/// one is given, else the system's roots.
+fn client_for(url: &str, root_cert: &Option<Vec<u8>>) -> RedisResult<Client> {
+    match root_cert {
+        Some(pem) => Client::build_with_tls(
+            url,
+            TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.clone()),
+            },
+        ),
+        None => Client::open(url),
     }
 }
 

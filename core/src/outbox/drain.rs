@@ -146,7 +146,9 @@ pub fn drain(
         }
         drop(answers);
         // `jobs` is dropped when this returns, which ends the senders.
-        run.sends(&owner, apps, limits, lease_ms, k, started, until, &jobs, &answer_rx)
+        run.sends(
+            &owner, apps, limits, lease_ms, k, started, until, &jobs, &answer_rx,
+        )
     });
     sent?;
     store.leave(&owner)?;
@@ -223,7 +225,12 @@ struct Answer {
 /// PHP's signals (its timeout's SIGPROF, a pcntl handler) are for PHP's
 /// thread: blocked here, so the kernel never runs PHP's handlers on a
 /// thread PHP does not know.
-fn sender(api: &Api<'_>, jobs: &Mutex<mpsc::Receiver<Job>>, answers: mpsc::Sender<Answer>, until: Instant) {
+fn sender(
+    api: &Api<'_>,
+    jobs: &Mutex<mpsc::Receiver<Job>>,
+    answers: mpsc::Sender<Answer>,
+    until: Instant,
+) {
     let _ = SigSet::all().thread_block();
     loop {
         let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
@@ -334,7 +341,10 @@ impl Run<'_, '_> {
                 } else {
                     answers.try_recv().ok()
                 };
-                for answer in first.into_iter().chain(std::iter::from_fn(|| answers.try_recv().ok())) {
+                for answer in first
+                    .into_iter()
+                    .chain(std::iter::from_fn(|| answers.try_recv().ok()))
+                {
                     in_flight -= 1;
                     longest = longest.max(answer.took);
                     for w in answer.warnings {
@@ -345,13 +355,18 @@ impl Run<'_, '_> {
                         Err(e @ Error::Configuration(_)) => {
                             failure.get_or_insert(e);
                             stopping = true;
-                            Finish::Release { next_ms: (self.clock)(), error: String::new() }
+                            Finish::Release {
+                                next_ms: (self.clock)(),
+                                error: String::new(),
+                            }
                         }
                         // Cut short by the drain's own time, not a failure of the entry.
-                        Err(Error::Transport { .. }) if Instant::now() >= until => Finish::Release {
-                            next_ms: (self.clock)(),
-                            error: String::new(),
-                        },
+                        Err(Error::Transport { .. }) if Instant::now() >= until => {
+                            Finish::Release {
+                                next_ms: (self.clock)(),
+                                error: String::new(),
+                            }
+                        }
                         result => outcome(result, &entry, now, self.retry),
                     };
                     done.push((entry, how));
@@ -370,7 +385,15 @@ impl Run<'_, '_> {
         let now = (self.clock)();
         let back: Vec<(&Claimed, Finish)> = queue
             .iter()
-            .map(|entry| (entry, Finish::Release { next_ms: now, error: String::new() }))
+            .map(|entry| {
+                (
+                    entry,
+                    Finish::Release {
+                        next_ms: now,
+                        error: String::new(),
+                    },
+                )
+            })
             .collect();
         if !back.is_empty() {
             self.store.finish_all(&back, now)?;
@@ -388,7 +411,8 @@ impl Run<'_, '_> {
                 Finish::Retry { .. } => self.counts.retried += 1,
                 Finish::Dead { error } => {
                     self.counts.dead += 1;
-                    self.died.push(format!("out_trade_no {}: {error}", entry.out_trade_no));
+                    self.died
+                        .push(format!("out_trade_no {}: {error}", entry.out_trade_no));
                 }
                 // Handed back untouched: the drain's time ran out mid-send.
                 Finish::Release { error, .. } if error.is_empty() => {}

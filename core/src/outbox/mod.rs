@@ -79,6 +79,22 @@ pub struct Overdue {
 pub trait Store {
     /// Keeps `entry`; for a shipment already kept, returns the first id and `false`.
     fn enqueue(&self, entry: &NewEntry, id: &str) -> Result<(String, bool)>;
+    /// [`Store::enqueue`], returning only once `replicas` replicas hold
+    /// the entry too (`wxpay.outbox_replicas`): a store without replicas
+    /// refuses any other number than 0.
+    fn enqueue_replicated(
+        &self,
+        entry: &NewEntry,
+        id: &str,
+        replicas: usize,
+    ) -> Result<(String, bool)> {
+        if replicas > 0 {
+            return Err(Error::Configuration(
+                "wxpay.outbox_replicas applies to a Redis outbox; a SQLite outbox has no replicas (set it to 0)".into(),
+            ));
+        }
+        self.enqueue(entry, id)
+    }
     /// Up to `max` due pending entries, each held by `owner` until
     /// `now_ms + lease_ms * (its position + 1)`.
     fn claim(&self, owner: &str, now_ms: u64, max: usize, lease_ms: u64) -> Result<Vec<Claimed>>;
@@ -147,6 +163,8 @@ pub struct Settings {
     pub redis_unsafe: bool,
     /// How many sends a drain keeps in flight.
     pub concurrency: usize,
+    /// How many replicas must hold an enqueued entry before it is acknowledged.
+    pub replicas: usize,
 }
 
 /// A retry wait (`wxpay.outbox_retry_*`): 0.01 s to a day, in ms.
@@ -165,6 +183,16 @@ pub fn parse_concurrency(label: &str, value: &str) -> Result<usize> {
         Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
         _ => Err(Error::Configuration(format!(
             "{label} must be a whole number from 1 to {MAX_CONCURRENCY}"
+        ))),
+    }
+}
+
+/// `wxpay.outbox_replicas`: 0 (the primary alone) to 16 replicas.
+pub fn parse_replicas(label: &str, value: &str) -> Result<usize> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if n <= 16 => Ok(n),
+        _ => Err(Error::Configuration(format!(
+            "{label} must be a whole number from 0 to 16"
         ))),
     }
 }
@@ -194,7 +222,7 @@ impl Default for Location {
 impl Location {
     pub fn parse(label: &str, value: &str) -> Result<Location> {
         let v = value.trim();
-        if v.starts_with("redis://") || v.starts_with("rediss://") {
+        if crate::net::redis::is_url(v) {
             crate::net::redis::check_url(label, v)?;
             return Ok(Location::Redis(v.to_string()));
         }
@@ -211,6 +239,24 @@ impl Location {
         match self {
             Location::Sqlite(p) => p.clone(),
             Location::Redis(u) => crate::secrets::masked(u),
+        }
+    }
+}
+
+/// What keeps the outbox, for `php --ri wxpay`, without opening anything:
+/// the kind of store, where it is (masked), and with Sentinel the primary
+/// this process used last.
+pub fn serving(location: &Location) -> String {
+    match location {
+        Location::Sqlite(p) => format!("SQLite file {p}"),
+        Location::Redis(url) => {
+            let primary = redis::primary_in_use(url)
+                .map_or(String::new(), |p| format!(", primary in use {p}"));
+            format!(
+                "{} at {}{primary}",
+                crate::net::redis::kind(url),
+                crate::secrets::masked(url)
+            )
         }
     }
 }
@@ -307,7 +353,9 @@ pub fn enqueue(
         created_ms: now_ms,
         deadline_ms,
     };
-    Ok(store.enqueue(&entry, &new_id(now_ms)?)?.0)
+    Ok(store
+        .enqueue_replicated(&entry, &new_id(now_ms)?, settings.replicas)?
+        .0)
 }
 
 /// The secrets a drain was given, checked before anything is sent.

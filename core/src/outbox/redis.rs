@@ -73,6 +73,16 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
     })
 }
 
+/// The primary this process's outbox at `url` last used, when found
+/// through Sentinel (nothing is opened or asked here).
+pub fn primary_in_use(url: &str) -> Option<String> {
+    OPEN.with(|open| {
+        open.iter()
+            .find(|((u, _), _)| u == url)
+            .and_then(|(_, s)| s.link.primary_in_use())
+    })
+}
+
 impl RedisOutbox {
     /// Runs `f` on this process's connection, connecting first if needed;
     /// connecting and `f` share one bound. A connection that failed is
@@ -85,13 +95,46 @@ impl RedisOutbox {
     }
 
     fn run(&self, script: &Script, args: &[Vec<u8>]) -> Result<Vec<Value>> {
+        self.run_then_wait(0, script, args)
+    }
+
+    /// Runs `script`; then, for `replicas` > 0, waits (`WAIT`, on the same
+    /// connection: a new one would have nothing to wait for) until that many
+    /// replicas have its writes, within three quarters of the call's bound.
+    fn run_then_wait(
+        &self,
+        replicas: usize,
+        script: &Script,
+        args: &[Vec<u8>],
+    ) -> Result<Vec<Value>> {
         self.check_capable()?;
         let mut invocation = script.prepare_invoke();
         invocation.arg(PREFIX);
         for a in args {
             invocation.arg(a.as_slice());
         }
-        match self.with_conn(|conn| invocation.invoke::<Value>(conn))? {
+        let io = *self.io.lock().unwrap_or_else(|e| e.into_inner());
+        let wait_ms = (io.as_millis() as u64 * 3 / 4).max(1);
+        let (value, reached) = self.with_conn(|conn| {
+            let value = invocation.invoke::<Value>(conn)?;
+            let reached: usize = if replicas > 0 {
+                redis::cmd("WAIT").arg(replicas).arg(wait_ms).query(conn)?
+            } else {
+                0
+            };
+            Ok((value, reached))
+        })?;
+        if reached < replicas {
+            return Err(store_error(
+                self.link.shown(),
+                format!(
+                    "{reached} of the {replicas} replica(s) wxpay.outbox_replicas asks for had the write within {} s: \
+                     it is on the primary but would be lost if the primary failed now (enqueue it again: the same shipment keeps its id)",
+                    wait_ms as f64 / 1000.0
+                ),
+            ));
+        }
+        match value {
             Value::Array(v) => Ok(v),
             Value::Nil => Ok(Vec::new()),
             other => Ok(vec![other]),
@@ -622,7 +665,17 @@ impl Store for RedisOutbox {
     }
 
     fn enqueue(&self, e: &NewEntry, id: &str) -> Result<(String, bool)> {
-        let r = self.run(
+        self.enqueue_replicated(e, id, 0)
+    }
+
+    fn enqueue_replicated(
+        &self,
+        e: &NewEntry,
+        id: &str,
+        replicas: usize,
+    ) -> Result<(String, bool)> {
+        let r = self.run_then_wait(
+            replicas,
             enqueue_script(),
             &args![
                 shipment(e),

@@ -761,6 +761,93 @@ fn redis_drains_go_by_the_servers_time() {
     assert_eq!((n.dead, n.retried, n.pending), (0, 1, 1), "{n:?}");
 }
 
+/// The outbox on a primary found through a sentinel, with enqueues
+/// acknowledged only once a replica holds them (WAIT): refused, and said
+/// so, while there is none; accepted once one follows the primary.
+#[test]
+fn a_sentinel_names_the_primary_and_an_enqueue_waits_for_its_replicas() {
+    use crate::token::redis::tests::TestRedis;
+    if redis_missing() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wxpay-sentinel-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("p")).unwrap();
+    std::fs::create_dir_all(dir.join("r")).unwrap();
+    let aof = |sub: &str| {
+        [
+            "--appendonly",
+            "yes",
+            "--dir",
+            &dir.join(sub).display().to_string(),
+        ]
+        .map(String::from)
+    };
+    let primary = TestRedis::start(&aof("p").each_ref().map(String::as_str));
+    let sentinel = TestRedis::sentinel(&dir, "wxcore", primary.port());
+    let server = TestServer::start(vec![token("T1"), errcode(0)]);
+    let url = format!("redis+sentinel://{}/wxcore/0", sentinel.url);
+    let c = config(&server, &[("outbox", &url), ("outbox_replicas", "1")]);
+    assert_eq!(
+        serving(&c.outbox().unwrap().location),
+        format!("Redis, primary found through Sentinel at {url}"),
+        "nothing asked yet"
+    );
+    let e = enqueue(&c, &delivery("wxSentinel", "n1"), T0 + DAY, T0).unwrap_err();
+    assert!(
+        e.message()
+            .contains("0 of the 1 replica(s) wxpay.outbox_replicas asks for had the write"),
+        "{e:?}"
+    );
+    assert_eq!(
+        serving(&c.outbox().unwrap().location),
+        format!(
+            "Redis, primary found through Sentinel at {url}, primary in use 127.0.0.1:{}",
+            primary.port()
+        )
+    );
+    let port = primary.port().to_string();
+    let mut replica_args = aof("r").to_vec();
+    replica_args.extend(["--replicaof", "127.0.0.1", &port].map(String::from));
+    let _replica = TestRedis::start(&replica_args.iter().map(String::as_str).collect::<Vec<_>>());
+    // Accepted once the replica has caught up (its first sync takes a moment).
+    let mut acked = Err(Error::Outbox(String::new()));
+    for _ in 0..100 {
+        acked = enqueue(&c, &delivery("wxSentinel", "n2"), T0 + DAY, T0);
+        if acked.is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let id = acked.unwrap();
+    // Without the setting, the same shipment keeps its id (nothing to wait for).
+    let plain = config(&server, &[("outbox", &url)]);
+    assert_eq!(
+        enqueue(&plain, &delivery("wxSentinel", "n2"), T0 + DAY, T0).unwrap(),
+        id
+    );
+    // A SQLite outbox has no replicas: the setting is refused there.
+    let sqlite = sqlite_config(&server, "no-replicas");
+    let path = match &sqlite.outbox().unwrap().location {
+        Location::Sqlite(p) => p.clone(),
+        Location::Redis(_) => unreachable!(),
+    };
+    let e = enqueue(
+        &config(&server, &[("outbox", &path), ("outbox_replicas", "1")]),
+        &delivery("wxSentinel", "n3"),
+        T0 + DAY,
+        T0,
+    )
+    .unwrap_err();
+    assert!(
+        e.message()
+            .contains("wxpay.outbox_replicas applies to a Redis outbox"),
+        "{e:?}"
+    );
+    drop(sentinel);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn the_boot_clock_is_this_boots_id_and_uptime_in_ms() {
     let read = || {
@@ -1238,6 +1325,58 @@ fn redis_urls_are_checked_without_showing_their_password() {
         "{e}"
     );
     assert!(crate::net::redis::check_url("wxpay.outbox", "redis://127.0.0.1:6379/0").is_ok());
+    // Sentinel: host:port list, the primary's name, an optional DB; each
+    // refusal says why, and never shows the password.
+    for ok in [
+        "redis+sentinel://127.0.0.1:26379/mymaster",
+        "rediss+sentinel://u:pw@s1.example:26379,s2.example:26380,[::1]:26381/shop-primary.1/3",
+    ] {
+        assert!(
+            crate::net::redis::check_url("wxpay.outbox", ok).is_ok(),
+            "{ok}"
+        );
+    }
+    for (bad, why) in [
+        (
+            "redis+sentinel://u:pw@127.0.0.1:26379",
+            "no /NAME of the primary",
+        ),
+        (
+            "redis+sentinel://u:pw@127.0.0.1/m",
+            "each sentinel must be host:port",
+        ),
+        (
+            "redis+sentinel://u:pw@127.0.0.1:0/m",
+            "each sentinel must be host:port",
+        ),
+        (
+            "redis+sentinel://u:pw@a:1,:2/m",
+            "each sentinel must be host:port",
+        ),
+        ("redis+sentinel://u:pw@a:1/", "the primary's NAME must be"),
+        (
+            "redis+sentinel://u:pw@a:1/my master",
+            "the primary's NAME must be",
+        ),
+        (
+            "redis+sentinel://u:pw@a:1/m/x",
+            "the DB after the name must be a number",
+        ),
+        (
+            "redis+cluster://u:pw@a:1",
+            "is not a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL",
+        ),
+    ] {
+        let e = crate::net::redis::check_url("wxpay.outbox", bad).unwrap_err();
+        assert!(
+            e.message().contains(why) && !e.message().contains("pw"),
+            "{bad}: {e}"
+        );
+    }
+    assert_eq!(
+        crate::secrets::masked("redis+sentinel://u:pw@a:1,b:2/m/0"),
+        "redis+sentinel://***@a:1,b:2/m/0"
+    );
 }
 
 /// A store that records what a drain asked of it, around a real one.
@@ -1403,23 +1542,43 @@ fn a_drain_keeps_its_concurrency_of_sends_in_flight_each_on_its_own_connection()
             ..a
         };
         let server = TestServer::start(vec![token("T1"), slow(errcode(0))]);
-        let outbox = sqlite_config(&server, name).outbox().unwrap().location.clone();
-        let Location::Sqlite(path) = outbox else { unreachable!() };
-        let c = config(
-            &server,
-            &[("outbox", &path), ("outbox_concurrency", k)],
-        );
+        let outbox = sqlite_config(&server, name)
+            .outbox()
+            .unwrap()
+            .location
+            .clone();
+        let Location::Sqlite(path) = outbox else {
+            unreachable!()
+        };
+        let c = config(&server, &[("outbox", &path), ("outbox_concurrency", k)]);
         for i in 0..12 {
             enqueue(&c, &delivery("wxInFlight", &format!("n{i}")), T0 + DAY, T0).unwrap();
         }
         let (s, _) = store(&c).unwrap();
-        let n = drain(&*s, &c, &secret("SECRET-IF"), LIMITS, &|| T0, &|| None, &mut quiet()).unwrap();
+        let n = drain(
+            &*s,
+            &c,
+            &secret("SECRET-IF"),
+            LIMITS,
+            &|| T0,
+            &|| None,
+            &mut quiet(),
+        )
+        .unwrap();
         assert_eq!((n.sent, n.pending), (12, 0), "{name}");
         // The server saw exactly k requests at once at the most, and kept
         // one connection per sender (the token's fetch reuses one of them).
         let k: u32 = k.parse().unwrap();
-        assert_eq!(server.busy.lock().unwrap().1, k, "{name}: the most requests at once");
-        assert_eq!(*server.connections.lock().unwrap(), k, "{name}: connections");
+        assert_eq!(
+            server.busy.lock().unwrap().1,
+            k,
+            "{name}: the most requests at once"
+        );
+        assert_eq!(
+            *server.connections.lock().unwrap(),
+            k,
+            "{name}: connections"
+        );
     }
 }
 

@@ -112,7 +112,7 @@ impl CacheSetting {
     pub fn parse(name: &str, value: &str) -> Result<CacheSetting> {
         match value.trim() {
             "" | "memory" => Ok(CacheSetting::Memory),
-            url if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            url if crate::net::redis::is_url(url) => {
                 crate::net::redis::check_url(name, url)?;
                 Ok(CacheSetting::Redis(url.to_string()))
             }

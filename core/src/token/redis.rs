@@ -280,6 +280,49 @@ pub(crate) mod tests {
         }
     }
 
+    impl TestRedis {
+        /// The port in `url`.
+        pub(crate) fn port(&self) -> u16 {
+            let tail = self.url.rsplit_once(':').unwrap().1;
+            tail.split('/').next().unwrap().parse().unwrap()
+        }
+
+        /// A sentinel (redis-sentinel, which rewrites its config file in
+        /// `dir`) watching the primary `name` on `primary_port`, quorum 1.
+        pub(crate) fn sentinel(dir: &std::path::Path, name: &str, primary_port: u16) -> TestRedis {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let conf = dir.join(format!("sentinel-{port}.conf"));
+            std::fs::write(
+                &conf,
+                format!(
+                    "port {port}\nbind 127.0.0.1\ndir {}\nsentinel monitor {name} 127.0.0.1 {primary_port} 1\n",
+                    dir.display()
+                ),
+            )
+            .unwrap();
+            let child = std::process::Command::new("redis-sentinel")
+                .arg(&conf)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-sentinel (make test-deps installs it)");
+            for _ in 0..100 {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(30));
+            }
+            TestRedis {
+                url: format!("127.0.0.1:{port}"),
+                child,
+            }
+        }
+    }
+
     impl Drop for TestRedis {
         fn drop(&mut self) {
             let _ = self.child.kill();
