@@ -91,7 +91,7 @@ empty token: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_tok
 token with space: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)
 token with newline: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)
 token too long: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $access_token must be a non-empty token of printable ASCII characters (at most 2048)
-unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency
+unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'timeuot'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency, outbox_replicas
 http api_base: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'api_base' must be an https:// URL (TLS verification cannot be switched off)
 api_base with query: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'api_base' must be https://host[:port][/path], without credentials or a query
 timeout 0: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'timeout' must be a number of seconds greater than 0 and at most 3600
@@ -106,7 +106,7 @@ options not an array: TypeError(0): wx_deliver_notify(): Argument #3 ($options) 
 token an array: TypeError(0): wx_deliver_notify(): Argument #1 ($access_token) must be of type ?string, array given
 appsecret in params: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $params: 'appsecret' does not belong in $params: pass it as $options['appsecret'] (it is never signed or sent)
 a 10 MB unknown key: WxPay\InvalidArgumentException(0): wx_deliver_notify(): $params: unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' (10485760 bytes); the keys are appid, appkey, openid, transid, out_trade_no, deliver_timestamp, deliver_status, deliver_msg
-a 10 MB unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'oooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo...'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency
+a 10 MB unknown option: WxPay\InvalidArgumentException(0): wx_deliver_notify(): unknown option 'oooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo...'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency, outbox_replicas
 cafile a device: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'cafile': the CA file /dev/zero is not a regular file
 cafile a directory: WxPay\InvalidArgumentException(0): wx_deliver_notify(): option 'cafile': the CA file /tmp is not a regular file
 int(0)

@@ -1,5 +1,5 @@
 --TEST--
-phpinfo(): the wxpay section shows version, TLS backend, CA source and every directive
+phpinfo(): the wxpay section shows version, TLS backend, CA source, the outbox store and every directive
 --EXTENSIONS--
 wxpay
 --INI--
@@ -14,6 +14,8 @@ foreach (['version', 'TLS backend', 'CA source', 'wxpay.api_base', 'wxpay.timeou
           'wxpay.cafile', 'wxpay.proxy', 'wxpay.token_cache'] as $row) {
     echo $row, ': ', str_contains($info, $row) ? 'yes' : 'MISSING', "\n";
 }
+preg_match('/^outbox store => (.*)$/m', $info, $m);
+echo "outbox store: ", $m[1] ?? 'MISSING', "\n";
 var_dump(str_contains($info, phpversion('wxpay')));
 var_dump(str_contains($info, 'include/sandbox.inc)'));
 var_dump(ini_get('wxpay.timeout'), ini_get('wxpay.api_base'));
@@ -31,6 +33,7 @@ wxpay.connect_timeout: yes
 wxpay.cafile: yes
 wxpay.proxy: yes
 wxpay.token_cache: yes
+outbox store: SQLite file /var/lib/wxpay/outbox.sqlite
 bool(true)
 bool(true)
 string(3) "7.5"

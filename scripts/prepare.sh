@@ -12,8 +12,9 @@
 #   scripts/prepare.sh arm64    the arm64 chroots (qemu registered for the run only)
 #
 # The two lanes touch disjoint parts of the cache (the arm64 chroots are
-# debootstrapped on their own, not copied from a base) and run as separate
-# processes, each undoing its own binfmt registration on exit.
+# debootstrapped on their own, not copied from a base) but for qemu-user,
+# which the x86_64 lane unpacks first and the arm64 lane waits for; they run
+# as separate processes, each undoing its own binfmt registration on exit.
 set -uo pipefail
 source "$(dirname "$0")/rows.sh"
 
@@ -36,14 +37,19 @@ arm64_ready() {
 
 case ${1:-} in
 x86_64)
+    # First: it also unpacks the qemu-user the arm64 lane waits for.
+    step cross_chroot
     for row in $ALL_ROWS; do
         [[ $row == *-arm64 ]] || step row_setup "$row"
     done
-    step cross_chroot
     for row in 8.2-nts 8.4-nts 8.5-nts; do step clean_chroot "$row"; done
     step legacy_php
     ;;
 arm64)
+    # qemu-user comes out of the cross-build chroot (the other lane's first
+    # step); binfmt_misc registers it by path, so it must be there first.
+    from=$SECONDS
+    while [ ! -x "$ARM64_QEMU" ] && [ $((SECONDS - from)) -lt 1800 ]; do sleep 5; done
     for row in $ALL_ROWS; do
         [[ $row == *-arm64 ]] && step arm64_ready "$row"
     done

@@ -5,7 +5,7 @@
 # A suite's own exit status always counts: one that crashes, is killed or
 # stops reporting half way is at least one failure, whatever it printed
 # before. WXPAY_SUITES picks suites (default: all, in this order):
-#   lint cargo phpt e2e outbox fuzz memory install phpize differential probes matrix dist secrets
+#   lint cargo phpt e2e outbox ha fuzz memory install phpize differential probes matrix dist secrets
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # session_of PID: the session id in /proc/PID/stat (after the command name:
@@ -29,7 +29,7 @@ source tests/lib.sh
 EXT_API=$("$PHP" -r 'echo PHP_EXTENSION_DIR;')
 RUN_TESTS=${RUN_TESTS:-$EXT_API/build/run-tests.php}
 [ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -1)
-SUITES=${WXPAY_SUITES:-lint cargo phpt e2e outbox fuzz memory install phpize differential probes matrix dist secrets}
+SUITES=${WXPAY_SUITES:-lint cargo phpt e2e outbox ha fuzz memory install phpize differential probes matrix dist secrets}
 
 passed=0
 failed=0
@@ -191,6 +191,14 @@ lines() {
 if want outbox; then
     note "outbox (SQLite and Redis: refusals, 3 drainers, kill -9 storms, a Redis restart)"
     lines outbox OUTBOX "$(grep -c '^check "' tests/outbox/run.sh)" tests/outbox/run.sh "${WXPAY_OUTBOX_COUNT:-5000}"
+fi
+
+# 4b. Shared state across a Redis failover: a primary, a replica and three
+#    sentinels; tokens shared through Sentinel, the primary kill -9'd while
+#    enqueuing and draining (with and without wxpay.outbox_replicas).
+if want ha; then
+    note "Redis failover (Sentinel: tokens, the outbox, wxpay.outbox_replicas)"
+    lines ha HA "$(grep -c '^check "' tests/ha/run.sh)" tests/ha/run.sh "${WXPAY_HA_COUNT:-150}"
 fi
 
 # 5. A short fuzz pass over the core (make fuzz runs the long one).

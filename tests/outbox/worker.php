@@ -2,6 +2,7 @@
 /*
  * The outbox proof's workers (tests/outbox/run.sh).
  *   enqueue OUTBOX PREFIX FROM TO    enqueue PREFIX-FROM..PREFIX-(TO-1); prints "ok ORDER ID" once each returned
+ *                                    (WXPAY_ENQUEUE_PAUSE_MS: a pause after each, to span a failover)
  *   drain OUTBOX SECONDS             drain until nothing is pending (or SECONDS pass); store errors are retried
  *   count PREFIX N                   the sandbox's record for PREFIX-0..N-1: {"total", "distinct", "missing", "max"}
  *   status OUTBOX                    wx_deliver_outbox() as JSON
@@ -29,6 +30,7 @@ switch ($argv[1]) {
                 try {
                     $id = wx_deliver_enqueue(params($order), $base + ['outbox' => $outbox]);
                     fwrite(STDOUT, "ok $order $id\n");
+                    usleep(1000 * (int) getenv('WXPAY_ENQUEUE_PAUSE_MS'));
                     break;
                 } catch (WxPay\OutboxException $e) {
                     // A store that is down (Redis restarting): the shop's code retries or answers "fail".

@@ -228,7 +228,7 @@ impl Location {
         }
         if v.is_empty() || !v.starts_with('/') || v.contains('\0') {
             return Err(Error::Configuration(format!(
-                "{label} must be an absolute path to a SQLite file or a redis:// or rediss:// URL"
+                "{label} must be an absolute path to a SQLite file or a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL"
             )));
         }
         Ok(Location::Sqlite(v.to_string()))

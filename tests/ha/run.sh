@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Shared state across a Redis failover, with the real parts: Debian's
+# redis-server (a primary with AOF fsync always, and a replica) and
+# redis-sentinel (three, quorum 2) on loopback ports of this test's own,
+# wxpay-sandbox over HTTPS, PHP processes loading the extension.
+# Prints "HA ok|FAIL <check>" lines.
+#   T  tokens through Sentinel: 8 processes at once, one token fetch
+#   F  the primary kill -9'd while 8 processes enqueue and 3 drain, with
+#      wxpay.outbox_replicas = 1: every acknowledged enqueue delivered exactly
+#      once (or listed dead), repeats at most the sends in flight; the token
+#      cache meanwhile: every call succeeds, one warning for the outage, and
+#      the same process shares tokens through the new primary afterwards
+#   L  the same failover without wxpay.outbox_replicas: what was lost is shown
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source tests/lib.sh
+M=${1:-150}
+work=$(mktemp -d /tmp/wxpay-ha.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+check() {
+    local name=$1; shift
+    if "$@"; then echo "HA ok $name"; else echo "HA FAIL $name"; fi
+}
+for tool in redis-server redis-sentinel redis-cli; do
+    command -v "$tool" > /dev/null || { echo "HA FAIL $tool is not installed (make test-deps)"; exit 1; }
+done
+free_port() { "$PHP" -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo substr(strrchr(stream_socket_get_name($s, false), ":"), 1);'; }
+field() { "$PHP" -n -r '$v = json_decode(stream_get_contents(STDIN), true); echo $v[$argv[1]] ?? "none";' "$1"; }
+
+"$BIN/wxpay-sandbox" --state-dir "$work/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 > "$work/sandbox.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 300); do [ -s "$work/sandbox/address" ] && break; sleep 0.1; done
+[ -s "$work/sandbox/address" ] || { cat "$work/sandbox.log"; echo "HA FAIL the sandbox did not start"; exit 1; }
+export WXPAY_SANDBOX_DIR=$work/sandbox
+api=$(cat "$work/sandbox/address")
+ctl() { curl -sS --cacert "$work/sandbox/ca.pem" "$@"; }
+
+# redis NAME PORT [ARGS...]: a redis-server with AOF, fsync always, in $work/NAME.
+redis() {
+    local name=$1 port=$2
+    shift 2
+    mkdir -p "$work/$name"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$work/$name" --appendonly yes --appendfsync always \
+        --save '' --daemonize no --logfile "$work/$name.log" "$@" &
+    pids+=($!)
+    eval "pid_${name//-/_}=$!"
+    for _ in $(seq 200); do redis-cli -p "$port" ping > /dev/null 2>&1 && return; sleep 0.05; done
+}
+# ha NAME: a primary and a replica watched by three sentinels (quorum 2,
+# down after 1 s) under the primary name NAME; sets P (the primary's port),
+# R, S (the sentinels' ports) and URL (redis+sentinel://.../NAME/0).
+ha() {
+    local name=$1 s conf
+    P=$(free_port) R=$(free_port) S=()
+    redis "$name-a" "$P"
+    redis "$name-b" "$R" --replicaof 127.0.0.1 "$P"
+    for _ in 1 2 3; do
+        s=$(free_port) S+=("$s") conf=$work/sentinel-$s.conf
+        printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor %s 127.0.0.1 %s 2\nsentinel down-after-milliseconds %s 1000\nsentinel failover-timeout %s 4000\n' \
+            "$s" "$work" "$name" "$P" "$name" "$name" > "$conf"
+        redis-sentinel "$conf" --logfile "$work/sentinel-$s.log" &
+        pids+=($!)
+    done
+    URL="redis+sentinel://127.0.0.1:${S[0]},127.0.0.1:${S[1]},127.0.0.1:${S[2]}/$name/0"
+    # Ready when the sentinels know each other and the replica is in sync.
+    for _ in $(seq 300); do
+        redis-cli -p "${S[0]}" sentinel ckquorum "$name" 2>/dev/null | grep -q '^OK 3 usable' &&
+            redis-cli -p "${S[0]}" sentinel replicas "$name" 2>/dev/null | grep -qx 'slave' &&
+            redis-cli -p "$P" info replication | grep -q 'state=online' && return 0
+        sleep 0.1
+    done
+    echo "the sentinels of $name did not come up:"; tail -5 "$work"/sentinel-*.log
+    return 1
+}
+primary_port() { redis-cli -p "${S[0]}" sentinel get-master-addr-by-name "$1" | sed -n 2p; }
+ini=(-n -d "extension=$SO" -d "wxpay.api_base=$api" -d "wxpay.cafile=$work/sandbox/ca.pem")
+W=("$PHP" "${ini[@]}" tests/outbox/worker.php)
+K=$("$PHP" "${ini[@]}" -r 'echo ini_get("wxpay.outbox_concurrency");')
+read -r appid secret _ < <(grep '^wxtoken00000000001 ' tests/sandbox-apps.txt)
+read -r appid2 secret2 _ < <(grep '^wxtoken00000000002 ' tests/sandbox-apps.txt)
+
+echo "== T: tokens through Sentinel"
+ha wxha || { echo "HA FAIL T: the Sentinel setup"; exit 1; }
+tok=("$PHP" "${ini[@]}" -d "wxpay.token_cache=$URL")
+start=$(( $(date +%s) + 2 ))
+for i in $(seq 8); do "${tok[@]}" tests/ha/tokens.php once "$appid" "$secret" "$start" > "$work/t$i.out" 2>&1 & done
+for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done
+calls=$(ctl "$api/_sandbox/stats?appid=$appid" | field token_calls)
+echo "8 processes: $(cat "$work"/t*.out | grep -c '^token$') tokens, $calls fetch(es) from WeChat"
+check "T: 8 processes sharing the token cache through Sentinel fetch one token" test "$calls" = 1 -a "$(cat "$work"/t*.out | grep -c '^token$')" = 8
+
+# failover TAG REPLICAS: 8 enqueuers of M orders each and 3 drainers on the
+# Sentinel URL, the primary kill -9'd a moment in, restarted once the
+# sentinels promoted the replica (they make it a replica of the new primary).
+failover() {
+    local tag=$1 replicas=$2 i old
+    local enqueuer=("$PHP" "${ini[@]}" -d "wxpay.outbox_replicas=$replicas" tests/outbox/worker.php)
+    old=$(primary_port wxha)
+    for i in $(seq 0 7); do
+        # Paced, so that the enqueues span the failover (about 4 s of them).
+        WXPAY_ENQUEUE_PAUSE_MS=$((4000 / M)) timeout 120 "${enqueuer[@]}" enqueue "$URL" "$tag$i" 0 "$M" > "$work/$tag$i.enq" 2>&1 &
+    done
+    for i in 1 2 3; do timeout 120 "${W[@]}" drain "$URL" 60 > "$work/$tag.drain$i" 2>&1 & done
+    sleep 1.5
+    local victim
+    [ "$old" = "$P" ] && victim=$pid_wxha_a || victim=$pid_wxha_b
+    kill -9 "$victim"
+    wait "$victim" 2>/dev/null
+    local from=$SECONDS
+    for _ in $(seq 300); do [ "$(primary_port wxha)" != "$old" ] && break; sleep 0.1; done
+    echo "$tag: primary on port $old killed; the sentinels promoted port $(primary_port wxha) after $((SECONDS - from)) s"
+    [ "$old" = "$P" ] && redis wxha-a "$P" || redis wxha-b "$R"
+    for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done
+    "${W[@]}" drain "$URL" 60 > "$work/$tag.final" 2>&1
+}
+
+echo "== F: the primary killed with wxpay.outbox_replicas = 1"
+"${tok[@]}" -d wxpay.token_copy_ttl=0 -d wxpay.timeout=1 tests/ha/tokens.php calls "$appid" "$secret" 12 "$appid2" "$secret2" > "$work/tokens-failover.out" 2>&1 &
+tokens_pid=$!
+failover F 1
+wait "$tokens_pid"
+acked=0 lost=0 repeats=0
+for i in $(seq 0 7); do
+    n=$(grep -c '^ok' "$work/F$i.enq")
+    acked=$((acked + n))
+    read -r total distinct missing < <("${W[@]}" count "F$i" "$n" | "$PHP" -n -r '$v=json_decode(stream_get_contents(STDIN),true); echo "$v[total] $v[distinct] $v[missing]\n";')
+    lost=$((lost + missing)) repeats=$((repeats + total - distinct))
+done
+dead=$(field dead < "$work/F.final")
+echo "F: $acked acknowledged enqueues, $lost not delivered, $dead dead, $repeats repeats"
+check "F: every acknowledged enqueue ($acked) delivered or listed dead across the failover" test "$acked" = $((8 * M)) -a "$lost" = 0
+check "F: repeats ($repeats) at most the sends in flight ($K for each of 3 drainers)" test "$repeats" -le $((3 * K))
+check "F: the outbox agrees after the failover (pending 0)" test "$(field pending < "$work/F.final")" = 0
+read -r tcalls tfailed twarnings < <(sed -n 's/^calls \([0-9]*\) failed \([0-9]*\) warnings \([0-9]*\)$/\1 \2 \3/p' "$work/tokens-failover.out")
+echo "token calls during the failover: ${tcalls:-?}, ${tfailed:-?} failed, ${twarnings:-?} warning(s)"
+grep '^warning: ' "$work/tokens-failover.out" | cut -c1-240
+check "F: the token cache through the failover: every call succeeded, one warning" test "${tfailed:-1}" = 0 -a "${twarnings:-0}" = 1 -a "${tcalls:-0}" -gt 100
+# The process that saw the outage found the new primary: the token it fetched
+# afterwards for a second app is there for a new process (one fetch in all).
+"${tok[@]}" tests/ha/tokens.php once "$appid2" "$secret2" 0 > "$work/t-after.out" 2>&1
+calls=$(ctl "$api/_sandbox/stats?appid=$appid2" | field token_calls)
+check "F: after the failover the same process shares tokens through the new primary ($calls fetch)" test "$calls" = 1 -a "$(cat "$work/t-after.out")" = token
+
+echo "== L: the same failover without wxpay.outbox_replicas"
+failover L 0
+acked=0 lost=0
+for i in $(seq 0 7); do
+    n=$(grep -c '^ok' "$work/L$i.enq")
+    acked=$((acked + n))
+    lost=$((lost + $("${W[@]}" count "L$i" "$n" | field missing)))
+done
+echo "L: $acked acknowledged enqueues, $lost lost with the primary (replication is asynchronous without WAIT)"
+check "L: the failover without WAIT ran to the end ($acked acknowledged; lost ones are shown, not failed)" test "$acked" = $((8 * M))
