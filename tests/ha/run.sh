@@ -11,6 +11,9 @@
 #      cache meanwhile: every call succeeds, one warning for the outage, and
 #      the same process shares tokens through the new primary afterwards
 #   L  the same failover without wxpay.outbox_replicas: what was lost is shown
+#   C  a Redis Cluster (3 primaries with a replica each, redis-cli --cluster
+#      create): tokens shared through it (one fetch for 8 processes). The
+#      outbox refuses a Cluster (docs/reference.md says why).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
@@ -159,3 +162,28 @@ for i in $(seq 0 7); do
 done
 echo "L: $acked acknowledged enqueues, $lost lost with the primary (replication is asynchronous without WAIT)"
 check "L: the failover without WAIT ran to the end ($acked acknowledged; lost ones are shown, not failed)" test "$acked" = $((8 * M))
+
+echo "== C: a Redis Cluster"
+C=()
+for i in 1 2 3 4 5 6; do
+    C+=("$(free_port)")
+    redis "cl$i" "${C[-1]}" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000
+done
+redis-cli --cluster create $(printf '127.0.0.1:%s ' "${C[@]}") --cluster-replicas 1 --cluster-yes > "$work/cluster-create.log" 2>&1
+for _ in $(seq 300); do
+    ok=0
+    for p in "${C[@]}"; do redis-cli -p "$p" cluster info 2>/dev/null | grep -q '^cluster_state:ok' && ok=$((ok + 1)); done
+    [ $ok = 6 ] && break
+    sleep 0.1
+done
+check "C: a Cluster of 3 primaries with a replica each is up ($ok of 6 nodes say ok)" test "$ok" = 6
+CURL="redis+cluster://127.0.0.1:${C[0]},127.0.0.1:${C[1]},127.0.0.1:${C[2]}"
+read -r appid3 secret3 _ < <(grep '^wxtoken00000000003 ' tests/sandbox-apps.txt)
+start=$(( $(date +%s) + 2 ))
+for i in $(seq 8); do
+    "$PHP" "${ini[@]}" -d "wxpay.token_cache=$CURL" tests/ha/tokens.php once "$appid3" "$secret3" "$start" > "$work/c$i.out" 2>&1 &
+done
+for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done
+calls=$(ctl "$api/_sandbox/stats?appid=$appid3" | field token_calls)
+echo "8 processes through the Cluster: $(cat "$work"/c*.out | grep -c '^token$') tokens, $calls fetch(es)"
+check "C: 8 processes sharing the token cache through the Cluster fetch one token" test "$calls" = 1 -a "$(cat "$work"/c*.out | grep -c '^token$')" = 8

@@ -173,7 +173,7 @@ pub static SETTINGS: [Setting; 17] = [
     }),
     setting!("token_cache", "memory",
     scope: Scope::Server, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Tokens,
-    doc: "memory (per worker), redis[s]://[user:password@]host:port/db, or a primary found through Sentinel: redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/db] (shared by every worker and server; rediss is verified against wxpay.cafile or the system store; shown masked)",
+    doc: "memory (per worker), redis[s]://[user:password@]host:port/db, a primary found through Sentinel: redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/db], or a Cluster: redis[s]+cluster://[user:password@]host:port[,host:port...] (shared by every worker and server; rediss is verified against wxpay.cafile or the system store; shown masked)",
     apply: |c, label, v| {
         c.tokens.cache = CacheSetting::parse(label, v)?;
         Ok(())

@@ -1,23 +1,27 @@
 //! Redis connections, for the token cache and the outbox alike: the URL
 //! check, TLS (`rediss://`, verified against the CA bundle the HTTPS calls
 //! trust), ACL users, a primary found through Sentinel
-//! (`redis+sentinel://`), one bounded round trip at a time, a back-off
-//! after a failure, and one wording for failures that never shows the
-//! password.
+//! (`redis+sentinel://`), a Cluster (`redis+cluster://`, redis' own
+//! router), one bounded round trip at a time, a back-off after a failure,
+//! and one wording for failures that never shows the password.
 
 use super::tls::CaSource;
 use crate::error::{Error, Result};
 use crate::secrets::masked;
-use redis::{Client, Connection, RedisResult, TlsCertificates};
+use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+use redis::{Client, Cmd, Connection, ConnectionLike, RedisResult, TlsCertificates, Value};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// The URL forms a Redis setting takes.
-const SCHEMES: [&str; 4] = [
+const SCHEMES: [&str; 6] = [
     "redis://",
     "rediss://",
     "redis+sentinel://",
     "rediss+sentinel://",
+    "redis+cluster://",
+    "rediss+cluster://",
 ];
 
 /// True when `value` is meant as a Redis URL (one of [`SCHEMES`]).
@@ -26,12 +30,13 @@ pub fn is_url(value: &str) -> bool {
 }
 
 /// Checks a Redis URL given for `label` (a setting): `redis://`,
-/// `rediss://`, or a Sentinel-managed primary,
-/// `redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/DB]`.
+/// `rediss://`, a Sentinel-managed primary,
+/// `redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/DB]`,
+/// or a Cluster, `redis[s]+cluster://[user:password@]host:port[,host:port...]`.
 pub fn check_url(label: &str, url: &str) -> Result<()> {
     if !is_url(url) {
         return Err(Error::Configuration(format!(
-            "{label}: {} is not a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL",
+            "{label}: {} is not a redis://, rediss://, redis[s]+sentinel:// or redis[s]+cluster:// URL",
             masked(url)
         )));
     }
@@ -43,9 +48,14 @@ pub fn check_url(label: &str, url: &str) -> Result<()> {
             masked(url.split(['?', '#']).next().unwrap_or(url))
         )));
     }
-    let usable = match Sentinels::parse(url) {
-        Some(parsed) => parsed.map(drop),
-        None => Client::open(url).map(drop).map_err(|_| String::new()),
+    let usable = match (Sentinels::parse(url), cluster_nodes(url)) {
+        (Some(parsed), _) => parsed.map(drop),
+        (None, Some(nodes)) => nodes.and_then(|n| {
+            ClusterClient::new(n)
+                .map(drop)
+                .map_err(|_| "the user:password@ part is not usable".to_string())
+        }),
+        (None, None) => Client::open(url).map(drop).map_err(|_| String::new()),
     };
     usable.map_err(|why| {
         let why = if why.is_empty() {
@@ -64,8 +74,140 @@ pub fn check_url(label: &str, url: &str) -> Result<()> {
 pub fn kind(url: &str) -> &'static str {
     if url.contains("+sentinel://") {
         "Redis, primary found through Sentinel"
+    } else if is_cluster(url) {
+        "Redis Cluster"
     } else {
         "Redis"
+    }
+}
+
+/// True for a `redis[s]+cluster://` URL.
+pub fn is_cluster(url: &str) -> bool {
+    url.starts_with("redis+cluster://") || url.starts_with("rediss+cluster://")
+}
+
+/// A Cluster URL's nodes as `redis[s]://[user:password@]host:port` URLs
+/// (the seeds redis' router starts from), or why they cannot be used;
+/// `None` when `url` is not a Cluster URL.
+fn cluster_nodes(url: &str) -> Option<std::result::Result<Vec<String>, String>> {
+    if !is_cluster(url) {
+        return None;
+    }
+    let tls = url.starts_with("rediss");
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    Some((|| {
+        if rest.contains('/') {
+            return Err("a Cluster has one database: no /db after its nodes".to_string());
+        }
+        let (auth, hosts) = match rest.rfind('@') {
+            Some(at) => (&rest[..=at], &rest[at + 1..]),
+            None => ("", rest),
+        };
+        let scheme = if tls { "rediss" } else { "redis" };
+        hosts
+            .split(',')
+            .map(|node| match node.rsplit_once(':') {
+                Some((h, p)) if !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0) => {
+                    Ok(format!("{scheme}://{auth}{node}"))
+                }
+                _ => Err("each node must be host:port".to_string()),
+            })
+            .collect()
+    })())
+}
+
+/// A connection: to one server (given, or the primary Sentinel named), or
+/// to a Cluster through redis' own router (MOVED, ASK and TRYAGAIN are
+/// handled there).
+pub enum Conn {
+    One(Connection),
+    Cluster(ClusterConnection),
+}
+
+impl Conn {
+    fn set_timeouts(&mut self, d: Duration) {
+        let _ = match self {
+            Conn::One(c) => c
+                .set_read_timeout(Some(d))
+                .and(c.set_write_timeout(Some(d))),
+            Conn::Cluster(c) => c
+                .set_read_timeout(Some(d))
+                .and(c.set_write_timeout(Some(d))),
+        };
+    }
+
+    /// `cmd`, which names no key, on the server that holds `key`: in a
+    /// Cluster the primary of its slot (for `WAIT`, the one that took the
+    /// write before it; for `CONFIG` and `TIME`, the one that keeps it).
+    pub fn query_at<T: redis::FromRedisValue>(&mut self, key: &str, cmd: &Cmd) -> RedisResult<T> {
+        match self {
+            Conn::One(c) => cmd.query(c),
+            Conn::Cluster(c) => {
+                let route = Route::with_key(key, SlotAddr::Master);
+                let v = c.route_command(
+                    cmd,
+                    RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
+                )?;
+                Ok(redis::from_redis_value(v)?)
+            }
+        }
+    }
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
+        match self {
+            Conn::One(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        match self {
+            Conn::One(c) => c.req_packed_commands(cmd, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+        }
+    }
+
+    // The router reads the command to route it: never the packed bytes.
+    fn req_command(&mut self, cmd: &Cmd) -> RedisResult<Value> {
+        match self {
+            Conn::One(c) => c.req_command(cmd),
+            Conn::Cluster(c) => c.req_command(cmd),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::One(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
+
+    fn supports_pipelining(&self) -> bool {
+        match self {
+            Conn::One(c) => c.supports_pipelining(),
+            Conn::Cluster(c) => c.supports_pipelining(),
+        }
+    }
+
+    fn check_connection(&mut self) -> bool {
+        match self {
+            Conn::One(c) => c.check_connection(),
+            Conn::Cluster(c) => c.check_connection(),
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        match self {
+            Conn::One(c) => c.is_open(),
+            Conn::Cluster(c) => c.is_open(),
+        }
     }
 }
 
@@ -161,6 +303,8 @@ pub struct Link {
     /// The server (`redis://`), or where to find the primary (Sentinel).
     client: Client,
     sentinels: Option<Sentinels>,
+    /// A Cluster's router, which finds its nodes from the seeds given.
+    cluster: Option<ClusterClient>,
     /// The CA bundle a `rediss` server is verified against, read once.
     root_cert: Option<Vec<u8>>,
     /// The URL with its password masked, for messages.
@@ -170,7 +314,7 @@ pub struct Link {
     /// The setting that bounds a round trip, if one does, for the timeout
     /// message.
     bound_by: Option<&'static str>,
-    conn: Mutex<Option<Connection>>,
+    conn: Mutex<Option<Conn>>,
 }
 
 impl Link {
@@ -202,10 +346,37 @@ impl Link {
             Some(s) => s.url_of(&s.nodes[0], false),
             None => url.to_string(),
         };
+        let cluster = match cluster_nodes(url).transpose().map_err(Down)? {
+            Some(nodes) => {
+                // Few retries, short waits: a call's bound is seconds, and a
+                // slot being migrated answers TRYAGAIN only for a moment.
+                let mut b = ClusterClient::builder(nodes.clone())
+                    .retries(6)
+                    .min_retry_wait(10)
+                    .max_retry_wait(200);
+                if let Some(pem) = &root_cert {
+                    b = b.certs(TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(pem.clone()),
+                    });
+                }
+                Some(b.build().map_err(|e| Down(first_line(&e)))?)
+            }
+            None => None,
+        };
+        let first = match &cluster {
+            // Never used for commands: the router connects by itself.
+            Some(_) => cluster_nodes(url)
+                .and_then(|n| n.ok())
+                .and_then(|n| n.into_iter().next())
+                .unwrap_or_default(),
+            None => first,
+        };
         let client = client_for(&first, &root_cert).map_err(|e| Down(first_line(&e)))?;
         Ok(Link {
             client,
             sentinels,
+            cluster,
             root_cert,
             shown: masked(url),
             setting,
@@ -225,7 +396,7 @@ impl Link {
     pub fn run<T>(
         &self,
         io: Duration,
-        f: impl FnOnce(&mut Connection) -> RedisResult<T>,
+        f: impl FnOnce(&mut Conn) -> RedisResult<T>,
     ) -> std::result::Result<T, Down> {
         if io < Duration::from_millis(1) {
             return Err(Down("no time left within the call's budget".into()));
@@ -234,19 +405,28 @@ impl Link {
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let conn = match guard.as_mut() {
             Some(conn) => conn,
-            None => guard.insert(match &self.sentinels {
-                Some(sentinels) => self.primary(sentinels, started + io)?,
-                None => self
-                    .client
-                    .get_connection_with_timeout(io)
-                    .map_err(|e| self.describe(&e, io))?,
+            None => guard.insert(match (&self.sentinels, &self.cluster) {
+                (Some(sentinels), _) => Conn::One(self.primary(sentinels, started + io)?),
+                (None, Some(cluster)) => Conn::Cluster(
+                    cluster
+                        .get_connection_with_config(
+                            redis::cluster::ClusterConfig::new()
+                                .set_connection_timeout(io)
+                                .set_response_timeout(io),
+                        )
+                        .map_err(|e| self.describe(&e, io))?,
+                ),
+                (None, None) => Conn::One(
+                    self.client
+                        .get_connection_with_timeout(io)
+                        .map_err(|e| self.describe(&e, io))?,
+                ),
             }),
         };
         let left = io
             .saturating_sub(started.elapsed())
             .max(Duration::from_millis(10));
-        let _ = conn.set_read_timeout(Some(left));
-        let _ = conn.set_write_timeout(Some(left));
+        conn.set_timeouts(left);
         f(conn).map_err(|e| {
             *guard = None;
             self.describe(&e, io)

@@ -19,10 +19,11 @@
 
 use super::{store_error, Claimed, Clock, Finish, Listed, NewEntry, Overdue, Status, Store};
 use crate::error::Result;
+use crate::net::redis::Conn;
 use crate::net::redis::Link;
 use crate::net::tls::CaSource;
 use crate::process::PerProcess;
-use redis::{Connection, Script, Value};
+use redis::{Script, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +34,8 @@ const NEWEST_COMMAND: &str = "XAUTOCLAIM";
 
 pub struct RedisOutbox {
     link: Link,
+    /// The key every script declares (`PREFIX:stream`).
+    home: String,
     /// One call's bound (`wxpay.timeout` of the call that opened it last):
     /// a Redis that needs longer is reported, not waited for.
     io: Mutex<Duration>,
@@ -63,6 +66,7 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
             .map_err(|down| store_error(&crate::secrets::masked(url), down.0))?;
         let store = Arc::new(RedisOutbox {
             link,
+            home: format!("{PREFIX}:stream"),
             io: Mutex::new(io),
             verdict: Mutex::new(None),
             capable: std::sync::OnceLock::new(),
@@ -87,7 +91,7 @@ impl RedisOutbox {
     /// Runs `f` on this process's connection, connecting first if needed;
     /// connecting and `f` share one bound. A connection that failed is
     /// dropped: a late reply would answer the next command.
-    fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T> {
+    fn with_conn<T>(&self, f: impl FnOnce(&mut Conn) -> redis::RedisResult<T>) -> Result<T> {
         let io = *self.io.lock().unwrap_or_else(|e| e.into_inner());
         self.link
             .run(io, f)
@@ -109,7 +113,7 @@ impl RedisOutbox {
     ) -> Result<Vec<Value>> {
         self.check_capable()?;
         let mut invocation = script.prepare_invoke();
-        invocation.arg(PREFIX);
+        invocation.key(&self.home).arg(PREFIX);
         for a in args {
             invocation.arg(a.as_slice());
         }
@@ -118,7 +122,7 @@ impl RedisOutbox {
         let (value, reached) = self.with_conn(|conn| {
             let value = invocation.invoke::<Value>(conn)?;
             let reached: usize = if replicas > 0 {
-                redis::cmd("WAIT").arg(replicas).arg(wait_ms).query(conn)?
+                conn.query_at(&self.home, redis::cmd("WAIT").arg(replicas).arg(wait_ms))?
             } else {
                 0
             };
@@ -200,11 +204,8 @@ impl RedisOutbox {
     /// AOF nor RDB (a restart empties it). A server whose CONFIG cannot be
     /// read (managed Redis, an ACL) is not known to keep it either.
     fn risk(&self) -> Result<Option<String>> {
-        let get = |conn: &mut Connection, name: &str| {
-            redis::cmd("CONFIG")
-                .arg("GET")
-                .arg(name)
-                .query::<Vec<String>>(conn)
+        let get = |conn: &mut Conn, name: &str| {
+            conn.query_at::<Vec<String>>(&self.home, redis::cmd("CONFIG").arg("GET").arg(name))
                 .map(|v| v.get(1).cloned().unwrap_or_default())
         };
         // A refusal by the server (CONFIG unknown or forbidden: managed
@@ -600,7 +601,8 @@ fn shipment_of(e: &NewEntry, status: &str) -> String {
 impl Store for RedisOutbox {
     /// The server's TIME: every drainer of a fleet goes by one clock.
     fn time(&self, local_now_ms: u64, _boot: Option<(String, u64)>) -> Result<Clock> {
-        let (secs, micros): (u64, u64) = self.with_conn(|conn| redis::cmd("TIME").query(conn))?;
+        let (secs, micros): (u64, u64) =
+            self.with_conn(|conn| conn.query_at(&self.home, &redis::cmd("TIME")))?;
         let server_ms = secs * 1000 + micros / 1000;
         Ok(Clock {
             offset_ms: server_ms as i64 - local_now_ms as i64,

@@ -1330,11 +1330,10 @@ fn redis_urls_are_checked_without_showing_their_password() {
     for ok in [
         "redis+sentinel://127.0.0.1:26379/mymaster",
         "rediss+sentinel://u:pw@s1.example:26379,s2.example:26380,[::1]:26381/shop-primary.1/3",
+        "redis+cluster://u:pw@10.0.0.1:7000,10.0.0.2:7000",
     ] {
-        assert!(
-            crate::net::redis::check_url("wxpay.outbox", ok).is_ok(),
-            "{ok}"
-        );
+        let checked = crate::net::redis::check_url("wxpay.outbox", ok);
+        assert!(checked.is_ok(), "{ok}: {checked:?}");
     }
     for (bad, why) in [
         (
@@ -1363,8 +1362,13 @@ fn redis_urls_are_checked_without_showing_their_password() {
             "the DB after the name must be a number",
         ),
         (
-            "redis+cluster://u:pw@a:1",
-            "is not a redis://, rediss://, redis+sentinel:// or rediss+sentinel:// URL",
+            "redis+cluster://u:pw@a:1/0",
+            "a Cluster has one database: no /db after its nodes",
+        ),
+        ("redis+cluster://u:pw@a:1,b", "each node must be host:port"),
+        (
+            "redis+cluter://u:pw@a:1",
+            "is not a redis://, rediss://, redis[s]+sentinel:// or redis[s]+cluster:// URL",
         ),
     ] {
         let e = crate::net::redis::check_url("wxpay.outbox", bad).unwrap_err();

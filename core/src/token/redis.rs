@@ -11,9 +11,10 @@
 //! a stopped or silent Redis costs one bounded wait, not one per call.
 
 use super::{Cached, Proof};
+use crate::net::redis::Conn;
 use crate::net::redis::{Backoff, Down, Link};
 use crate::net::tls::CaSource;
-use redis::{Connection, Value as RValue};
+use redis::Value as RValue;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -64,7 +65,7 @@ impl RedisStore {
     pub(crate) fn run<T>(
         &self,
         deadline: Instant,
-        f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+        f: impl FnOnce(&mut Conn) -> redis::RedisResult<T>,
     ) -> Result<T, Down> {
         let io = deadline
             .saturating_duration_since(Instant::now())
