@@ -121,7 +121,7 @@ fn cluster_nodes(url: &str) -> Option<std::result::Result<Vec<String>, String>> 
 /// handled there).
 pub enum Conn {
     One(Connection),
-    Cluster(ClusterConnection),
+    Cluster(Box<ClusterConnection>),
 }
 
 impl Conn {
@@ -407,7 +407,7 @@ impl Link {
             Some(conn) => conn,
             None => guard.insert(match (&self.sentinels, &self.cluster) {
                 (Some(sentinels), _) => Conn::One(self.primary(sentinels, started + io)?),
-                (None, Some(cluster)) => Conn::Cluster(
+                (None, Some(cluster)) => Conn::Cluster(Box::new(
                     cluster
                         .get_connection_with_config(
                             redis::cluster::ClusterConfig::new()
@@ -415,7 +415,7 @@ impl Link {
                                 .set_response_timeout(io),
                         )
                         .map_err(|e| self.describe(&e, io))?,
-                ),
+                )),
                 (None, None) => Conn::One(
                     self.client
                         .get_connection_with_timeout(io)
