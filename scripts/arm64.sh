@@ -26,7 +26,9 @@ ARM64_UNDO=()
 # binary unpacked beside it.
 cross_chroot() {
     local dir=$CACHE/cross-arm64 base
-    local want="rustc-web cargo-web libstd-rust-web-dev:arm64 gcc-aarch64-linux-gnu build-essential clang libclang-dev"
+    # libc6-dev:arm64: the C headers bindgen reads for aarch64 (a dependency
+    # of libstd-rust-web-dev:arm64 no longer brings it).
+    local want="rustc-web cargo-web libstd-rust-web-dev:arm64 libc6-dev:arm64 gcc-aarch64-linux-gnu build-essential clang libclang-dev"
     if [ "$(cat "$dir.ready" 2>/dev/null)" != "$want" ] || [ ! -d "$dir" ]; then
         base=$(chroot_base trixie) || return 1
         say "preparing cross-arm64: $want (once; cached in $dir)"
