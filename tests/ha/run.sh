@@ -18,15 +18,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
 M=${1:-150}
-work=$(mktemp -d /tmp/wxpay-ha.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+scratch wxpay-ha
 
 check() {
     local name=$1; shift

@@ -13,15 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
 N=${1:-5000}
-work=$(mktemp -d /tmp/wxpay-outbox.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+scratch wxpay-outbox
 
 "$BIN/wxpay-sandbox" --state-dir "$work/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 > "$work/sandbox.log" 2>&1 &
 pids+=($!)

@@ -246,42 +246,17 @@ pub(crate) mod tests {
 
     impl TestRedis {
         pub(crate) fn start(extra: &[&str]) -> TestRedis {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let child = std::process::Command::new("redis-server")
-                .args([
-                    "--port",
-                    &port.to_string(),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ])
-                .args(extra)
-                .stdout(std::process::Stdio::null())
-                // Not the test's stderr: a pipe reader would wait for it.
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("redis-server (make test-deps installs it)");
-            for _ in 0..100 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(30));
-            }
+            let port = free_port();
+            let mut cmd = std::process::Command::new("redis-server");
+            cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .args(extra);
             TestRedis {
                 url: format!("redis://127.0.0.1:{port}/0"),
-                child,
+                child: spawn_listening(cmd, port, "redis-server"),
             }
         }
-    }
 
-    impl TestRedis {
         /// The port in `url`.
         pub(crate) fn port(&self) -> u16 {
             let tail = self.url.rsplit_once(':').unwrap().1;
@@ -289,13 +264,10 @@ pub(crate) mod tests {
         }
 
         /// A sentinel (redis-sentinel, which rewrites its config file in
-        /// `dir`) watching the primary `name` on `primary_port`, quorum 1.
+        /// `dir`) watching the primary `name` on `primary_port`, quorum 1;
+        /// its `url` is its host:port.
         pub(crate) fn sentinel(dir: &std::path::Path, name: &str, primary_port: u16) -> TestRedis {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
+            let port = free_port();
             let conf = dir.join(format!("sentinel-{port}.conf"));
             std::fs::write(
                 &conf,
@@ -305,23 +277,40 @@ pub(crate) mod tests {
                 ),
             )
             .unwrap();
-            let child = std::process::Command::new("redis-sentinel")
-                .arg(&conf)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("redis-sentinel (make test-deps installs it)");
-            for _ in 0..100 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(30));
-            }
+            let mut cmd = std::process::Command::new("redis-sentinel");
+            cmd.arg(&conf);
             TestRedis {
                 url: format!("127.0.0.1:{port}"),
-                child,
+                child: spawn_listening(cmd, port, "redis-sentinel"),
             }
         }
+    }
+
+    fn free_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    /// Starts `cmd` (a Debian package's server, `what`) and waits until it
+    /// listens on `port`.
+    fn spawn_listening(
+        mut cmd: std::process::Command,
+        port: u16,
+        what: &str,
+    ) -> std::process::Child {
+        let child = cmd
+            .stdout(std::process::Stdio::null())
+            // Not the test's stderr: a pipe reader would wait for it.
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what} (make test-deps installs it): {e}"));
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        child
     }
 
     impl Drop for TestRedis {
