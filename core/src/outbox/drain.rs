@@ -333,6 +333,16 @@ impl Run<'_, '_> {
                     done.push((entry, Finish::Release { next_ms, error }));
                 }
             }
+            // The next batch is claimed while the sends are in flight, so
+            // that the store's round trip is not added to theirs.
+            if in_flight > 0 && queue.is_empty() && !stopping && !exhausted {
+                let room = (limits.max_items - handled).min(k as u64) as usize;
+                if room > 0 {
+                    let batch = self.store.claim(owner, (self.clock)(), room, lease_ms)?;
+                    exhausted = batch.is_empty();
+                    queue.extend(batch);
+                }
+            }
             if in_flight > 0 {
                 // Wait for one answer unless there is already something to
                 // commit; then take every answer that has arrived.
