@@ -25,9 +25,15 @@ if not declared:
     sys.exit("MSRV FAIL: no rust-version in the workspace's Cargo.toml")
 declared = declared.group(1)
 
-meta = json.loads(subprocess.run(
-    [os.environ.get("CARGO", "cargo"), "metadata", "--locked", "--offline", "--format-version", "1"],
-    cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+# Not --offline: the metadata of the locked graph includes packages of other
+# platforms that no build on this machine downloaded (a new machine has none).
+run = subprocess.run(
+    [os.environ.get("CARGO", "cargo"), "metadata", "--locked", "--format-version", "1"],
+    cwd=ROOT, capture_output=True, text=True)
+if run.returncode != 0:
+    print(run.stderr.strip()[-2000:])
+    sys.exit("MSRV FAIL: cargo metadata --locked failed (above)")
+meta = json.loads(run.stdout)
 ours = {p["id"] for p in meta["packages"] if p["id"] in meta["workspace_members"]}
 needs = {}
 for p in meta["packages"]:
