@@ -131,6 +131,13 @@ pub fn drain(
         store,
         clock,
         retry,
+        owner: &owner,
+        apps,
+        limits,
+        lease_ms,
+        k,
+        started,
+        until,
         counts: &mut counts,
         died: &mut died,
         warn,
@@ -146,9 +153,7 @@ pub fn drain(
         }
         drop(answers);
         // `jobs` is dropped when this returns, which ends the senders.
-        run.sends(
-            &owner, apps, limits, lease_ms, k, started, until, &jobs, &answer_rx,
-        )
+        run.sends(&jobs, &answer_rx)
     });
     sent?;
     store.leave(&owner)?;
@@ -260,6 +265,17 @@ struct Run<'a, 'w> {
     store: &'a dyn Store,
     clock: &'a dyn Fn() -> u64,
     retry: Retry,
+    /// This drain's name on its claims.
+    owner: &'a str,
+    apps: &'a Apps,
+    limits: Limits,
+    /// How long a claim holds an entry, per position in its batch.
+    lease_ms: u64,
+    /// The most sends in flight.
+    k: usize,
+    started: Instant,
+    /// Every send ends by then.
+    until: Instant,
     counts: &'a mut Counts,
     died: &'a mut Vec<String>,
     warn: &'w mut dyn FnMut(String),
@@ -270,19 +286,8 @@ impl Run<'_, '_> {
     /// reached. An answer is committed before its sender gets another
     /// entry, so a drain killed at any point leaves at most `k` entries
     /// sent and not recorded (sent once more by the next drain).
-    #[allow(clippy::too_many_arguments)]
-    fn sends(
-        &mut self,
-        owner: &str,
-        apps: &Apps,
-        limits: Limits,
-        lease_ms: u64,
-        k: usize,
-        started: Instant,
-        until: Instant,
-        jobs: &mpsc::Sender<Job>,
-        answers: &mpsc::Receiver<Answer>,
-    ) -> Result<()> {
+    fn sends(&mut self, jobs: &mpsc::Sender<Job>, answers: &mpsc::Receiver<Answer>) -> Result<()> {
+        let (k, limits, until) = (self.k, self.limits, self.until);
         let mut queue: VecDeque<Claimed> = VecDeque::new();
         let mut done: Vec<(Claimed, Finish)> = Vec::new();
         let (mut handled, mut in_flight) = (0u64, 0usize);
@@ -290,7 +295,7 @@ impl Run<'_, '_> {
         let (mut stopping, mut exhausted) = (false, false);
         let mut failure: Option<Error> = None;
         loop {
-            if started.elapsed() >= limits.max_time {
+            if self.started.elapsed() >= limits.max_time {
                 stopping = true;
             }
             while in_flight < k && !stopping {
@@ -298,12 +303,7 @@ impl Run<'_, '_> {
                     if exhausted || handled >= limits.max_items {
                         break;
                     }
-                    let room = (limits.max_items - handled).min(k as u64) as usize;
-                    // Claimed a batch at a time: each entry's lease counts its
-                    // place in the batch (see Store::claim).
-                    let batch = self.store.claim(owner, (self.clock)(), room, lease_ms)?;
-                    exhausted = batch.is_empty();
-                    queue.extend(batch);
+                    exhausted = !self.claim(handled, &mut queue)?;
                     continue;
                 }
                 // A send cut short by the drain's own time may still reach
@@ -319,7 +319,7 @@ impl Run<'_, '_> {
                 if now >= entry.deadline_ms {
                     let error = "the deadline passed before it could be sent".into();
                     done.push((entry, Finish::Dead { error }));
-                } else if let Some(secret) = apps.secret(&entry.appid) {
+                } else if let Some(secret) = self.apps.secret(&entry.appid) {
                     let secret = secret.to_string();
                     jobs.send(Job { entry, secret, now })
                         .map_err(|_| Error::Outbox("a drain's sender thread ended early".into()))?;
@@ -335,13 +335,13 @@ impl Run<'_, '_> {
             }
             // The next batch is claimed while the sends are in flight, so
             // that the store's round trip is not added to theirs.
-            if in_flight > 0 && queue.is_empty() && !stopping && !exhausted {
-                let room = (limits.max_items - handled).min(k as u64) as usize;
-                if room > 0 {
-                    let batch = self.store.claim(owner, (self.clock)(), room, lease_ms)?;
-                    exhausted = batch.is_empty();
-                    queue.extend(batch);
-                }
+            if in_flight > 0
+                && queue.is_empty()
+                && !stopping
+                && !exhausted
+                && handled < limits.max_items
+            {
+                exhausted = !self.claim(handled, &mut queue)?;
             }
             if in_flight > 0 {
                 // Wait for one answer unless there is already something to
@@ -409,6 +409,19 @@ impl Run<'_, '_> {
             self.store.finish_all(&back, now)?;
         }
         failure.map_or(Ok(()), Err)
+    }
+
+    /// Claims up to `k` entries into `queue`, no more than `max_items`
+    /// leaves after `handled`; false when none was due. A batch at a time:
+    /// each entry's lease counts its place in the batch (see Store::claim).
+    fn claim(&self, handled: u64, queue: &mut VecDeque<Claimed>) -> Result<bool> {
+        let room = (self.limits.max_items - handled).min(self.k as u64) as usize;
+        let batch = self
+            .store
+            .claim(self.owner, (self.clock)(), room, self.lease_ms)?;
+        let any = !batch.is_empty();
+        queue.extend(batch);
+        Ok(any)
     }
 
     /// Records a group of answers in one store transaction, and counts them.
