@@ -40,11 +40,12 @@ attempt(fn() => wx_deliver_enqueue($p, $o + ['outbox_replicas' => 17]), $secrets
 attempt(fn() => wx_deliver_enqueue($p, $o + ['outbox_replicas' => '1']), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, $o + ['outbox_replicas' => 1]), $secrets);
 attempt(fn() => wx_deliver_enqueue($p, ['outbox' => 'redis+sentinel://u:hunter2@127.0.0.1:26379'] + $o), ['hunter2']);
-attempt(fn() => wx_deliver_enqueue($p, ['outbox' => 'redis+cluster://u:hunter2@127.0.0.1:7000'] + $o), ['hunter2']);
+attempt(fn() => wx_deliver_enqueue($p, ['outbox' => 'redis+cluster://u:hunter2@127.0.0.1:7000/0'] + $o), ['hunter2']);
 echo "nothing stored: ", json_encode(array_intersect_key(wx_deliver_outbox($o), ['pending' => 1, 'sent' => 1, 'dead' => 1])), "\n";
 
 echo "-- a Redis outbox that is down: OutboxException, the password masked\n";
 attempt(fn() => wx_deliver_enqueue($p, ['outbox' => 'redis://u:hunter2@127.0.0.1:1/0'] + $o), ['hunter2']);
+attempt(fn() => wx_deliver_enqueue($p, ['outbox' => 'redis+cluster://u:hunter2@127.0.0.1:1'] + $o), ['hunter2']);
 
 echo "-- drain\n";
 attempt(fn() => wx_deliver_drain($o), $secrets);
@@ -77,7 +78,7 @@ attempt(fn() => wx_deliver_outbox(), $secrets);
 var_dump(strlen(wx_deliver_sign($p)));
 ?>
 --EXPECTF--
-Warning: PHP Startup: wxpay.outbox must be an absolute path to a SQLite file or a redis://, rediss:// or redis[s]+sentinel:// URL; the calls that need it throw WxPay\ConfigurationException until it is fixed in Unknown on line 0
+Warning: PHP Startup: wxpay.outbox must be an absolute path to a SQLite file or a redis://, rediss://, redis[s]+sentinel:// or redis[s]+cluster:// URL; the calls that need it throw WxPay\ConfigurationException until it is fixed in Unknown on line 0
 -- enqueue: $params as wx_deliver_notify() checks them
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: 'appkey' must not be empty
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): $params: the required key 'transid' is missing
@@ -96,7 +97,7 @@ WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be 
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): give either option 'deadline' or option 'goods', not both
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'goods' must be valid UTF-8
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): unknown option 'dedline'; the options are api_base, timeout, connect_timeout, cafile, proxy, appsecret, appid, token_endpoint, outbox, outbox_retry_first, outbox_retry_max, outbox_keep_sent, outbox_concurrency, outbox_replicas (and for this function: deadline, goods)
-WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox' must be an absolute path to a SQLite file or a redis://, rediss:// or redis[s]+sentinel:// URL
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox' must be an absolute path to a SQLite file or a redis://, rediss://, redis[s]+sentinel:// or redis[s]+cluster:// URL
 WxPay\ConfigurationException(0): wx_deliver_enqueue(): option 'outbox': cannot use the SQLite outbox /proc/no/such/dir/o.sqlite (%s); its directory /proc/no/such/dir must exist and be writable by the user PHP runs as
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox': redis://***@127.0.0.1:1/0 has a query; put credentials as redis://user:password@host:port/db
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox_retry_first' must be a number of seconds from 0.01 to 86400
@@ -104,10 +105,11 @@ WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox_replicas
 WxPay\ConfigurationException(0): wx_deliver_enqueue(): wxpay.outbox_replicas applies to a Redis outbox; a SQLite outbox has no replicas (set it to 0)
 WxPay\ConfigurationException(0): wx_deliver_enqueue(): wxpay.outbox_replicas applies to a Redis outbox; a SQLite outbox has no replicas (set it to 0)
 WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox': redis+sentinel://***@127.0.0.1:26379 is not a usable Redis URL: no /NAME of the primary
-WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox': the outbox cannot be kept in a Redis Cluster (its scripts touch keys they cannot declare, which a slot migration would split); use a Sentinel-managed primary (redis+sentinel://) or one server (wxpay.token_cache can use the Cluster)
+WxPay\InvalidArgumentException(0): wx_deliver_enqueue(): option 'outbox': redis+cluster://***@127.0.0.1:7000/0 is not a usable Redis URL: a Cluster has one database: no /db after its nodes
 nothing stored: {"pending":0,"sent":0,"dead":0}
 -- a Redis outbox that is down: OutboxException, the password masked
 WxPay\OutboxException(0): wx_deliver_enqueue(): the outbox at redis://***@127.0.0.1:1/0: %s
+WxPay\OutboxException(0): wx_deliver_enqueue(): the outbox at redis+cluster://***@127.0.0.1:1: Failed to connect to each cluster node (127.0.0.1:1: %s)
 -- drain
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): wx_deliver_drain() obtains tokens itself: pass option 'appsecret' (every app) or option 'apps' => [appid => appsecret]
 WxPay\InvalidArgumentException(0): wx_deliver_drain(): option 'appsecret' must be a non-empty string of printable ASCII characters (at most 256)
@@ -138,5 +140,5 @@ int(0)
 int(0)
 -- a bad wxpay.outbox in php.ini fails only the outbox functions
 string(12) "not/absolute"
-WxPay\ConfigurationException(0): wx_deliver_outbox(): php.ini: wxpay.outbox must be an absolute path to a SQLite file or a redis://, rediss:// or redis[s]+sentinel:// URL (see php --ri wxpay)
+WxPay\ConfigurationException(0): wx_deliver_outbox(): php.ini: wxpay.outbox must be an absolute path to a SQLite file or a redis://, rediss://, redis[s]+sentinel:// or redis[s]+cluster:// URL (see php --ri wxpay)
 int(40)

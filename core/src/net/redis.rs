@@ -414,7 +414,13 @@ impl Link {
                                 .set_connection_timeout(io)
                                 .set_response_timeout(io),
                         )
-                        .map_err(|e| self.describe(&e, io))?,
+                        .map_err(|e| match e.detail() {
+                            // Which nodes were tried, and why each failed.
+                            Some(nodes) if e.is_io_error() && !e.is_timeout() => {
+                                Down(first_line(&nodes))
+                            }
+                            _ => self.describe(&e, io),
+                        })?,
                 )),
                 (None, None) => Conn::One(
                     self.client

@@ -222,24 +222,13 @@ impl Default for Location {
 impl Location {
     pub fn parse(label: &str, value: &str) -> Result<Location> {
         let v = value.trim();
-        if crate::net::redis::is_cluster(v) {
-            // Its scripts read entries by ids found inside them, keys they
-            // cannot declare: while a slot migrates, a script would see some
-            // of them gone and stop half done (seen: entries sent and never
-            // recorded). The token cache, whose commands name their keys, can.
-            return Err(Error::Configuration(format!(
-                "{label}: the outbox cannot be kept in a Redis Cluster (its scripts touch keys they cannot declare, \
-                 which a slot migration would split); use a Sentinel-managed primary (redis+sentinel://) or one server \
-                 (wxpay.token_cache can use the Cluster)"
-            )));
-        }
         if crate::net::redis::is_url(v) {
             crate::net::redis::check_url(label, v)?;
             return Ok(Location::Redis(v.to_string()));
         }
         if v.is_empty() || !v.starts_with('/') || v.contains('\0') {
             return Err(Error::Configuration(format!(
-                "{label} must be an absolute path to a SQLite file or a redis://, rediss:// or redis[s]+sentinel:// URL"
+                "{label} must be an absolute path to a SQLite file or a redis://, rediss://, redis[s]+sentinel:// or redis[s]+cluster:// URL"
             )));
         }
         Ok(Location::Sqlite(v.to_string()))

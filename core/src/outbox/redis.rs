@@ -1,13 +1,19 @@
 //! The outbox in Redis, shared by every server of a shop: a stream with one
 //! consumer group carries the entries that are due, a sorted set holds the
-//! ones waiting for a retry, and a hash per entry holds its state. Each
+//! ones waiting for a retry, and one hash holds every entry's state. Each
 //! step is one Lua script, so a step is atomic even with many drainers.
 //!
-//! Keys (all under `wxpay:outbox`):
-//!   :e:<id>    hash: appid, transid, out_trade_no, deliver_status, body,
-//!              created_ms, deadline_ms, state, attempts, last_error, done_ms,
-//!              msg (the stream message it is due under), lease_ms
-//!   :keys      hash: shipment (appid, transid, out_trade_no, status) -> id
+//! Every script declares every key, and the keys share a hash tag: in a
+//! Cluster the outbox is one slot, and while that slot migrates a script
+//! runs where all its keys are or not at all (TRYAGAIN, retried by redis'
+//! router), never half done.
+//!
+//! Keys (all under `{wxpay:outbox}`):
+//!   :entries   hash: `<id>/<name>` for each name of appid, transid,
+//!              out_trade_no, deliver_status, body, created_ms, deadline_ms,
+//!              state, attempts, last_error, done_ms, msg (the stream message
+//!              it is due under), lease_ms, shipment
+//!   :shipments hash: shipment (appid, transid, out_trade_no, status) -> id
 //!   :stream    stream of due ids; consumer group `drain`
 //!   :delayed   zset id -> when it is due again
 //!   :pending   zset id -> deadline (every pending entry)
@@ -16,6 +22,7 @@
 //!   :superseded  zset id -> deadline of entries a newer status replaced
 //!   :sent      counter
 //!   :sent_by_deadline  zset id -> deadline of sent entries (pruned after wxpay.outbox_keep_sent)
+//!   :epoch     a random marker set with the first entry (see lost_script)
 
 use super::{store_error, Claimed, Clock, Finish, Listed, NewEntry, Overdue, Status, Store};
 use crate::error::Result;
@@ -28,14 +35,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const PREFIX: &str = "wxpay:outbox";
+/// The hash tag of every key: the whole outbox is in one slot of a Cluster.
+const TAG: &str = "{wxpay:outbox}";
+/// Where the first layout kept it (see adopt_script).
+const FIRST_LAYOUT: &str = "wxpay:outbox";
 /// The newest command the scripts use (Redis 6.2).
 const NEWEST_COMMAND: &str = "XAUTOCLAIM";
 
 pub struct RedisOutbox {
     link: Link,
-    /// The key every script declares (`PREFIX:stream`).
-    home: String,
+    /// Every key of the outbox, declared by every script (see KEYS).
+    keys: Vec<String>,
+    /// Where the first layout may still hold entries (not a Cluster).
+    first_layout: bool,
     /// One call's bound (`wxpay.timeout` of the call that opened it last):
     /// a Redis that needs longer is reported, not waited for.
     io: Mutex<Duration>,
@@ -66,7 +78,8 @@ pub fn open(url: &str, ca: &CaSource, io: Duration) -> Result<Arc<dyn Store + Se
             .map_err(|down| store_error(&crate::secrets::masked(url), down.0))?;
         let store = Arc::new(RedisOutbox {
             link,
-            home: format!("{PREFIX}:stream"),
+            keys: KEYS.iter().map(|k| format!("{TAG}:{k}")).collect(),
+            first_layout: !crate::net::redis::is_cluster(url),
             io: Mutex::new(io),
             verdict: Mutex::new(None),
             capable: std::sync::OnceLock::new(),
@@ -87,7 +100,40 @@ pub fn primary_in_use(url: &str) -> Option<String> {
     })
 }
 
+/// A script argument as Redis receives it.
+fn arg(v: impl redis::ToRedisArgs) -> Vec<u8> {
+    v.to_redis_args().concat()
+}
+
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { [$(arg(&$v)),*] };
+}
+
 impl RedisOutbox {
+    /// The key that routes a command to the outbox's server (its slot).
+    fn home(&self) -> &str {
+        &self.keys[0]
+    }
+
+    /// Moves what the first layout holds into this one, a batch per round
+    /// trip, when a process of an earlier release left entries there (a
+    /// rolling upgrade can leave more later: every drain looks).
+    fn adopt_first_layout(&self) -> Result<()> {
+        if !self.first_layout {
+            return Ok(());
+        }
+        let sets = ["pending", "dead", "superseded", "sent_by_deadline"]
+            .map(|z| format!("{FIRST_LAYOUT}:{z}"));
+        let mut left: u64 = self.with_conn(|conn| redis::cmd("EXISTS").arg(&sets).query(conn))?;
+        while left > 0 {
+            let epoch = hex::encode(crate::random::bytes::<8>()?);
+            left = num(self
+                .run(adopt_script(), &args![FIRST_LAYOUT, 500, epoch])?
+                .first());
+        }
+        Ok(())
+    }
+
     /// Runs `f` on this process's connection, connecting first if needed;
     /// connecting and `f` share one bound. A connection that failed is
     /// dropped: a late reply would answer the next command.
@@ -113,7 +159,9 @@ impl RedisOutbox {
     ) -> Result<Vec<Value>> {
         self.check_capable()?;
         let mut invocation = script.prepare_invoke();
-        invocation.key(&self.home).arg(PREFIX);
+        for k in &self.keys {
+            invocation.key(k);
+        }
         for a in args {
             invocation.arg(a.as_slice());
         }
@@ -122,7 +170,7 @@ impl RedisOutbox {
         let (value, reached) = self.with_conn(|conn| {
             let value = invocation.invoke::<Value>(conn)?;
             let reached: usize = if replicas > 0 {
-                conn.query_at(&self.home, redis::cmd("WAIT").arg(replicas).arg(wait_ms))?
+                conn.query_at(self.home(), redis::cmd("WAIT").arg(replicas).arg(wait_ms))?
             } else {
                 0
             };
@@ -205,7 +253,7 @@ impl RedisOutbox {
     /// read (managed Redis, an ACL) is not known to keep it either.
     fn risk(&self) -> Result<Option<String>> {
         let get = |conn: &mut Conn, name: &str| {
-            conn.query_at::<Vec<String>>(&self.home, redis::cmd("CONFIG").arg("GET").arg(name))
+            conn.query_at::<Vec<String>>(self.home(), redis::cmd("CONFIG").arg("GET").arg(name))
                 .map(|v| v.get(1).cloned().unwrap_or_default())
         };
         // A refusal by the server (CONFIG unknown or forbidden: managed
@@ -278,21 +326,28 @@ fn opt(v: Option<&Value>) -> Option<u64> {
     }
 }
 
-/// A script argument as Redis receives it.
-fn arg(v: impl redis::ToRedisArgs) -> Vec<u8> {
-    v.to_redis_args().concat()
-}
+/// Every script declares every key of the outbox (all in one slot, by
+/// their hash tag), in this order; the prelude names them and wraps the
+/// entries hash, whose fields are `<id>/<name>`.
+const KEYS: [&str; 11] = [
+    "stream",
+    "entries",
+    "shipments",
+    "delayed",
+    "pending",
+    "created",
+    "dead",
+    "superseded",
+    "sent",
+    "sent_by_deadline",
+    "epoch",
+];
 
-macro_rules! args {
-    ($($v:expr),* $(,)?) => { [$(arg(&$v)),*] };
-}
-
-/// `ARGV[1]` is always the key prefix.
 macro_rules! lua {
     ($name:ident, $src:expr) => {
         fn $name() -> &'static Script {
             static S: std::sync::OnceLock<Script> = std::sync::OnceLock::new();
-            S.get_or_init(|| Script::new(concat!("local p = ARGV[1]\n", $src)))
+            S.get_or_init(|| Script::new(concat!(include_str!("redis_prelude.lua"), $src)))
         }
     };
 }
@@ -303,44 +358,42 @@ lua!(
 -- The dedup rule: pending or sent keeps its first id; dead or superseded is
 -- re-armed with the new body; the other status of the order, still pending,
 -- is superseded, and while it is on its way this one waits for its lease.
-local now, deadline = tonumber(ARGV[9]), ARGV[10]
-local first = redis.call('HGET', p .. ':keys', ARGV[2])
-local state = first and redis.call('HGET', p .. ':e:' .. first, 'state')
+local now, deadline = tonumber(ARGV[8]), ARGV[9]
+local first = redis.call('HGET', SHIPMENTS, ARGV[1])
+local state = first and get(first, 'state')
 if state == 'pending' or state == 'sent' then return {first, 0} end
 local due = now
-local other = redis.call('HGET', p .. ':keys', ARGV[11])
+local other = redis.call('HGET', SHIPMENTS, ARGV[10])
 if other then
-  local o = p .. ':e:' .. other
-  local st = redis.call('HMGET', o, 'state', 'msg', 'lease_ms')
+  local st = mget(other, 'state', 'msg', 'lease_ms')
   if st[1] == 'pending' then
     if st[2] and st[2] ~= '' and tonumber(st[3] or '0') > due then due = tonumber(st[3]) end
-    redis.call('HSET', o, 'state', 'superseded', 'done_ms', now, 'msg', '', 'lease_ms', 0,
-      'last_error', 'superseded by deliver_status ' .. ARGV[7] .. ' enqueued later')
-    for _, z in ipairs({':pending', ':created', ':delayed'}) do redis.call('ZREM', p .. z, other) end
-    redis.call('ZADD', p .. ':superseded', redis.call('HGET', o, 'deadline_ms'), other)
+    set(other, 'state', 'superseded', 'done_ms', now, 'msg', '', 'lease_ms', 0,
+      'last_error', 'superseded by deliver_status ' .. ARGV[6] .. ' enqueued later')
+    for _, z in ipairs({PENDING, CREATED, DELAYED}) do redis.call('ZREM', z, other) end
+    redis.call('ZADD', SUPERSEDED, get(other, 'deadline_ms'), other)
   end
 end
-local id = first or ARGV[3]
-local e = p .. ':e:' .. id
+local id = first or ARGV[2]
 if first then
-  redis.call('ZREM', p .. ':dead', id)
-  redis.call('ZREM', p .. ':superseded', id)
-  redis.call('HDEL', e, 'last_error', 'done_ms')
+  redis.call('ZREM', DEAD, id)
+  redis.call('ZREM', SUPERSEDED, id)
+  unset(id, 'last_error', 'done_ms')
 else
-  redis.call('HSET', p .. ':keys', ARGV[2], id)
+  redis.call('HSET', SHIPMENTS, ARGV[1], id)
 end
-redis.call('HSET', e, 'appid', ARGV[4], 'transid', ARGV[5], 'out_trade_no', ARGV[6],
-  'deliver_status', ARGV[7], 'body', ARGV[8], 'created_ms', ARGV[9], 'deadline_ms', deadline,
-  'state', 'pending', 'attempts', 0, 'lease_ms', 0, 'shipment', ARGV[2], 'msg', '')
-redis.call('ZADD', p .. ':pending', deadline, id)
-redis.call('ZADD', p .. ':created', ARGV[9], id)
+set(id, 'appid', ARGV[3], 'transid', ARGV[4], 'out_trade_no', ARGV[5],
+  'deliver_status', ARGV[6], 'body', ARGV[7], 'created_ms', ARGV[8], 'deadline_ms', deadline,
+  'state', 'pending', 'attempts', 0, 'lease_ms', 0, 'shipment', ARGV[1], 'msg', '')
+redis.call('ZADD', PENDING, deadline, id)
+redis.call('ZADD', CREATED, ARGV[8], id)
 if due > now then
-  redis.call('ZADD', p .. ':delayed', due, id)
+  redis.call('ZADD', DELAYED, due, id)
 else
-  redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
+  set(id, 'msg', redis.call('XADD', STREAM, '*', 'id', id))
 end
 -- The marker that makes a lost outbox visible (see lost_script).
-redis.call('SET', p .. ':epoch', ARGV[12], 'NX')
+redis.call('SET', EPOCH, ARGV[11], 'NX')
 return {id, 1}
 "
 );
@@ -349,8 +402,8 @@ lua!(
     bound_due_script,
     r"
 local n = 0
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':delayed', '(' .. ARGV[3], '+inf', 'LIMIT', 0, 1000)) do
-  redis.call('ZADD', p .. ':delayed', ARGV[2], id)
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', DELAYED, '(' .. ARGV[2], '+inf', 'LIMIT', 0, 1000)) do
+  redis.call('ZADD', DELAYED, ARGV[1], id)
   n = n + 1
 end
 return n
@@ -360,9 +413,9 @@ return n
 lua!(
     lost_script,
     r"
-local epoch = redis.call('GET', p .. ':epoch')
-local used = redis.call('EXISTS', p .. ':keys', p .. ':stream', p .. ':sent', p .. ':pending', p .. ':dead',
-  p .. ':created', p .. ':delayed', p .. ':sent_by_deadline', p .. ':superseded')
+local epoch = redis.call('GET', EPOCH)
+local used = redis.call('EXISTS', STREAM, ENTRIES, SHIPMENTS, DELAYED, PENDING, CREATED, DEAD,
+  SUPERSEDED, SENT, SENT_BY)
 return {epoch or '', used}
 "
 );
@@ -370,34 +423,33 @@ return {epoch or '', used}
 lua!(
     claim_script,
     r"
-local stream, me = p .. ':stream', ARGV[2]
-local now, max, lease = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.pcall('XGROUP', 'CREATE', stream, 'drain', '0', 'MKSTREAM')
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':delayed', '-inf', now, 'LIMIT', 0, 100)) do
-  redis.call('ZREM', p .. ':delayed', id)
-  redis.call('HSET', p .. ':e:' .. id, 'msg', redis.call('XADD', stream, '*', 'id', id))
+local me, now, max, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.pcall('XGROUP', 'CREATE', STREAM, 'drain', '0', 'MKSTREAM')
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, 100)) do
+  redis.call('ZREM', DELAYED, id)
+  set(id, 'msg', redis.call('XADD', STREAM, '*', 'id', id))
 end
 local msgs = {}
 -- Messages a drainer took and never acknowledged (it died), once its lease ran out.
-local stale = redis.call('XAUTOCLAIM', stream, 'drain', me, ARGV[6], '0-0', 'COUNT', max)
+local stale = redis.call('XAUTOCLAIM', STREAM, 'drain', me, ARGV[5], '0-0', 'COUNT', max)
 for _, m in ipairs(stale[2]) do table.insert(msgs, m) end
 if #msgs < max then
-  local r = redis.call('XREADGROUP', 'GROUP', 'drain', me, 'COUNT', max - #msgs, 'STREAMS', stream, '>')
+  local r = redis.call('XREADGROUP', 'GROUP', 'drain', me, 'COUNT', max - #msgs, 'STREAMS', STREAM, '>')
   if r then for _, m in ipairs(r[1][2]) do table.insert(msgs, m) end end
 end
 local out, n = {}, 0
 for _, m in ipairs(msgs) do
   local xid, fields = m[1], m[2]
   local id = fields and fields[2]
-  local st = id and redis.call('HMGET', p .. ':e:' .. id, 'state', 'msg', 'appid', 'out_trade_no', 'body', 'deadline_ms', 'attempts')
+  local st = id and mget(id, 'state', 'msg', 'appid', 'out_trade_no', 'body', 'deadline_ms', 'attempts')
   if st and st[1] == 'pending' and st[2] == xid then
     n = n + 1
-    redis.call('HSET', p .. ':e:' .. id, 'lease_ms', now + lease * n)
+    set(id, 'lease_ms', now + lease * n)
     for _, v in ipairs({id, xid, st[3], st[4], st[5], st[6], st[7]}) do table.insert(out, v) end
   else
     -- Stale: the entry was finished or re-queued under another message.
-    redis.call('XACK', stream, 'drain', xid)
-    redis.call('XDEL', stream, xid)
+    redis.call('XACK', STREAM, 'drain', xid)
+    redis.call('XDEL', STREAM, xid)
   end
 end
 return out
@@ -407,36 +459,33 @@ return out
 lua!(
     finish_script,
     r"
--- ARGV[2] is the time; then (id, stream message id, how, next, error) per claim.
-local now, stream = ARGV[2], p .. ':stream'
+-- ARGV[1] is the time; then (id, stream message id, how, next, error) per claim.
+local now = ARGV[1]
 local done = 0
-for i = 3, #ARGV, 5 do
+for i = 2, #ARGV, 5 do
   local id, xid, how, next, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  local e = p .. ':e:' .. id
-  redis.call('XACK', stream, 'drain', xid)
-  redis.call('XDEL', stream, xid)
-  local st = redis.call('HMGET', e, 'state', 'msg')
+  redis.call('XACK', STREAM, 'drain', xid)
+  redis.call('XDEL', STREAM, xid)
+  local st = mget(id, 'state', 'msg')
   -- WeChat has a sent one whoever holds it now; the rest only by its holder.
   if st[1] == 'pending' and (how == 'sent' or st[2] == xid) then
     done = done + 1
     if how == 'sent' or how == 'dead' then
-      redis.call('ZREM', p .. ':pending', id)
-      redis.call('ZREM', p .. ':created', id)
-      redis.call('ZREM', p .. ':delayed', id)
-      redis.call('HSET', e, 'state', how, 'done_ms', now, 'msg', '', 'lease_ms', 0)
-      redis.call('HINCRBY', e, 'attempts', 1)
+      for _, z in ipairs({PENDING, CREATED, DELAYED}) do redis.call('ZREM', z, id) end
+      set(id, 'state', how, 'done_ms', now, 'msg', '', 'lease_ms', 0)
+      bump(id, 'attempts')
       if how == 'sent' then
-        redis.call('INCR', p .. ':sent')
-        redis.call('ZADD', p .. ':sent_by_deadline', redis.call('HGET', e, 'deadline_ms'), id)
+        redis.call('INCR', SENT)
+        redis.call('ZADD', SENT_BY, get(id, 'deadline_ms'), id)
       else
-        redis.call('HSET', e, 'last_error', err)
-        redis.call('ZADD', p .. ':dead', now, id)
+        set(id, 'last_error', err)
+        redis.call('ZADD', DEAD, now, id)
       end
     else
-      if how == 'retry' then redis.call('HINCRBY', e, 'attempts', 1) end
-      if err ~= '' then redis.call('HSET', e, 'last_error', err) end
-      redis.call('HSET', e, 'msg', '', 'lease_ms', 0)
-      redis.call('ZADD', p .. ':delayed', next, id)
+      if how == 'retry' then bump(id, 'attempts') end
+      if err ~= '' then set(id, 'last_error', err) end
+      set(id, 'msg', '', 'lease_ms', 0)
+      redis.call('ZADD', DELAYED, next, id)
     end
   end
 end
@@ -447,18 +496,15 @@ return done
 lua!(
     expire_script,
     r"
-local now, died = tonumber(ARGV[2]), {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':pending', '-inf', now, 'LIMIT', 0, 1000)) do
-  local e = p .. ':e:' .. id
-  local st = redis.call('HMGET', e, 'state', 'lease_ms', 'last_error', 'out_trade_no', 'transid', 'deadline_ms')
+local now, died = tonumber(ARGV[1]), {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', PENDING, '-inf', now, 'LIMIT', 0, 1000)) do
+  local st = mget(id, 'state', 'lease_ms', 'last_error', 'out_trade_no', 'transid', 'deadline_ms')
   if st[1] == 'pending' and tonumber(st[2] or '0') <= now then
     local why = 'the deadline passed'
     if st[3] then why = why .. ' (last error: ' .. st[3] .. ')' end
-    redis.call('HSET', e, 'state', 'dead', 'done_ms', now, 'last_error', why, 'msg', '')
-    redis.call('ZREM', p .. ':pending', id)
-    redis.call('ZREM', p .. ':created', id)
-    redis.call('ZREM', p .. ':delayed', id)
-    redis.call('ZADD', p .. ':dead', now, id)
+    set(id, 'state', 'dead', 'done_ms', now, 'last_error', why, 'msg', '')
+    for _, z in ipairs({PENDING, CREATED, DELAYED}) do redis.call('ZREM', z, id) end
+    redis.call('ZADD', DEAD, now, id)
     for _, v in ipairs({st[4] or '', st[5] or '', st[6] or '0', why}) do table.insert(died, v) end
   end
 end
@@ -469,11 +515,11 @@ return died
 lua!(
     near_script,
     r"
-local before, max = '(' .. ARGV[2], tonumber(ARGV[3])
-local out = {redis.call('ZCOUNT', p .. ':pending', '-inf', before)}
+local before, max = '(' .. ARGV[1], tonumber(ARGV[2])
+local out = {redis.call('ZCOUNT', PENDING, '-inf', before)}
 if max > 0 then
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':pending', '-inf', before, 'LIMIT', 0, max)) do
-    local st = redis.call('HMGET', p .. ':e:' .. id, 'out_trade_no', 'transid', 'deadline_ms', 'last_error')
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', PENDING, '-inf', before, 'LIMIT', 0, max)) do
+    local st = mget(id, 'out_trade_no', 'transid', 'deadline_ms', 'last_error')
     for i = 1, 4 do table.insert(out, st[i] or '') end
   end
 end
@@ -484,27 +530,27 @@ return out
 lua!(
     status_script,
     r"
-local soon, max = '(' .. ARGV[2], tonumber(ARGV[3])
-local oldest = redis.call('ZRANGE', p .. ':created', 0, 0, 'WITHSCORES')
-local nearest = redis.call('ZRANGE', p .. ':pending', 0, 0, 'WITHSCORES')
+local soon, max = '(' .. ARGV[1], tonumber(ARGV[2])
+local oldest = redis.call('ZRANGE', CREATED, 0, 0, 'WITHSCORES')
+local nearest = redis.call('ZRANGE', PENDING, 0, 0, 'WITHSCORES')
 local out = {
-  redis.call('ZCARD', p .. ':pending'), tonumber(redis.call('GET', p .. ':sent') or '0'),
-  redis.call('ZCARD', p .. ':dead'), redis.call('ZCOUNT', p .. ':pending', '-inf', soon),
-  tonumber(oldest[2] or '-1'), tonumber(nearest[2] or '-1'), redis.call('ZCARD', p .. ':superseded'),
+  redis.call('ZCARD', PENDING), tonumber(redis.call('GET', SENT) or '0'),
+  redis.call('ZCARD', DEAD), redis.call('ZCOUNT', PENDING, '-inf', soon),
+  tonumber(oldest[2] or '-1'), tonumber(nearest[2] or '-1'), redis.call('ZCARD', SUPERSEDED),
 }
 local dead, retrying = {}, {}
 if max > 0 then
-  for _, id in ipairs(redis.call('ZRANGE', p .. ':dead', 0, max - 1)) do
-    local st = redis.call('HMGET', p .. ':e:' .. id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'done_ms')
+  for _, id in ipairs(redis.call('ZRANGE', DEAD, 0, max - 1)) do
+    local st = mget(id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'done_ms')
     table.insert(dead, id)
     for i = 1, 7 do table.insert(dead, st[i] or '') end
   end
-  -- Waiting for a retry: in :delayed, pending, with an error; a bounded scan.
+  -- Waiting for a retry: delayed, pending, with an error; a bounded scan.
   local listed = 0
-  local delayed = redis.call('ZRANGE', p .. ':delayed', 0, 4 * max - 1, 'WITHSCORES')
+  local delayed = redis.call('ZRANGE', DELAYED, 0, 4 * max - 1, 'WITHSCORES')
   for i = 1, #delayed, 2 do
     local id = delayed[i]
-    local st = redis.call('HMGET', p .. ':e:' .. id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'state')
+    local st = mget(id, 'appid', 'transid', 'out_trade_no', 'last_error', 'attempts', 'deadline_ms', 'state')
     if listed < max and st[7] == 'pending' and (st[4] or '') ~= '' then
       listed = listed + 1
       table.insert(retrying, id)
@@ -523,22 +569,21 @@ return out
 lua!(
     requeue_script,
     r"
-local now, deadline, ids = ARGV[2], ARGV[3], {}
-if #ARGV > 3 then
-  for i = 4, #ARGV do table.insert(ids, ARGV[i]) end
+local now, deadline, ids = ARGV[1], ARGV[2], {}
+if #ARGV > 2 then
+  for i = 3, #ARGV do table.insert(ids, ARGV[i]) end
 else
-  ids = redis.call('ZRANGE', p .. ':dead', 0, -1)
+  ids = redis.call('ZRANGE', DEAD, 0, -1)
 end
 local n = 0
 for _, id in ipairs(ids) do
-  local e = p .. ':e:' .. id
-  if redis.call('HGET', e, 'state') == 'dead' then
-    redis.call('HSET', e, 'state', 'pending', 'deadline_ms', deadline, 'lease_ms', 0)
-    redis.call('HDEL', e, 'done_ms')
-    redis.call('ZREM', p .. ':dead', id)
-    redis.call('ZADD', p .. ':pending', deadline, id)
-    redis.call('ZADD', p .. ':created', redis.call('HGET', e, 'created_ms'), id)
-    redis.call('HSET', e, 'msg', redis.call('XADD', p .. ':stream', '*', 'id', id))
+  if get(id, 'state') == 'dead' then
+    set(id, 'state', 'pending', 'deadline_ms', deadline, 'lease_ms', 0)
+    unset(id, 'done_ms')
+    redis.call('ZREM', DEAD, id)
+    redis.call('ZADD', PENDING, deadline, id)
+    redis.call('ZADD', CREATED, get(id, 'created_ms'), id)
+    set(id, 'msg', redis.call('XADD', STREAM, '*', 'id', id))
     n = n + 1
   end
 end
@@ -549,24 +594,23 @@ return n
 lua!(
     prune_script,
     r"
-local n, max = 0, tonumber(ARGV[3])
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':sent_by_deadline', '-inf', '(' .. ARGV[2], 'LIMIT', 0, max)) do
-  local e = p .. ':e:' .. id
-  local shipment = redis.call('HGET', e, 'shipment')
-  if shipment and redis.call('HGET', p .. ':keys', shipment) == id then redis.call('HDEL', p .. ':keys', shipment) end
-  redis.call('DEL', e)
-  redis.call('ZREM', p .. ':sent_by_deadline', id)
-  redis.call('DECR', p .. ':sent')
+local n, max = 0, tonumber(ARGV[2])
+local function drop(id)
+  local shipment = get(id, 'shipment')
+  if shipment and redis.call('HGET', SHIPMENTS, shipment) == id then redis.call('HDEL', SHIPMENTS, shipment) end
+  forget(id)
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', SENT_BY, '-inf', '(' .. ARGV[1], 'LIMIT', 0, max)) do
+  drop(id)
+  redis.call('ZREM', SENT_BY, id)
+  redis.call('DECR', SENT)
   n = n + 1
 end
 -- At most max in all, as SQLite's prune.
 if n >= max then return n end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':superseded', '-inf', '(' .. ARGV[2], 'LIMIT', 0, max - n)) do
-  local e = p .. ':e:' .. id
-  local shipment = redis.call('HGET', e, 'shipment')
-  if shipment and redis.call('HGET', p .. ':keys', shipment) == id then redis.call('HDEL', p .. ':keys', shipment) end
-  redis.call('DEL', e)
-  redis.call('ZREM', p .. ':superseded', id)
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', SUPERSEDED, '-inf', '(' .. ARGV[1], 'LIMIT', 0, max - n)) do
+  drop(id)
+  redis.call('ZREM', SUPERSEDED, id)
   n = n + 1
 end
 return n
@@ -577,12 +621,67 @@ lua!(
     leave_script,
     r"
 -- A drainer that holds nothing leaves the group (killed ones stay, empty).
-local stream = p .. ':stream'
-local held = redis.pcall('XPENDING', stream, 'drain', '-', '+', 1, ARGV[2])
+local held = redis.pcall('XPENDING', STREAM, 'drain', '-', '+', 1, ARGV[1])
 if type(held) == 'table' and #held == 0 then
-  redis.call('XGROUP', 'DELCONSUMER', stream, 'drain', ARGV[2])
+  redis.call('XGROUP', 'DELCONSUMER', STREAM, 'drain', ARGV[1])
 end
 return 0
+"
+);
+
+lua!(
+    adopt_script,
+    r"
+-- Moves up to ARGV[3] entries of the first layout (a hash per entry, keys
+-- under ARGV[1], which only one server or a Sentinel's primary held) into
+-- this one; returns how many are left there. A pending
+-- one is due at once: a drainer of the old layout may hold it, so it can
+-- be sent twice, never lost.
+local old, max, t = ARGV[1], tonumber(ARGV[2]), redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local function o(name) return old .. ':' .. name end
+local into = {pending = PENDING, dead = DEAD, superseded = SUPERSEDED, sent_by_deadline = SENT_BY}
+local n = 0
+for _, z in ipairs({'pending', 'dead', 'superseded', 'sent_by_deadline'}) do
+  if n >= max then break end
+  local listed = redis.call('ZRANGE', o(z), 0, max - n - 1, 'WITHSCORES')
+  for i = 1, #listed, 2 do
+    local id, score = listed[i], listed[i + 1]
+    local e = o('e:' .. id)
+    local h = redis.call('HGETALL', e)
+    if #h > 0 then
+      set(id, unpack(h))
+      redis.call('ZADD', into[z], score, id)
+      if z == 'pending' then
+        set(id, 'msg', '', 'lease_ms', 0)
+        redis.call('ZADD', CREATED, get(id, 'created_ms') or now, id)
+        redis.call('ZADD', DELAYED, redis.call('ZSCORE', o('delayed'), id) or now, id)
+      elseif z == 'sent_by_deadline' then
+        redis.call('INCR', SENT)
+        redis.call('DECR', o('sent'))
+      end
+      local shipment = get(id, 'shipment')
+      if shipment and redis.call('HGET', o('keys'), shipment) == id then
+        redis.call('HSETNX', SHIPMENTS, shipment, id)
+        redis.call('HDEL', o('keys'), shipment)
+      end
+    end
+    redis.call('DEL', e)
+    for _, z2 in ipairs({'pending', 'created', 'delayed', 'dead', 'superseded', 'sent_by_deadline'}) do
+      redis.call('ZREM', o(z2), id)
+    end
+    n = n + 1
+  end
+end
+if n > 0 then redis.call('SET', EPOCH, ARGV[3], 'NX') end
+local left = 0
+for _, z in ipairs({'pending', 'dead', 'superseded', 'sent_by_deadline'}) do
+  left = left + redis.call('ZCARD', o(z))
+end
+if left == 0 then
+  redis.call('DEL', o('keys'), o('stream'), o('sent'), o('epoch'), o('created'), o('delayed'))
+end
+return left
 "
 );
 
@@ -602,7 +701,7 @@ impl Store for RedisOutbox {
     /// The server's TIME: every drainer of a fleet goes by one clock.
     fn time(&self, local_now_ms: u64, _boot: Option<(String, u64)>) -> Result<Clock> {
         let (secs, micros): (u64, u64) =
-            self.with_conn(|conn| conn.query_at(&self.home, &redis::cmd("TIME")))?;
+            self.with_conn(|conn| conn.query_at(self.home(), &redis::cmd("TIME")))?;
         let server_ms = secs * 1000 + micros / 1000;
         Ok(Clock {
             offset_ms: server_ms as i64 - local_now_ms as i64,
@@ -644,6 +743,8 @@ impl Store for RedisOutbox {
     }
 
     fn lost(&self) -> Result<Option<String>> {
+        // Entries of the first layout are not lost: they are moved here.
+        self.adopt_first_layout()?;
         let r = self.run(lost_script(), &[])?;
         let (epoch, used) = (text(r.first()), num(r.get(1)));
         let mut seen = self.seen_epoch.lock().unwrap_or_else(|e| e.into_inner());

@@ -1223,7 +1223,7 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
         .get_connection()
         .unwrap();
     let _: () = ::redis::cmd("DEL")
-        .arg("wxpay:outbox:epoch")
+        .arg("{wxpay:outbox}:epoch")
         .query(&mut conn)
         .unwrap();
     let why = s.lost().unwrap().expect("noticed");
@@ -1283,7 +1283,7 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
     let consumers = |conn: &mut ::redis::Connection| -> Vec<String> {
         let info: Vec<std::collections::HashMap<String, ::redis::Value>> = ::redis::cmd("XINFO")
             .arg("CONSUMERS")
-            .arg("wxpay:outbox:stream")
+            .arg("{wxpay:outbox}:stream")
             .arg("drain")
             .query(conn)
             .unwrap();
@@ -1827,6 +1827,16 @@ fn an_unreachable_redis_outbox_says_why_in_one_line() {
     let c = config(&server, &[("outbox", &closed_url)]);
     let e = enqueue(&c, &delivery("wxRedisDown", "n1"), T0 + DAY, T0).unwrap_err();
     assert!(e.message().ends_with("connection refused"), "{e}");
+    let cluster = closed_url
+        .replace("redis://", "redis+cluster://")
+        .replace("/0", "");
+    let c = config(&server, &[("outbox", &cluster)]);
+    let e = enqueue(&c, &delivery("wxRedisDown", "n1"), T0 + DAY, T0).unwrap_err();
+    assert!(
+        e.message()
+            .contains("Failed to connect to each cluster node (127.0.0.1:"),
+        "{e}"
+    );
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let c = config(
         &server,
@@ -1870,4 +1880,156 @@ fn a_new_sqlite_outbox_is_read_write_for_its_directorys_group() {
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600
     );
+}
+
+#[test]
+fn an_outbox_of_the_first_layout_is_moved_into_this_one_and_drained_once() {
+    if redis_missing() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wxpay-redis-first-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let redis = crate::token::redis::tests::TestRedis::start(&[
+        "--appendonly",
+        "yes",
+        "--dir",
+        &dir.display().to_string(),
+    ]);
+    let server = TestServer::start(vec![token("T1"), errcode(0)]);
+    let c = config(&server, &[("outbox", &redis.url)]);
+    let mut conn = ::redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let deadline = now + DAY;
+    let mut cmd = |args: &[&str]| -> ::redis::Value {
+        let mut c = ::redis::cmd(args[0]);
+        for a in &args[1..] {
+            c.arg(*a);
+        }
+        c.query(&mut conn).unwrap()
+    };
+    // The first layout, as the release before it wrote it (its doc comment):
+    // a hash per entry under wxpay:outbox, shipments in :keys.
+    let (now_s, deadline_s) = (now.to_string(), deadline.to_string());
+    let mut put = |id: &str, order: &str, state: &str, set: &str, score: &str| {
+        let shipment = format!("wxFirst\nt1\n{order}\n1");
+        let body = format!(r#"{{"out_trade_no":"{order}"}}"#);
+        cmd(&[
+            "HSET",
+            &format!("wxpay:outbox:e:{id}"),
+            "appid",
+            "wxFirst",
+            "transid",
+            "t1",
+            "out_trade_no",
+            order,
+            "deliver_status",
+            "1",
+            "body",
+            &body,
+            "created_ms",
+            &now_s,
+            "deadline_ms",
+            &deadline_s,
+            "state",
+            state,
+            "attempts",
+            "0",
+            "lease_ms",
+            "0",
+            "shipment",
+            &shipment,
+            "msg",
+            "",
+        ]);
+        cmd(&["HSET", "wxpay:outbox:keys", &shipment, id]);
+        cmd(&["ZADD", &format!("wxpay:outbox:{set}"), score, id]);
+        if state == "pending" {
+            cmd(&["ZADD", "wxpay:outbox:created", &now_s, id]);
+        }
+    };
+    put("a", "first-a", "pending", "pending", &deadline_s);
+    put("b", "first-b", "pending", "pending", &deadline_s);
+    put("c", "first-c", "dead", "dead", &now_s);
+    put("d", "first-d", "sent", "sent_by_deadline", &deadline_s);
+    drop(put);
+    cmd(&["SET", "wxpay:outbox:sent", "1"]);
+    cmd(&["SET", "wxpay:outbox:epoch", "first"]);
+    // a is due (delayed until a moment ago); b is held by a drainer of the
+    // earlier release, under its stream message.
+    let past = (now - 1_000).to_string();
+    cmd(&["ZADD", "wxpay:outbox:delayed", &past, "a"]);
+    cmd(&[
+        "XGROUP",
+        "CREATE",
+        "wxpay:outbox:stream",
+        "drain",
+        "0",
+        "MKSTREAM",
+    ]);
+    let xid = cmd(&["XADD", "wxpay:outbox:stream", "*", "id", "b"]);
+    let xid: String = ::redis::from_redis_value(xid).unwrap();
+    cmd(&["HSET", "wxpay:outbox:e:b", "msg", &xid]);
+    cmd(&[
+        "XREADGROUP",
+        "GROUP",
+        "drain",
+        "old",
+        "COUNT",
+        "1",
+        "STREAMS",
+        "wxpay:outbox:stream",
+        ">",
+    ]);
+
+    let (s, _) = store(&c).unwrap();
+    let st = s.status(now, 10).unwrap();
+    assert_eq!(st.lost, None, "moved, not lost");
+    assert_eq!((st.pending, st.sent, st.dead), (2, 1, 1), "{st:?}");
+    assert_eq!(st.dead_entries[0].id, "c");
+    assert_eq!(st.dead_entries[0].out_trade_no, "first-c");
+    let left: Vec<String> = ::redis::cmd("KEYS")
+        .arg("wxpay:outbox:*")
+        .query(&mut conn)
+        .unwrap();
+    assert!(left.is_empty(), "the first layout is gone: {left:?}");
+
+    let (s, _) = store(&c).unwrap();
+    let n = drain(
+        &*s,
+        &c,
+        &secret("SECRET-FIRST"),
+        LIMITS,
+        &|| now,
+        &|| None,
+        &mut quiet(),
+    )
+    .unwrap();
+    assert_eq!((n.sent, n.pending), (2, 0), "{n:?}");
+    let sent: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.starts_with("POST /pay/delivernotify"))
+        .map(|r| r.rsplit("\r\n\r\n").next().unwrap().to_string())
+        .collect();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    for order in ["first-a", "first-b"] {
+        assert!(sent.iter().any(|b| b.contains(order)), "{order}: {sent:?}");
+    }
+    // The shipments moved too: the sent one keeps its id and is not sent
+    // again; the dead one is re-armed under its id.
+    let again = |order| enqueue(&c, &delivery("wxFirst", order), deadline, now).unwrap();
+    assert_eq!(again("first-d"), "d");
+    assert_eq!(again("first-c"), "c");
+    let st = s.status(now, 10).unwrap();
+    assert_eq!((st.pending, st.sent, st.dead), (1, 3, 0), "{st:?}");
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
 }
