@@ -1916,48 +1916,49 @@ fn an_outbox_of_the_first_layout_is_moved_into_this_one_and_drained_once() {
     // The first layout, as the release before it wrote it (its doc comment):
     // a hash per entry under wxpay:outbox, shipments in :keys.
     let (now_s, deadline_s) = (now.to_string(), deadline.to_string());
-    let mut put = |id: &str, order: &str, state: &str, set: &str, score: &str| {
-        let shipment = format!("wxFirst\nt1\n{order}\n1");
-        let body = format!(r#"{{"out_trade_no":"{order}"}}"#);
-        cmd(&[
-            "HSET",
-            &format!("wxpay:outbox:e:{id}"),
-            "appid",
-            "wxFirst",
-            "transid",
-            "t1",
-            "out_trade_no",
-            order,
-            "deliver_status",
-            "1",
-            "body",
-            &body,
-            "created_ms",
-            &now_s,
-            "deadline_ms",
-            &deadline_s,
-            "state",
-            state,
-            "attempts",
-            "0",
-            "lease_ms",
-            "0",
-            "shipment",
-            &shipment,
-            "msg",
-            "",
-        ]);
-        cmd(&["HSET", "wxpay:outbox:keys", &shipment, id]);
-        cmd(&["ZADD", &format!("wxpay:outbox:{set}"), score, id]);
-        if state == "pending" {
-            cmd(&["ZADD", "wxpay:outbox:created", &now_s, id]);
-        }
-    };
-    put("a", "first-a", "pending", "pending", &deadline_s);
-    put("b", "first-b", "pending", "pending", &deadline_s);
-    put("c", "first-c", "dead", "dead", &now_s);
-    put("d", "first-d", "sent", "sent_by_deadline", &deadline_s);
-    drop(put);
+    {
+        let mut put = |id: &str, order: &str, state: &str, set: &str, score: &str| {
+            let shipment = format!("wxFirst\nt1\n{order}\n1");
+            let body = format!(r#"{{"out_trade_no":"{order}"}}"#);
+            cmd(&[
+                "HSET",
+                &format!("wxpay:outbox:e:{id}"),
+                "appid",
+                "wxFirst",
+                "transid",
+                "t1",
+                "out_trade_no",
+                order,
+                "deliver_status",
+                "1",
+                "body",
+                &body,
+                "created_ms",
+                &now_s,
+                "deadline_ms",
+                &deadline_s,
+                "state",
+                state,
+                "attempts",
+                "0",
+                "lease_ms",
+                "0",
+                "shipment",
+                &shipment,
+                "msg",
+                "",
+            ]);
+            cmd(&["HSET", "wxpay:outbox:keys", &shipment, id]);
+            cmd(&["ZADD", &format!("wxpay:outbox:{set}"), score, id]);
+            if state == "pending" {
+                cmd(&["ZADD", "wxpay:outbox:created", &now_s, id]);
+            }
+        };
+        put("a", "first-a", "pending", "pending", &deadline_s);
+        put("b", "first-b", "pending", "pending", &deadline_s);
+        put("c", "first-c", "dead", "dead", &now_s);
+        put("d", "first-d", "sent", "sent_by_deadline", &deadline_s);
+    }
     cmd(&["SET", "wxpay:outbox:sent", "1"]);
     cmd(&["SET", "wxpay:outbox:epoch", "first"]);
     // a is due (delayed until a moment ago); b is held by a drainer of the
