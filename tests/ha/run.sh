@@ -12,8 +12,11 @@
 #      the same process shares tokens through the new primary afterwards
 #   L  the same failover without wxpay.outbox_replicas: what was lost is shown
 #   C  a Redis Cluster (3 primaries with a replica each, redis-cli --cluster
-#      create): tokens shared through it (one fetch for 8 processes). The
-#      outbox refuses a Cluster (docs/reference.md says why).
+#      create): tokens shared through it (one fetch for 8 processes)
+#   M  the outbox in that Cluster, its slot migrated to another primary a key
+#      at a time while 8 processes enqueue and 3 drain: every acknowledged
+#      enqueue delivered, repeats at most K per failed drain call, the
+#      outbox's counts right afterwards
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/lib.sh
@@ -28,7 +31,8 @@ for tool in redis-server redis-sentinel redis-cli; do
     command -v "$tool" > /dev/null || { echo "HA FAIL $tool is not installed (make test-deps)"; exit 1; }
 done
 free_port() { "$PHP" -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo substr(strrchr(stream_socket_get_name($s, false), ":"), 1);'; }
-field() { "$PHP" -n -r '$v = json_decode(stream_get_contents(STDIN), true); echo $v[$argv[1]] ?? "none";' "$1"; }
+# field NAME: NAME of the JSON on stdin's last line.
+field() { "$PHP" -n -r '$l = file("php://stdin"); $v = json_decode(end($l) ?: "", true); echo $v[$argv[1]] ?? "none";' "$1"; }
 
 "$BIN/wxpay-sandbox" --state-dir "$work/sandbox" --apps tests/sandbox-apps.txt --token-quota 100000 > "$work/sandbox.log" 2>&1 &
 pids+=($!)
@@ -92,6 +96,16 @@ calls=$(ctl "$api/_sandbox/stats?appid=$appid" | field token_calls)
 echo "8 processes: $(cat "$work"/t*.out | grep -c '^token$') tokens, $calls fetch(es) from WeChat"
 check "T: 8 processes sharing the token cache through Sentinel fetch one token" test "$calls" = 1 -a "$(cat "$work"/t*.out | grep -c '^token$')" = 8
 
+# The drainers keep draining while the enqueuers ($enq) run, then stop
+# once nothing is pending.
+enqueuing() { enq=(); touch "$work/enqueuing"; }
+enqueued() {
+    local p
+    for p in "${enq[@]}"; do wait "$p"; done
+    rm -f "$work/enqueuing"
+    for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done
+}
+
 # failover TAG REPLICAS: 8 enqueuers of M orders each and 3 drainers on the
 # Sentinel URL, the primary kill -9'd a moment in, restarted once the
 # sentinels promoted the replica (they make it a replica of the new primary).
@@ -99,11 +113,13 @@ failover() {
     local tag=$1 replicas=$2 i old
     local enqueuer=("$PHP" "${ini[@]}" -d "wxpay.outbox_replicas=$replicas" tests/outbox/worker.php)
     old=$(primary_port wxha)
+    enqueuing
     for i in $(seq 0 7); do
         # Paced, so that the enqueues span the failover (about 4 s of them).
         WXPAY_ENQUEUE_PAUSE_MS=$((4000 / M)) timeout 120 "${enqueuer[@]}" enqueue "$URL" "$tag$i" 0 "$M" > "$work/$tag$i.enq" 2>&1 &
+        enq+=($!)
     done
-    for i in 1 2 3; do timeout 120 "${W[@]}" drain "$URL" 60 > "$work/$tag.drain$i" 2>&1 & done
+    for i in 1 2 3; do WXPAY_DRAIN_WHILE=$work/enqueuing timeout 120 "${W[@]}" drain "$URL" 60 > "$work/$tag.drain$i" 2>&1 & done
     sleep 1.5
     local victim
     [ "$old" = "$P" ] && victim=$pid_wxha_a || victim=$pid_wxha_b
@@ -113,7 +129,7 @@ failover() {
     for _ in $(seq 300); do [ "$(primary_port wxha)" != "$old" ] && break; sleep 0.1; done
     echo "$tag: primary on port $old killed; the sentinels promoted port $(primary_port wxha) after $((SECONDS - from)) s"
     [ "$old" = "$P" ] && redis wxha-a "$P" || redis wxha-b "$R"
-    for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done
+    enqueued
     "${W[@]}" drain "$URL" 60 > "$work/$tag.final" 2>&1
 }
 
@@ -179,3 +195,56 @@ for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done
 calls=$(ctl "$api/_sandbox/stats?appid=$appid3" | field token_calls)
 echo "8 processes through the Cluster: $(cat "$work"/c*.out | grep -c '^token$') tokens, $calls fetch(es)"
 check "C: 8 processes sharing the token cache through the Cluster fetch one token" test "$calls" = 1 -a "$(cat "$work"/c*.out | grep -c '^token$')" = 8
+
+echo "== M: the outbox in the Cluster, its slot migrated while 8 processes enqueue and 3 drain"
+# owner KEY: the port of the primary that serves KEY's slot (the others,
+# replicas included, answer MOVED).
+owner() { local p; for p in "${C[@]}"; do [[ $(redis-cli -p "$p" exists "$1" 2>&1) =~ ^[0-9]+$ ]] && { echo "$p"; return; }; done; }
+slot=$(redis-cli -p "${C[0]}" cluster keyslot '{wxpay:outbox}')
+src=$(owner '{wxpay:outbox}:stream')
+for p in "${C[@]}"; do
+    [ "$p" != "$src" ] && redis-cli -p "$p" role | head -1 | grep -qx master && { dst=$p; break; }
+done
+src_id=$(redis-cli -p "$src" cluster myid) dst_id=$(redis-cli -p "$dst" cluster myid)
+sent() { echo $(( $(ctl "$api/_sandbox/stats" | field notifications) - base )); }
+base=0 base=$(sent)
+enqueuing
+for i in $(seq 0 7); do
+    WXPAY_ENQUEUE_PAUSE_MS=$((4000 / M)) timeout 120 "${W[@]}" enqueue "$CURL" "M$i" 0 "$M" > "$work/M$i.enq" 2>&1 &
+    enq+=($!)
+done
+for i in 1 2 3; do
+    WXPAY_DRAIN_WHILE=$work/enqueuing timeout 120 "${W[@]}" drain "$CURL" 60 > "$work/M.drain$i" 2> "$work/M.drain$i.err" &
+done
+sleep 1.5
+# By hand, a key at a time with a pause between, as redis-cli --cluster
+# reshard does it in one go: the slot is half moved for about a second.
+before=$(sent)
+redis-cli -p "$dst" cluster setslot "$slot" importing "$src_id" > /dev/null
+redis-cli -p "$src" cluster setslot "$slot" migrating "$dst_id" > /dev/null
+moved=0
+while read -r key; do
+    [ -n "$key" ] || continue
+    [ "$(redis-cli -p "$src" migrate 127.0.0.1 "$dst" "$key" 0 5000)" = OK ] && moved=$((moved + 1))
+    sleep 0.1
+done < <(redis-cli -p "$src" cluster getkeysinslot "$slot" 100)
+for p in "$dst" "$src" "${C[@]}"; do redis-cli -p "$p" cluster setslot "$slot" node "$dst_id" > /dev/null 2>&1; done
+after=$(sent)
+echo "M: slot $slot moved from port $src to port $dst ($moved keys) when $before of the orders were sent, done when $after were"
+enqueued
+"${W[@]}" drain "$CURL" 60 > "$work/M.final" 2>&1
+failed=$(cat "$work"/M.drain*.err | grep -c '^drain failed')
+grep -h '^drain failed' "$work"/M.drain*.err | sort | uniq -c | sort -rn | head -3 | cut -c1-200
+acked=0 lost=0 repeats=0
+for i in $(seq 0 7); do
+    n=$(grep -c '^ok' "$work/M$i.enq")
+    acked=$((acked + n))
+    read -r total distinct missing < <("${W[@]}" count "M$i" "$n" | "$PHP" -n -r '$v=json_decode(stream_get_contents(STDIN),true); echo "$v[total] $v[distinct] $v[missing]\n";')
+    lost=$((lost + missing)) repeats=$((repeats + total - distinct))
+done
+echo "M: $acked acknowledged enqueues, $lost not delivered, $repeats repeats, $failed drain call(s) failed"
+check "M: the slot moved to another primary during the drain ($moved keys; $before of $acked sent before, $after after)" \
+    test "$(owner '{wxpay:outbox}:stream')" = "$dst" -a "$moved" -gt 0 -a "$before" -gt 0 -a "$after" -lt $((8 * M))
+check "M: every acknowledged enqueue ($acked) delivered across the migration" test "$acked" = $((8 * M)) -a "$lost" = 0
+check "M: repeats ($repeats) at most the sends in flight ($K) of each failed drain call ($failed)" test "$repeats" -le $((failed * K))
+check "M: the outbox agrees after the migration (pending 0)" test "$(field pending < "$work/M.final")" = 0

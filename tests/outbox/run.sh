@@ -29,7 +29,8 @@ check() {
     if "$@"; then echo "OUTBOX ok $name"; else echo "OUTBOX FAIL $name"; fi
 }
 control() { curl -sS --cacert "$work/sandbox/ca.pem" -X POST "$api/_sandbox/$1" -d "${2:-}" > /dev/null; }
-field() { "$PHP" -n -r '$v = json_decode(stream_get_contents(STDIN), true); echo $v[$argv[1]] ?? "none";' "$1"; }
+# field NAME: NAME of the JSON on stdin's last line.
+field() { "$PHP" -n -r '$l = file("php://stdin"); $v = json_decode(end($l) ?: "", true); echo $v[$argv[1]] ?? "none";' "$1"; }
 
 echo "== A: $N enqueued while refused, 3 drainers while the refusals clear (SQLite)"
 A=$work/a.sqlite

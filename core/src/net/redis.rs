@@ -348,12 +348,13 @@ impl Link {
         };
         let cluster = match cluster_nodes(url).transpose().map_err(Down)? {
             Some(nodes) => {
-                // Few retries, short waits: a call's bound is seconds, and a
-                // slot being migrated answers TRYAGAIN only for a moment.
+                // One retry: enough to follow a MOVED (it refreshes the
+                // slots) or an ASK; a TRYAGAIN is retried by `run`, within
+                // the call's bound.
                 let mut b = ClusterClient::builder(nodes.clone())
-                    .retries(6)
+                    .retries(1)
                     .min_retry_wait(10)
-                    .max_retry_wait(200);
+                    .max_retry_wait(100);
                 if let Some(pem) = &root_cert {
                     b = b.certs(TlsCertificates {
                         client_tls: None,
@@ -396,7 +397,7 @@ impl Link {
     pub fn run<T>(
         &self,
         io: Duration,
-        f: impl FnOnce(&mut Conn) -> RedisResult<T>,
+        mut f: impl FnMut(&mut Conn) -> RedisResult<T>,
     ) -> std::result::Result<T, Down> {
         if io < Duration::from_millis(1) {
             return Err(Down("no time left within the call's budget".into()));
@@ -429,14 +430,30 @@ impl Link {
                 ),
             }),
         };
-        let left = io
-            .saturating_sub(started.elapsed())
-            .max(Duration::from_millis(10));
-        conn.set_timeouts(left);
-        f(conn).map_err(|e| {
-            *guard = None;
-            self.describe(&e, io)
-        })
+        let mut pause = Duration::from_millis(10);
+        loop {
+            let left = io
+                .saturating_sub(started.elapsed())
+                .max(Duration::from_millis(10));
+            conn.set_timeouts(left);
+            match f(conn) {
+                Ok(v) => return Ok(v),
+                // A Cluster moving the slot refused the command before
+                // running it: tried again until the bound (the router
+                // itself tries once more only, so a silent node costs at
+                // most twice the bound, not a row of them).
+                Err(e) if is_resharding(&e) && started.elapsed() + pause < io => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                Err(e) => {
+                    if !is_resharding(&e) {
+                        *guard = None;
+                    }
+                    return Err(self.describe(&e, io));
+                }
+            }
+        }
     }
 
     /// The primary this process last found through Sentinel (host:port).
@@ -550,6 +567,13 @@ impl Link {
                     ),
                     None => "timed out".into(),
                 }
+            } else if is_resharding(e) {
+                format!(
+                    "the Cluster was still moving the slot after {}s{}: {}",
+                    io.as_millis() as f64 / 1000.0,
+                    self.bound_by.map(|s| format!(" ({s})")).unwrap_or_default(),
+                    first_line(e)
+                )
             } else if let Some(tls) = tls_cause(e) {
                 tls
             } else if e.is_io_error() || e.is_connection_dropped() {
@@ -559,6 +583,12 @@ impl Link {
             },
         )
     }
+}
+
+/// A Cluster's refusal while a slot moves between nodes: the command did
+/// not run, so it can be sent again.
+fn is_resharding(e: &redis::RedisError) -> bool {
+    matches!(e.code(), Some("TRYAGAIN" | "ASK" | "MOVED" | "CLUSTERDOWN"))
 }
 
 /// A client for `url`, verifying a `rediss` server against `root_cert` when

@@ -137,7 +137,7 @@ impl RedisOutbox {
     /// Runs `f` on this process's connection, connecting first if needed;
     /// connecting and `f` share one bound. A connection that failed is
     /// dropped: a late reply would answer the next command.
-    fn with_conn<T>(&self, f: impl FnOnce(&mut Conn) -> redis::RedisResult<T>) -> Result<T> {
+    fn with_conn<T>(&self, f: impl FnMut(&mut Conn) -> redis::RedisResult<T>) -> Result<T> {
         let io = *self.io.lock().unwrap_or_else(|e| e.into_inner());
         self.link
             .run(io, f)

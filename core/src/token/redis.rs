@@ -65,7 +65,7 @@ impl RedisStore {
     pub(crate) fn run<T>(
         &self,
         deadline: Instant,
-        f: impl FnOnce(&mut Conn) -> redis::RedisResult<T>,
+        f: impl FnMut(&mut Conn) -> redis::RedisResult<T>,
     ) -> Result<T, Down> {
         let io = deadline
             .saturating_duration_since(Instant::now())
