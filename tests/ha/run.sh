@@ -14,7 +14,8 @@
 #   C  a Redis Cluster (3 primaries with a replica each, redis-cli --cluster
 #      create): tokens shared through it (one fetch for 8 processes)
 #   M  the outbox in that Cluster, its slot migrated to another primary a key
-#      at a time while 8 processes enqueue and 3 drain: every acknowledged
+#      at a time while 8 processes enqueue (with wxpay.outbox_replicas = 1)
+#      and 3 drain: every acknowledged
 #      enqueue delivered, repeats at most K per failed drain call, the
 #      outbox's counts right afterwards
 set -uo pipefail
@@ -210,13 +211,17 @@ sent() { echo $(( $(ctl "$api/_sandbox/stats" | field notifications) - base )); 
 base=0 base=$(sent)
 enqueuing
 for i in $(seq 0 7); do
-    WXPAY_ENQUEUE_PAUSE_MS=$((4000 / M)) timeout 120 "${W[@]}" enqueue "$CURL" "M$i" 0 "$M" > "$work/M$i.enq" 2>&1 &
+    # With WAIT too: the primary that holds the slot, and then the one it
+    # moved to, waits for its replica.
+    WXPAY_ENQUEUE_PAUSE_MS=$((4000 / M)) timeout 120 "$PHP" "${ini[@]}" -d wxpay.outbox_replicas=1 tests/outbox/worker.php \
+        enqueue "$CURL" "M$i" 0 "$M" > "$work/M$i.enq" 2>&1 &
     enq+=($!)
 done
 for i in 1 2 3; do
     WXPAY_DRAIN_WHILE=$work/enqueuing timeout 120 "${W[@]}" drain "$CURL" 60 > "$work/M.drain$i" 2> "$work/M.drain$i.err" &
 done
-sleep 1.5
+# The migration starts once the drainers are well under way.
+for _ in $(seq 200); do [ "$(sent)" -ge "$M" ] && break; sleep 0.05; done
 # By hand, a key at a time with a pause between, as redis-cli --cluster
 # reshard does it in one go: the slot is half moved for about a second.
 before=$(sent)

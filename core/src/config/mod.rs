@@ -187,7 +187,7 @@ pub static SETTINGS: [Setting; 17] = [
     }),
     setting!("outbox", "/var/lib/wxpay/outbox.sqlite",
     scope: Scope::Call, input: Input::Text, agent: false, shown: Shown::Masked, used_by: UsedBy::Outbox,
-    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server), redis[s]://[user:password@]host:port/db, or redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/db] (every server; rediss is verified against wxpay.cafile or the system store; shown masked)",
+    doc: "where wx_deliver_enqueue() keeps notifications: a SQLite file (one server), redis[s]://[user:password@]host:port/db, a primary found through Sentinel: redis[s]+sentinel://[user:password@]host:port[,host:port...]/NAME[/db], or a Cluster: redis[s]+cluster://[user:password@]host:port[,host:port...] (every server; rediss is verified against wxpay.cafile or the system store; shown masked)",
     apply: |c, label, v| {
         c.outbox.location = Location::parse(label, v)?;
         c.outbox.label = label.to_string();
