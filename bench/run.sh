@@ -127,6 +127,9 @@ after=$(redis_mem "$aof_port")
 aof_redis always always
 "$PHP" "${common[@]}" bench/outbox.php "redis://127.0.0.1:$aof_port/0" "$appid" "$secret" "$appkey" > "$tmp/ob-always"
 "$PHP" "${common[@]}" -d wxpay.outbox_concurrency=16 bench/outbox.php "redis://127.0.0.1:$aof_port/0" "$appid" "$secret" "$appkey" > "$tmp/ob-always-16"
+# With WeChat's latency (the sandbox's delay fault: 20 ms a send), SQLite and Redis with AOF always.
+"$PHP" "${common[@]}" bench/latency.php "$ob/latency.sqlite" "$appid" "$secret" "$appkey" "$sb" 20 200 > "$tmp/lat-sqlite"
+"$PHP" "${common[@]}" bench/latency.php "redis://127.0.0.1:$aof_port/0" "$appid" "$secret" "$appkey" "$sb" 20 200 > "$tmp/lat-always"
 val() { awk -v k="$1" '$1==k{print $2}' "$2"; }
 # The file's size once the WAL is folded in (the WAL is reused, not grown, after that).
 python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' "$ob/outbox.sqlite"
@@ -150,6 +153,12 @@ for s in sqlite everysec always; do
             'BEGIN { r = a / b; printf "%.2fx (goal >= %.1fx)  %s", r, g, (r >= g ? "met" : "MISSED") }')"
 done
 echo "  (the first line of each: the default wxpay.outbox_concurrency = $("$PHP" "${common[@]}" -r 'echo ini_get("wxpay.outbox_concurrency");') sends in flight)"
+for s in sqlite always; do
+    f=$tmp/lat-$s
+    label=$s; [ "$s" = sqlite ] || label="redis, AOF $s"
+    printf '  %-22s %48s drain %7.1f /s vs direct %7.1f /s: %.2fx\n' "$label" "(every send 20 ms, as to WeChat; 200 entries)" \
+        "$(val drain_per_s "$f")" "$(val direct_per_s "$f")" "$(awk -v a="$(val drain_per_s "$f")" -v b="$(val direct_per_s "$f")" 'BEGIN { print a / b }')"
+done
 awk -v p="$(val enqueue_p50_us "$tmp/ob-sqlite")" 'BEGIN { printf "  SQLite enqueue p50: %.2f ms with an fsync per commit (target <= 1 ms)  %s\n", p / 1000, (p <= 1000 ? "met" : "MISSED") }'
 printf '  storage: SQLite %d bytes per kept entry (file after a checkpoint / %d entries), Redis %d bytes per entry (used_memory delta / %d)\n' \
     "$(( sq_bytes / $(val entries "$tmp/ob-sqlite") ))" "$(val entries "$tmp/ob-sqlite")" \
