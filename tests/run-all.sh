@@ -195,9 +195,10 @@ fi
 
 # 4b. Shared state across a Redis failover: a primary, a replica and three
 #    sentinels; tokens shared through Sentinel, the primary kill -9'd while
-#    enqueuing and draining (with and without wxpay.outbox_replicas).
+#    enqueuing and draining (with and without wxpay.outbox_replicas); a
+#    Cluster: tokens through it, the outbox's slot migrated mid-drain.
 if want ha; then
-    note "Redis failover (Sentinel: tokens, the outbox, wxpay.outbox_replicas)"
+    note "Redis failover and Cluster (Sentinel, wxpay.outbox_replicas, a slot migrated mid-drain)"
     lines ha HA "$(grep -c '^check "' tests/ha/run.sh)" tests/ha/run.sh "${WXPAY_HA_COUNT:-150}"
 fi
 
