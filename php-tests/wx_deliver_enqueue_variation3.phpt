@@ -39,7 +39,7 @@ $r = new PrivateRedis();
 $o = sandbox_options(['outbox' => $r->url()]);
 foreach ([1, 2, 3] as $_) wx_deliver_enqueue(sample_params($app), $o);
 echo "status before: ", json_encode(wx_deliver_outbox($o)['lost']), "\n";
-redis_command($r->port, 'DEL', '{wxpay:outbox}:epoch');           // what eviction does to one key
+redis_command($r->port, 'DEL', 'wxpay:{outbox}:epoch');           // what eviction does to one key
 echo "marker evicted: ", wx_deliver_outbox($o)['lost'], "\n";
 redis_command($r->port, 'FLUSHALL');                             // what a restart without persistence does
 wx_deliver_enqueue(sample_params($app), $o);

@@ -8,7 +8,8 @@
 //! runs where all its keys are or not at all (TRYAGAIN, retried by redis'
 //! router), never half done.
 //!
-//! Keys (all under `{wxpay:outbox}`):
+//! Keys (all under `wxpay:{outbox}`: the hash tag `outbox` keeps them in
+//! one slot, and an ACL key pattern `~wxpay:*` still covers them):
 //!   :entries   hash: `<id>/<name>` for each name of appid, transid,
 //!              out_trade_no, deliver_status, body, created_ms, deadline_ms,
 //!              state, attempts, last_error, done_ms, msg (the stream message
@@ -35,8 +36,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The hash tag of every key: the whole outbox is in one slot of a Cluster.
-const TAG: &str = "{wxpay:outbox}";
+/// The prefix of every key, with its hash tag: the whole outbox is in one
+/// slot of a Cluster, and under `wxpay:` as every other key of ours.
+const TAG: &str = "wxpay:{outbox}";
 /// Where the first layout kept it (see adopt_script).
 const FIRST_LAYOUT: &str = "wxpay:outbox";
 /// The newest command the scripts use (Redis 6.2).

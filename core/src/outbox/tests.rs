@@ -73,6 +73,20 @@ fn redis_missing() -> bool {
     missing
 }
 
+/// A redis-server of the test's own that keeps the outbox (AOF in a
+/// directory of its own, removed by the caller).
+fn redis_with_aof(name: &str) -> (std::path::PathBuf, crate::token::redis::tests::TestRedis) {
+    let dir = std::env::temp_dir().join(format!("wxpay-redis-{name}-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let redis = crate::token::redis::tests::TestRedis::start(&[
+        "--appendonly",
+        "yes",
+        "--dir",
+        &dir.display().to_string(),
+    ]);
+    (dir, redis)
+}
+
 fn secret(s: &str) -> Apps {
     apps(Some(s), &[]).unwrap()
 }
@@ -708,14 +722,7 @@ fn redis_drains_go_by_the_servers_time() {
     if redis_missing() {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("wxpay-redis-clock-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let redis = crate::token::redis::tests::TestRedis::start(&[
-        "--appendonly",
-        "yes",
-        "--dir",
-        &dir.display().to_string(),
-    ]);
+    let (dir, redis) = redis_with_aof("clock");
     let server = TestServer::start(vec![
         token("T1"),
         Answer {
@@ -1223,7 +1230,7 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
         .get_connection()
         .unwrap();
     let _: () = ::redis::cmd("DEL")
-        .arg("{wxpay:outbox}:epoch")
+        .arg("wxpay:{outbox}:epoch")
         .query(&mut conn)
         .unwrap();
     let why = s.lost().unwrap().expect("noticed");
@@ -1283,7 +1290,7 @@ fn a_redis_that_can_lose_the_outbox_is_refused_and_a_lost_one_is_noticed() {
     let consumers = |conn: &mut ::redis::Connection| -> Vec<String> {
         let info: Vec<std::collections::HashMap<String, ::redis::Value>> = ::redis::cmd("XINFO")
             .arg("CONSUMERS")
-            .arg("{wxpay:outbox}:stream")
+            .arg("wxpay:{outbox}:stream")
             .arg("drain")
             .query(conn)
             .unwrap();
@@ -1887,14 +1894,7 @@ fn an_outbox_of_the_first_layout_is_moved_into_this_one_and_drained_once() {
     if redis_missing() {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("wxpay-redis-first-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let redis = crate::token::redis::tests::TestRedis::start(&[
-        "--appendonly",
-        "yes",
-        "--dir",
-        &dir.display().to_string(),
-    ]);
+    let (dir, redis) = redis_with_aof("first");
     let server = TestServer::start(vec![token("T1"), errcode(0)]);
     let c = config(&server, &[("outbox", &redis.url)]);
     let mut conn = ::redis::Client::open(redis.url.as_str())
