@@ -97,6 +97,20 @@ calls=$(ctl "$api/_sandbox/stats?appid=$appid" | field token_calls)
 echo "8 processes: $(cat "$work"/t*.out | grep -c '^token$') tokens, $calls fetch(es) from WeChat"
 check "T: 8 processes sharing the token cache through Sentinel fetch one token" test "$calls" = 1 -a "$(cat "$work"/t*.out | grep -c '^token$')" = 8
 
+# tally TAG: over the 8 enqueuers' acknowledged orders TAG0-* .. TAG7-*,
+# sets acked, lost (never delivered) and repeats (delivered more than once).
+tally() {
+    local i n total distinct missing
+    acked=0 lost=0 repeats=0
+    for i in $(seq 0 7); do
+        n=$(grep -c '^ok' "$work/$1$i.enq")
+        acked=$((acked + n))
+        read -r total distinct missing < <("${W[@]}" count "$1$i" "$n" |
+            "$PHP" -n -r '$v = json_decode(stream_get_contents(STDIN), true); echo "$v[total] $v[distinct] $v[missing]\n";')
+        lost=$((lost + missing)) repeats=$((repeats + total - distinct))
+    done
+}
+
 # The drainers keep draining while the enqueuers ($enq) run, then stop
 # once nothing is pending.
 enqueuing() { enq=(); touch "$work/enqueuing"; }
@@ -139,13 +153,7 @@ echo "== F: the primary killed with wxpay.outbox_replicas = 1"
 tokens_pid=$!
 failover F 1
 wait "$tokens_pid"
-acked=0 lost=0 repeats=0
-for i in $(seq 0 7); do
-    n=$(grep -c '^ok' "$work/F$i.enq")
-    acked=$((acked + n))
-    read -r total distinct missing < <("${W[@]}" count "F$i" "$n" | "$PHP" -n -r '$v=json_decode(stream_get_contents(STDIN),true); echo "$v[total] $v[distinct] $v[missing]\n";')
-    lost=$((lost + missing)) repeats=$((repeats + total - distinct))
-done
+tally F
 dead=$(field dead < "$work/F.final")
 echo "F: $acked acknowledged enqueues, $lost not delivered, $dead dead, $repeats repeats"
 check "F: every acknowledged enqueue ($acked) delivered or listed dead across the failover" test "$acked" = $((8 * M)) -a "$lost" = 0
@@ -163,12 +171,7 @@ check "F: after the failover the same process shares tokens through the new prim
 
 echo "== L: the same failover without wxpay.outbox_replicas"
 failover L 0
-acked=0 lost=0
-for i in $(seq 0 7); do
-    n=$(grep -c '^ok' "$work/L$i.enq")
-    acked=$((acked + n))
-    lost=$((lost + $("${W[@]}" count "L$i" "$n" | field missing)))
-done
+tally L
 echo "L: $acked acknowledged enqueues, $lost lost with the primary (replication is asynchronous without WAIT)"
 check "L: the failover without WAIT ran to the end ($acked acknowledged; lost ones are shown, not failed)" test "$acked" = $((8 * M))
 
@@ -201,8 +204,8 @@ echo "== M: the outbox in the Cluster, its slot migrated while 8 processes enque
 # owner KEY: the port of the primary that serves KEY's slot (the others,
 # replicas included, answer MOVED).
 owner() { local p; for p in "${C[@]}"; do [[ $(redis-cli -p "$p" exists "$1" 2>&1) =~ ^[0-9]+$ ]] && { echo "$p"; return; }; done; }
-slot=$(redis-cli -p "${C[0]}" cluster keyslot '{wxpay:outbox}')
-src=$(owner '{wxpay:outbox}:stream')
+slot=$(redis-cli -p "${C[0]}" cluster keyslot 'wxpay:{outbox}:stream')
+src=$(owner 'wxpay:{outbox}:stream')
 for p in "${C[@]}"; do
     [ "$p" != "$src" ] && redis-cli -p "$p" role | head -1 | grep -qx master && { dst=$p; break; }
 done
@@ -240,16 +243,10 @@ enqueued
 "${W[@]}" drain "$CURL" 60 > "$work/M.final" 2>&1
 failed=$(cat "$work"/M.drain*.err | grep -c '^drain failed')
 grep -h '^drain failed' "$work"/M.drain*.err | sort | uniq -c | sort -rn | head -3 | cut -c1-200
-acked=0 lost=0 repeats=0
-for i in $(seq 0 7); do
-    n=$(grep -c '^ok' "$work/M$i.enq")
-    acked=$((acked + n))
-    read -r total distinct missing < <("${W[@]}" count "M$i" "$n" | "$PHP" -n -r '$v=json_decode(stream_get_contents(STDIN),true); echo "$v[total] $v[distinct] $v[missing]\n";')
-    lost=$((lost + missing)) repeats=$((repeats + total - distinct))
-done
+tally M
 echo "M: $acked acknowledged enqueues, $lost not delivered, $repeats repeats, $failed drain call(s) failed"
 check "M: the slot moved to another primary during the drain ($moved keys; $before of $acked sent before, $after after)" \
-    test "$(owner '{wxpay:outbox}:stream')" = "$dst" -a "$moved" -gt 0 -a "$before" -gt 0 -a "$after" -lt $((8 * M))
+    test "$(owner 'wxpay:{outbox}:stream')" = "$dst" -a "$moved" -gt 0 -a "$before" -gt 0 -a "$after" -lt $((8 * M))
 check "M: every acknowledged enqueue ($acked) delivered across the migration" test "$acked" = $((8 * M)) -a "$lost" = 0
 check "M: repeats ($repeats) at most the sends in flight ($K) of each failed drain call ($failed)" test "$repeats" -le $((failed * K))
 check "M: the outbox agrees after the migration (pending 0)" test "$(field pending < "$work/M.final")" = 0
