@@ -24,7 +24,8 @@ ARM64_UNDO=()
 
 # cross_chroot: the build chroot ($CACHE/cross-arm64), with the qemu-user
 # binary unpacked beside it.
-cross_chroot() {
+cross_chroot() { locked cross-arm64 make_cross_chroot; }
+make_cross_chroot() {
     local dir=$CACHE/cross-arm64 base
     # libc6-dev:arm64: the C headers bindgen reads for aarch64 (a dependency
     # of libstd-rust-web-dev:arm64 no longer brings it).
@@ -75,7 +76,8 @@ arm64_packages() { echo "php$1-cli php$1-fpm libfcgi-bin redis-server procps ope
 
 # arm64_chroot SUITE PACKAGES...: an arm64 chroot of SUITE with PACKAGES
 # ($CACHE/arm64-SUITE), after binfmt_arm64.
-arm64_chroot() {
+arm64_chroot() { locked "arm64-$1" make_arm64_chroot "$@"; }
+make_arm64_chroot() {
     local suite=$1 dir=$CACHE/arm64-$1 want
     shift
     want=$(words "$@")
@@ -102,7 +104,8 @@ arm64_chroot() {
 # dist-test) into $CACHE/arm64-php/VERSION, with its php-config's prefix
 # moved there and a `php` that prints DIR's `php -i`; fetched again only
 # when the chroot's PHP (its version, its php -i) changes.
-arm64_headers() {
+arm64_headers() { locked "arm64-php-$2" unpack_arm64_headers "$@"; }
+unpack_arm64_headers() {
     local dir=$1 ver=$2 out=$CACHE/arm64-php/$2 info version deb
     info=$(in_chroot "$dir" "php$ver" -n -i) || return 1
     # php$VERSION-dev comes from the same source upload as the CLI.

@@ -15,6 +15,23 @@ mkdir -p "$CACHE"
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
+# locked NAME FUNCTION ARGS...: FUNCTION run holding $CACHE/locks/NAME.lock,
+# so that the background preparation (scripts/prepare.sh) and a matrix row
+# or dist-test needing the same chroot or PHP wait for each other instead of
+# making it twice at once. Locks are taken parent before part (a built PHP,
+# its source, its chroot, that chroot's base), never the other way round.
+locked() {
+    local name=$1 fd status
+    shift
+    mkdir -p "$CACHE/locks"
+    exec {fd}>"$CACHE/locks/$name.lock"
+    flock "$fd"
+    "$@"
+    status=$?
+    exec {fd}>&-
+    return $status
+}
+
 host_codename() { (. /etc/os-release && echo "${VERSION_CODENAME:-}"); }
 
 # derive_sources SUITE [deb-src]: the host's deb822 sources for another suite.
@@ -92,7 +109,8 @@ chroot_sources() {
 
 # chroot_base SUITE: a pristine minbase chroot with apt sources and
 # ca-certificates ($CACHE/base-SUITE).
-chroot_base() {
+chroot_base() { locked "base-$1" make_chroot_base "$@"; }
+make_chroot_base() {
     local suite=$1 dir=$CACHE/base-$1
     [ -f "$dir.ready" ] && [ -d "$dir" ] && { echo "$dir"; return; }
     command -v debootstrap >/dev/null || die "debootstrap is missing (make matrix-deps installs it)"
@@ -110,7 +128,8 @@ chroot_base() {
 # chroot_with NAME SUITE PACKAGES...: a copy of the base chroot with PACKAGES
 # installed ($CACHE/NAME). Packages added to the list are installed into the
 # cached chroot; one removed from it makes a fresh copy.
-chroot_with() {
+chroot_with() { locked "$1" make_chroot_with "$@"; }
+make_chroot_with() {
     local name=$1 suite=$2 dir=$CACHE/$1 base want have
     shift 2
     want=$(words "$suite" "$@")

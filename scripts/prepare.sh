@@ -5,8 +5,10 @@
 # it begins, so this mostly waiting work (downloads, apt, debootstrap's
 # second stage under single-threaded qemu) overlaps the host suites instead
 # of coming after them. Every step is the one the matrix and dist-test call
-# themselves, cached and idempotent: on a warm cache this costs seconds, and
-# a step that fails here is done again (and reported) where it is needed.
+# themselves, cached, idempotent and locked (scripts/chroot.sh: locked): on a
+# warm cache this costs seconds, a matrix row that needs a chroot this lane
+# is making waits for it, and a step that fails here is done again (and
+# reported) where it is needed.
 #
 #   scripts/prepare.sh x86_64   the x86_64 chroots and built PHPs, cross-arm64
 #   scripts/prepare.sh arm64    the arm64 chroots (qemu registered for the run only)

@@ -42,7 +42,8 @@ legacy_chroot() {
 # versions; then the newest earlier upload still in the archive's pool is
 # fetched, and dpkg-source checks its files against the .dsc (this PHP is
 # only a test target: nothing built from it is shipped but the extension).
-php_source() {
+php_source() { locked "php-src-$1" fetch_php_source "$@"; }
+fetch_php_source() {
     local ver=$1 dir
     [ -f "$CACHE/php-src/php$ver/.wxpay-unpacked" ] && return 0
     dir=$(build_chroot "$(row_suite "$ver-nts")") || return 1
@@ -84,7 +85,8 @@ php_source() {
 # php_source in chroot DIR into DIR/opt/php-VERSION-KIND (rebuilt when its
 # configure flags change). Sets BUILT_PHP to that prefix (a chroot path).
 PHP_CONFIGURE="--disable-all --enable-cli --disable-cgi --disable-phpdbg --enable-pcntl --with-openssl --without-pear"
-built_php() {
+built_php() { locked "php-$2-$3-${1##*/}" build_php "$@"; }
+build_php() {
     local dir=$1 ver=$2 kind=$3 flags=$PHP_CONFIGURE
     [ "$kind" = zts ] && flags="--enable-zts $flags"
     BUILT_PHP=/opt/php-$ver-$kind

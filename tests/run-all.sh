@@ -63,21 +63,27 @@ want() { [[ " $SUITES " == *" $1 "* ]]; }
 
 # The chroots and PHPs the matrix and dist-test need are prepared in the
 # background from the start (scripts/prepare.sh: on a cold cache, half an
-# hour of mostly waiting work), niced, and waited for before those suites.
-prepare_pids=()
+# hour of mostly waiting work), niced, in two lanes. The matrix waits for
+# the arm64 lane (its qemu registration is that process's own) and not for
+# the x86_64 one: each chroot and PHP is made under a lock of its own
+# (scripts/chroot.sh: locked), so a row waits only for what it needs, and
+# its build overlaps the rest of the lane. make dist waits for both.
+declare -A prepare_pid=()
 if want matrix || want dist; then
     for lane in x86_64 arm64; do
         nice -n 10 bash scripts/prepare.sh "$lane" > "$log_dir/prepare-$lane.log" 2>&1 &
-        prepare_pids+=($!)
+        prepare_pid[$lane]=$!
     done
 fi
-prepared() {
-    [ ${#prepare_pids[@]} -gt 0 ] || return 0
-    local from=$SECONDS
-    wait "${prepare_pids[@]}"
-    prepare_pids=()
-    echo "chroots and PHPs prepared in the background (waited $((SECONDS - from)) s for them):"
-    sed 's/^/  /' "$log_dir"/prepare-*.log
+prepared() { # prepared LANE...: waits for those lanes, and shows what they did
+    local lane from=$SECONDS
+    for lane in "$@"; do
+        [ -n "${prepare_pid[$lane]:-}" ] || continue
+        wait "${prepare_pid[$lane]}"
+        unset "prepare_pid[$lane]"
+        echo "$lane lane of the background preparation done (waited $((SECONDS - from)) s for it):"
+        sed 's/^/  /' "$log_dir/prepare-$lane.log"
+    done
 }
 
 # account NAME STATUS PASSED FAILED [EXPECTED]: adds a suite's counts; a
@@ -257,14 +263,14 @@ fi
 #    what that leaves out; make matrix runs them in full).
 if want matrix; then
     note "PHP matrix"
-    prepared
+    prepared arm64
     lines matrix MATRIX 8 env MATRIX_REDUCED="${WXPAY_MATRIX_REDUCED-8.2-nts-arm64 8.5-nts-arm64}" bash scripts/matrix.sh
 fi
 
 # 11. Release artifacts (make dist), installed where there is no Rust.
 if want dist; then
     note "make dist"
-    prepared
+    prepared arm64 x86_64
     bash scripts/dist.sh > "$log_dir/dist.log" 2>&1
     status=$?
     grep -vE '^\s*$' "$log_dir/dist.log"
@@ -293,6 +299,9 @@ if want secrets; then
         failed=$((failed + 1))
     fi
 fi
+
+# A lane no suite waited for (some suites only) is waited for here.
+prepared x86_64 arm64
 
 # Last of all: nothing a suite started is still running (a server whose
 # suite died, a helper whose test failed). Listed, stopped, and a failure.
