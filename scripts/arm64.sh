@@ -46,6 +46,18 @@ make_cross_chroot() {
     echo "$dir"
 }
 
+# The arm64 lane of scripts/prepare.sh runs under this lock (flock -o, held
+# until the lane and its EXIT trap are done). Its binfmt registration is
+# removed when it exits, so a run that would use it must wait: arm64_lane_wait.
+ARM64_LANE_LOCK=$CACHE/locks/arm64-lane.lock
+arm64_lane_wait() {
+    local from=$SECONDS
+    mkdir -p "${ARM64_LANE_LOCK%/*}"
+    flock -w 3600 "$ARM64_LANE_LOCK" true || { say "the arm64 lane of scripts/prepare.sh is still running after an hour"; return 1; }
+    [ $((SECONDS - from)) -gt 0 ] && say "waited $((SECONDS - from)) s for the arm64 lane of the background preparation"
+    return 0
+}
+
 # binfmt_arm64: arm64 binaries run through qemu from here on (undone on exit).
 binfmt_arm64() {
     local f

@@ -38,6 +38,7 @@ printf '| row | result | PHP | built in | glibc needed |\n|---|---|---|---|---|\
 failures=0
 for row in $ROWS; do
     log=build/matrix/$row.log
+    [[ $row == *-arm64 ]] && { arm64_lane_wait || exit 1; }
     echo "== $row"
     verdict=FAIL
     # Built as make dist builds it (row_build: glibc floor, content mirror),

@@ -63,15 +63,18 @@ want() { [[ " $SUITES " == *" $1 "* ]]; }
 
 # The chroots and PHPs the matrix and dist-test need are prepared in the
 # background from the start (scripts/prepare.sh: on a cold cache, half an
-# hour of mostly waiting work), niced, in two lanes. The matrix waits for
-# the arm64 lane (its qemu registration is that process's own) and not for
-# the x86_64 one: each chroot and PHP is made under a lock of its own
-# (scripts/chroot.sh: locked), so a row waits only for what it needs, and
-# its build overlaps the rest of the lane. make dist waits for both.
+# hour of mostly waiting work), niced, in two lanes. Each chroot and PHP is
+# made under a lock of its own (scripts/chroot.sh: locked), so a matrix row
+# waits only for what it needs and its build overlaps the rest of the lanes;
+# the arm64 rows also wait for the whole arm64 lane, which holds a lock of
+# its own until its qemu registration is undone (scripts/arm64.sh:
+# arm64_lane_wait). make dist waits for both lanes.
 declare -A prepare_pid=()
 if want matrix || want dist; then
+    locks=${WXPAY_MATRIX_CACHE:-$HOME/.cache/wxpay-matrix}/locks
+    mkdir -p "$locks"
     for lane in x86_64 arm64; do
-        nice -n 10 bash scripts/prepare.sh "$lane" > "$log_dir/prepare-$lane.log" 2>&1 &
+        nice -n 10 flock -o "$locks/$lane-lane.lock" bash scripts/prepare.sh "$lane" > "$log_dir/prepare-$lane.log" 2>&1 &
         prepare_pid[$lane]=$!
     done
 fi
@@ -263,7 +266,6 @@ fi
 #    what that leaves out; make matrix runs them in full).
 if want matrix; then
     note "PHP matrix"
-    prepared arm64
     lines matrix MATRIX 8 env MATRIX_REDUCED="${WXPAY_MATRIX_REDUCED-8.2-nts-arm64 8.5-nts-arm64}" bash scripts/matrix.sh
 fi
 
