@@ -28,19 +28,45 @@ fn drain(
     super::drain(store, c.outbox()?, &c.api(), apps, limits, &clocks, warn)
 }
 
-fn sqlite_config(server: &TestServer, name: &str) -> Config {
-    let dir = std::env::temp_dir().join(format!("wxpay-outbox-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("o.sqlite").display().to_string();
-    config(
+/// A test's configuration with a SQLite outbox in a directory of its own,
+/// removed when the test ends.
+struct Scratch {
+    config: Config,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Config;
+    fn deref(&self) -> &Config {
+        &self.config
+    }
+}
+
+impl std::ops::DerefMut for Scratch {
+    fn deref_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+}
+
+fn sqlite_config(server: &TestServer, name: &str) -> Scratch {
+    let dir = scratch_dir(name);
+    let path = dir.path().join("o.sqlite").display().to_string();
+    let config = config(
         server,
         &[
             ("outbox", &path),
             ("outbox_retry_first", "10"),
             ("outbox_retry_max", "40"),
         ],
-    )
+    );
+    Scratch { config, _dir: dir }
+}
+
+fn scratch_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("wxpay-outbox-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// The configuration of an outbox at `path`, without wiping it.
@@ -1435,10 +1461,8 @@ impl Store for Recording<'_> {
 #[test]
 fn a_drain_leases_for_three_timeouts_takes_at_most_max_items_and_bounds_due_times() {
     let server = TestServer::start(vec![token("T1"), errcode(0)]);
-    let dir = std::env::temp_dir().join(format!("wxpay-outbox-{}-recorded", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("o.sqlite").display().to_string();
+    let dir = scratch_dir("recorded");
+    let path = dir.path().join("o.sqlite").display().to_string();
     let c = config(
         &server,
         &[
@@ -1553,12 +1577,8 @@ fn a_drain_keeps_its_concurrency_of_sends_in_flight_each_on_its_own_connection()
             ..a
         };
         let server = TestServer::start(vec![token("T1"), slow(errcode(0))]);
-        let outbox = sqlite_config(&server, name)
-            .outbox()
-            .unwrap()
-            .location
-            .clone();
-        let Location::Sqlite(path) = outbox else {
+        let scratch = sqlite_config(&server, name);
+        let Location::Sqlite(path) = scratch.outbox().unwrap().location.clone() else {
             unreachable!()
         };
         let c = config(&server, &[("outbox", &path), ("outbox_concurrency", k)]);
