@@ -1585,17 +1585,7 @@ fn a_drain_keeps_its_concurrency_of_sends_in_flight_each_on_its_own_connection()
         for i in 0..12 {
             enqueue(&c, &delivery("wxInFlight", &format!("n{i}")), T0 + DAY, T0).unwrap();
         }
-        let (s, _) = store(&c).unwrap();
-        let n = drain(
-            &*s,
-            &c,
-            &secret("SECRET-IF"),
-            LIMITS,
-            &|| T0,
-            &|| None,
-            &mut quiet(),
-        )
-        .unwrap();
+        let n = run(&c, &secret("SECRET-IF"), T0, &mut quiet());
         assert_eq!((n.sent, n.pending), (12, 0), "{name}");
         // The server saw exactly k requests at once at the most, and kept
         // one connection per sender (the token's fetch reuses one of them).
@@ -2020,17 +2010,7 @@ fn an_outbox_of_the_first_layout_is_moved_into_this_one_and_drained_once() {
         .unwrap();
     assert!(left.is_empty(), "the first layout is gone: {left:?}");
 
-    let (s, _) = store(&c).unwrap();
-    let n = drain(
-        &*s,
-        &c,
-        &secret("SECRET-FIRST"),
-        LIMITS,
-        &|| now,
-        &|| None,
-        &mut quiet(),
-    )
-    .unwrap();
+    let n = run(&c, &secret("SECRET-FIRST"), now, &mut quiet());
     assert_eq!((n.sent, n.pending), (2, 0), "{n:?}");
     let sent: Vec<String> = server
         .requests
