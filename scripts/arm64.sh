@@ -95,14 +95,11 @@ make_arm64_chroot() {
     want=$(words "$@")
     if [ "$(cat "$dir.ready" 2>/dev/null)" != "$want" ] || [ ! -d "$dir" ]; then
         if [ ! -f "$dir.base" ] || [ ! -d "$dir" ]; then
-            make_arm64_first_stage "$suite" || return 1
-            say "debootstrap --arch=arm64 $suite: second stage under qemu (once; cached in $dir)"
-            chroot "$dir" /debootstrap/debootstrap --second-stage >>"$CACHE/debootstrap-arm64-$suite.log" 2>&1 || {
-                tail -20 "$CACHE/debootstrap-arm64-$suite.log" >&2
-                rm -f "$dir.first"
-                say "debootstrap arm64 $suite failed"
-                return 1
-            }
+            rm -rf "$dir" "$dir.base"
+            say "debootstrap --arch=arm64 $suite, second stage under qemu (once; cached in $dir)"
+            { debootstrap --foreign --arch=arm64 --variant=minbase "$suite" "$dir" &&
+                chroot "$dir" /debootstrap/debootstrap --second-stage; } >"$CACHE/debootstrap-arm64-$suite.log" 2>&1 ||
+                { tail -20 "$CACHE/debootstrap-arm64-$suite.log" >&2; say "debootstrap arm64 $suite failed"; return 1; }
             chroot_sources "$dir" "$suite"
             touch "$dir.base"
         fi
@@ -112,20 +109,6 @@ make_arm64_chroot() {
         echo "$want" >"$dir.ready"
     fi
     echo "$dir"
-}
-
-# arm64_first_stage SUITE: debootstrap's first stage of the arm64 chroot of
-# SUITE (downloads and unpacks, no arm64 code run), so that the arm64 lane
-# can do it for every suite at once while qemu is not there yet.
-arm64_first_stage() { locked "arm64-$1" make_arm64_first_stage "$1"; }
-make_arm64_first_stage() {
-    local suite=$1 dir=$CACHE/arm64-$1
-    [ -d "$dir" ] && { [ -f "$dir.first" ] || [ -f "$dir.base" ]; } && return 0
-    rm -rf "$dir" "$dir.base" "$dir.ready"
-    say "debootstrap --arch=arm64 $suite: first stage (once)"
-    debootstrap --foreign --arch=arm64 --variant=minbase "$suite" "$dir" >"$CACHE/debootstrap-arm64-$suite.log" 2>&1 ||
-        { tail -20 "$CACHE/debootstrap-arm64-$suite.log" >&2; say "debootstrap arm64 $suite (first stage) failed"; return 1; }
-    touch "$dir.first"
 }
 
 # arm64_headers DIR VERSION: the arm64 php$VERSION-dev package of chroot DIR

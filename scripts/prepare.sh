@@ -48,12 +48,6 @@ x86_64)
     step legacy_php
     ;;
 arm64)
-    # The first stages run no arm64 code: all three at once, while the
-    # other lane makes the cross-build chroot.
-    for row in $ALL_ROWS; do
-        if [[ $row == *-arm64 ]]; then step arm64_first_stage "$(row_suite "$row")" & fi
-    done
-    wait
     # qemu-user comes out of the cross-build chroot (the other lane's first
     # step); binfmt_misc registers it by path, so it must be there first.
     from=$SECONDS
