@@ -46,9 +46,9 @@ make_cross_chroot() {
     echo "$dir"
 }
 
-# The arm64 lane of scripts/prepare.sh runs under this lock (flock -o, held
-# until the lane and its EXIT trap are done). Its binfmt registration is
-# removed when it exits, so a run that would use it must wait: arm64_lane_wait.
+# The arm64 lane of scripts/prepare.sh holds this lock until it has exited.
+# Its binfmt registration is removed when it exits, so a run that would use
+# it waits for the lane first: arm64_lane_wait.
 ARM64_LANE_LOCK=$CACHE/locks/arm64-lane.lock
 arm64_lane_wait() {
     local from=$SECONDS

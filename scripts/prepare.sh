@@ -48,6 +48,12 @@ x86_64)
     step legacy_php
     ;;
 arm64)
+    # The lane holds ARM64_LANE_LOCK until it is gone, its EXIT trap (which
+    # undoes its qemu registration) included: flock -o keeps it in the parent.
+    if [ -z "${WXPAY_ARM64_LANE:-}" ]; then
+        mkdir -p "${ARM64_LANE_LOCK%/*}"
+        exec env WXPAY_ARM64_LANE=1 flock -o "$ARM64_LANE_LOCK" bash "$0" arm64
+    fi
     # qemu-user comes out of the cross-build chroot (the other lane's first
     # step); binfmt_misc registers it by path, so it must be there first.
     from=$SECONDS

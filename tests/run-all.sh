@@ -71,10 +71,8 @@ want() { [[ " $SUITES " == *" $1 "* ]]; }
 # arm64_lane_wait). make dist waits for both lanes.
 declare -A prepare_pid=()
 if want matrix || want dist; then
-    locks=${WXPAY_MATRIX_CACHE:-$HOME/.cache/wxpay-matrix}/locks
-    mkdir -p "$locks"
     for lane in x86_64 arm64; do
-        nice -n 10 flock -o "$locks/$lane-lane.lock" bash scripts/prepare.sh "$lane" > "$log_dir/prepare-$lane.log" 2>&1 &
+        nice -n 10 bash scripts/prepare.sh "$lane" > "$log_dir/prepare-$lane.log" 2>&1 &
         prepare_pid[$lane]=$!
     done
 fi
